@@ -1,0 +1,105 @@
+"""moviecore: movie collections as a library of use cases over ports.
+
+Wire the ports to adapters (ours in ``adapters``, the in-memory ones in
+``moviecore.testing``, or your own) and call the use cases directly.
+"""
+
+from ._accounts import authenticate, login, register
+from ._catalog import list_movies
+from ._collections import (
+    create_collection,
+    delete_collection,
+    get_collection,
+    list_collections,
+    update_collection,
+)
+from ._counter import read_request_count, reset_request_count
+from ._entities import (
+    CatalogPage,
+    Collection,
+    CollectionChanges,
+    CollectionDraft,
+    CollectionsPage,
+    CollectionSummary,
+    Movie,
+    User,
+)
+from ._errors import (
+    CatalogUnavailable,
+    CollectionNotFound,
+    FieldError,
+    InvalidCredentials,
+    InvalidToken,
+    MovieCoreError,
+    NotFound,
+    PageNotFound,
+    StorageUnavailable,
+    TooManyAttempts,
+    Unavailable,
+    UsernameTaken,
+    ValidationError,
+)
+from ._genres import count_genres, favourite_genres, split_genres
+from ._limits import DEFAULT_LIMITS, Limits
+from ._ports import (
+    Catalog,
+    CollectionRepository,
+    LoginThrottle,
+    MovieStore,
+    PasswordHasher,
+    Ports,
+    RequestCounter,
+    TokenIssuer,
+    UserRepository,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "DEFAULT_LIMITS",
+    "Catalog",
+    "CatalogPage",
+    "CatalogUnavailable",
+    "Collection",
+    "CollectionChanges",
+    "CollectionDraft",
+    "CollectionNotFound",
+    "CollectionRepository",
+    "CollectionSummary",
+    "CollectionsPage",
+    "FieldError",
+    "InvalidCredentials",
+    "InvalidToken",
+    "Limits",
+    "LoginThrottle",
+    "Movie",
+    "MovieStore",
+    "MovieCoreError",
+    "NotFound",
+    "PageNotFound",
+    "PasswordHasher",
+    "Ports",
+    "RequestCounter",
+    "StorageUnavailable",
+    "TokenIssuer",
+    "TooManyAttempts",
+    "Unavailable",
+    "User",
+    "UserRepository",
+    "UsernameTaken",
+    "ValidationError",
+    "authenticate",
+    "count_genres",
+    "create_collection",
+    "delete_collection",
+    "favourite_genres",
+    "get_collection",
+    "list_collections",
+    "list_movies",
+    "login",
+    "read_request_count",
+    "register",
+    "reset_request_count",
+    "split_genres",
+    "update_collection",
+]

@@ -1,0 +1,57 @@
+"""Use cases of accounts: register, log in, and authenticate a token."""
+
+from __future__ import annotations
+
+from uuid import UUID, uuid4
+
+from ._entities import User
+from ._errors import InvalidCredentials, InvalidToken
+from ._limits import DEFAULT_LIMITS, Limits
+from ._ports import LoginThrottle, PasswordHasher, TokenIssuer, UserRepository
+from ._validate import check_credentials
+
+
+async def register(
+    username: str,
+    password: str,
+    *,
+    users: UserRepository,
+    hasher: PasswordHasher,
+    tokens: TokenIssuer,
+    limits: Limits = DEFAULT_LIMITS,
+) -> str:
+    """Create an account and return an access token for it."""
+    check_credentials(username, password, limits)
+    user = User(id=uuid4(), username=username, password_hash=await hasher.hash(password))
+    await users.add(user)
+    return tokens.issue(user.id)
+
+
+async def login(
+    username: str,
+    password: str,
+    *,
+    users: UserRepository,
+    hasher: PasswordHasher,
+    tokens: TokenIssuer,
+    throttle: LoginThrottle,
+) -> str:
+    """Return a fresh access token if the username and password match."""
+    key = username.casefold()
+    await throttle.check(key)
+    user = await users.by_username(username)
+    if user is None:
+        await hasher.hash(password)  # as slow as a wrong password, so timing tells nothing
+    elif await hasher.verify(password, user.password_hash):
+        await throttle.succeeded(key)
+        return tokens.issue(user.id)
+    await throttle.failed(key)
+    raise InvalidCredentials("wrong username or password")
+
+
+async def authenticate(token: str, *, tokens: TokenIssuer, users: UserRepository) -> UUID:
+    """The id of the existing user a valid access token names."""
+    user_id = tokens.verify(token)
+    if await users.by_id(user_id) is None:
+        raise InvalidToken("the token's user does not exist")
+    return user_id

@@ -1,0 +1,101 @@
+"""Use cases of collections: create, list, read, update and delete, owner-scoped."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from uuid import UUID, uuid4
+
+from ._entities import (
+    Collection,
+    CollectionChanges,
+    CollectionDraft,
+    CollectionsPage,
+)
+from ._errors import CollectionNotFound, FieldError, PageNotFound, ValidationError
+from ._genres import favourite_genres
+from ._limits import DEFAULT_LIMITS, Limits
+from ._ports import CollectionRepository
+from ._validate import check_collection, unique_movies
+
+
+def check_page(page: int) -> None:
+    """Raise ValidationError unless ``page`` is a page number (1 or more)."""
+    if page < 1:
+        raise ValidationError([FieldError("page", "must be 1 or more")])
+
+
+async def create_collection(
+    owner: UUID,
+    draft: CollectionDraft,
+    *,
+    collections: CollectionRepository,
+    limits: Limits = DEFAULT_LIMITS,
+) -> UUID:
+    """Store a new collection for ``owner`` and return its uuid."""
+    check_collection(draft.title, draft.description, draft.movies, limits)
+    collection = Collection(
+        uuid=uuid4(),
+        owner=owner,
+        title=draft.title,
+        description=draft.description,
+        movies=unique_movies(draft.movies),
+    )
+    await collections.add(collection)
+    return collection.uuid
+
+
+async def list_collections(
+    owner: UUID,
+    page: int = 1,
+    *,
+    collections: CollectionRepository,
+    limits: Limits = DEFAULT_LIMITS,
+) -> CollectionsPage:
+    """One page of the owner's collections, newest first, with favourite genres."""
+    check_page(page)
+    size = limits.collections_page_size
+    summaries, count = await collections.page(owner, (page - 1) * size, size)
+    if page > 1 and not summaries:
+        raise PageNotFound(f"page {page} is past the last page")
+    genres = favourite_genres(await collections.genre_counts(owner))
+    return CollectionsPage(tuple(summaries), genres, count, page)
+
+
+async def get_collection(
+    owner: UUID, uuid: UUID, *, collections: CollectionRepository
+) -> Collection:
+    """The owner's collection with this uuid."""
+    collection = await collections.get(owner, uuid)
+    if collection is None:
+        raise CollectionNotFound(f"no collection with UUID {uuid}")
+    return collection
+
+
+async def update_collection(
+    owner: UUID,
+    uuid: UUID,
+    changes: CollectionChanges,
+    *,
+    collections: CollectionRepository,
+    limits: Limits = DEFAULT_LIMITS,
+) -> Collection:
+    """Apply the given fields to the owner's collection; ``movies`` replaces the list."""
+    check_collection(changes.title, changes.description, changes.movies, limits)
+    current = await get_collection(owner, uuid, collections=collections)
+    updated = replace(
+        current,
+        title=current.title if changes.title is None else changes.title,
+        description=current.description if changes.description is None else changes.description,
+        movies=current.movies if changes.movies is None else unique_movies(changes.movies),
+    )
+    if not await collections.replace(updated):
+        raise CollectionNotFound(f"no collection with UUID {uuid}")
+    return updated
+
+
+async def delete_collection(
+    owner: UUID, uuid: UUID, *, collections: CollectionRepository
+) -> None:
+    """Delete the owner's collection with this uuid."""
+    if not await collections.remove(owner, uuid):
+        raise CollectionNotFound(f"no collection with UUID {uuid}")

@@ -1,0 +1,88 @@
+"""The things moviecore talks about: users, movies, collections and pages of them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from uuid import UUID
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    """A registered account; the password reaches the core only as a hash."""
+
+    id: UUID
+    username: str
+    password_hash: str
+
+
+@dataclass(frozen=True, slots=True)
+class Movie:
+    """A movie as the catalog lists it, or as a client snapshot inside a collection."""
+
+    uuid: UUID
+    title: str
+    description: str
+    genres: str
+
+
+@dataclass(frozen=True, slots=True)
+class Collection:
+    """A user's named list of movie snapshots, in the order the user gave them."""
+
+    uuid: UUID
+    owner: UUID
+    title: str
+    description: str
+    movies: tuple[Movie, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CollectionSummary:
+    """A collection as listed: everything but its movies."""
+
+    uuid: UUID
+    title: str
+    description: str
+
+
+@dataclass(frozen=True, slots=True)
+class CollectionDraft:
+    """What a client sends to create a collection."""
+
+    title: str
+    description: str = ""
+    movies: tuple[Movie, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class CollectionChanges:
+    """A partial update of a collection: ``None`` leaves a field as it is."""
+
+    title: str | None = None
+    description: str | None = None
+    movies: tuple[Movie, ...] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CollectionsPage:
+    """One page of a user's collections, newest first, with their favourite genres."""
+
+    collections: tuple[CollectionSummary, ...]
+    favourite_genres: str
+    count: int
+    page: int
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogPage:
+    """One page of the movie catalog and the size of the whole catalog."""
+
+    movies: tuple[Movie, ...]
+    count: int
+    page: int
+    has_next: bool
+
+    @property
+    def has_previous(self) -> bool:
+        """Whether a page comes before this one."""
+        return self.page > 1

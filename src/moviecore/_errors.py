@@ -1,0 +1,87 @@
+"""Every error moviecore raises, under one root.
+
+    MovieCoreError
+    ├── ValidationError       input breaks a rule; names each field
+    ├── UsernameTaken         another account has that username
+    ├── InvalidCredentials    login failed; never says which part was wrong
+    ├── InvalidToken          an access token that cannot be trusted
+    ├── NotFound
+    │   ├── CollectionNotFound   absent, or someone else's
+    │   └── PageNotFound         a page past the end
+    ├── TooManyAttempts       slow down, then try again
+    └── Unavailable           a dependency failed; try again later
+        ├── StorageUnavailable
+        └── CatalogUnavailable
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class MovieCoreError(Exception):
+    """Root of every error moviecore raises on purpose."""
+
+
+@dataclass(frozen=True, slots=True)
+class FieldError:
+    """One broken rule, with the path of the field that broke it (``movies[2].uuid``)."""
+
+    field: str
+    message: str
+
+
+class ValidationError(MovieCoreError):
+    """Input breaks one or more rules; ``errors`` names each field."""
+
+    def __init__(self, errors: list[FieldError] | tuple[FieldError, ...]) -> None:
+        self.errors = tuple(errors)
+        super().__init__("; ".join(f"{e.field}: {e.message}" for e in self.errors))
+
+
+class UsernameTaken(MovieCoreError):
+    """Another account already has this username, compared case-insensitively."""
+
+
+class InvalidCredentials(MovieCoreError):
+    """The username or the password is wrong; deliberately not saying which."""
+
+
+class InvalidToken(MovieCoreError):
+    """An access token is missing, malformed, expired, forged or names no user."""
+
+
+class NotFound(MovieCoreError):
+    """The thing asked for does not exist for this caller."""
+
+
+class CollectionNotFound(NotFound):
+    """No such collection belongs to the caller."""
+
+
+class PageNotFound(NotFound):
+    """The page number lies past the last page."""
+
+
+class TooManyAttempts(MovieCoreError):
+    """Too many failed attempts; ``retry_after`` seconds must pass first."""
+
+    def __init__(self, retry_after: int) -> None:
+        self.retry_after = retry_after
+        super().__init__(f"too many attempts, retry after {retry_after} s")
+
+
+class Unavailable(MovieCoreError):
+    """A dependency failed; the request may succeed after ``retry_after`` seconds."""
+
+    def __init__(self, message: str, retry_after: int = 1) -> None:
+        self.retry_after = retry_after
+        super().__init__(message)
+
+
+class StorageUnavailable(Unavailable):
+    """The database cannot be reached."""
+
+
+class CatalogUnavailable(Unavailable):
+    """The movie catalog cannot be reached and nothing cached can stand in."""

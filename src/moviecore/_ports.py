@@ -1,0 +1,130 @@
+"""The ports: what the core needs from the outside world, as typing.Protocols.
+
+Adapters satisfy them structurally. Every method that may touch I/O is async;
+token handling is plain computation and stays synchronous.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+from uuid import UUID
+
+from ._entities import CatalogPage, Collection, CollectionSummary, Movie, User
+
+
+class UserRepository(Protocol):
+    """Accounts, looked up by id or by username (case-insensitively)."""
+
+    async def add(self, user: User) -> None:
+        """Store a new user; raise UsernameTaken if the casefolded name exists."""
+
+    async def by_username(self, username: str) -> User | None:
+        """The user whose username matches after casefolding, if any."""
+
+    async def by_id(self, user_id: UUID) -> User | None:
+        """The user with this id, if any."""
+
+
+class CollectionRepository(Protocol):
+    """Collections, always scoped by owner; another owner's are invisible."""
+
+    async def add(self, collection: Collection) -> None:
+        """Store a new collection, atomically with its movies."""
+
+    async def get(self, owner: UUID, uuid: UUID) -> Collection | None:
+        """The owner's collection with this uuid, movies in their stored order."""
+
+    async def page(
+        self, owner: UUID, offset: int, limit: int
+    ) -> tuple[Sequence[CollectionSummary], int]:
+        """A slice of the owner's collections, newest first, and their total count."""
+
+    async def replace(self, collection: Collection) -> bool:
+        """Overwrite the owner's collection whole; False if it does not exist."""
+
+    async def remove(self, owner: UUID, uuid: UUID) -> bool:
+        """Delete the owner's collection; False if it does not exist."""
+
+    async def genre_counts(self, owner: UUID) -> Mapping[str, int]:
+        """For each genre, in how many (movie, collection) pairs of the owner it appears."""
+
+
+class Catalog(Protocol):
+    """The browsable movie catalog; raises CatalogUnavailable when it cannot answer."""
+
+    async def page(self, number: int) -> CatalogPage:
+        """Page ``number`` (from 1); an empty page past the end."""
+
+
+class RequestCounter(Protocol):
+    """A count of every request the service answered, shared by all workers."""
+
+    async def add(self, n: int = 1) -> None:
+        """Count ``n`` more requests."""
+
+    async def read(self) -> int:
+        """The count since the last reset."""
+
+    async def reset(self) -> None:
+        """Start again from zero."""
+
+
+class PasswordHasher(Protocol):
+    """Slow, salted password hashing; kept off the event loop by the adapter."""
+
+    async def hash(self, password: str) -> str:
+        """A salted hash of ``password``."""
+
+    async def verify(self, password: str, password_hash: str) -> bool:
+        """Whether ``password`` matches ``password_hash``."""
+
+
+class TokenIssuer(Protocol):
+    """Signed access tokens naming a user."""
+
+    def issue(self, user_id: UUID) -> str:
+        """A fresh access token for ``user_id``."""
+
+    def verify(self, token: str) -> UUID:
+        """The user id a valid token names; raise InvalidToken otherwise."""
+
+
+class LoginThrottle(Protocol):
+    """Remembers failed logins so that guessing is slowed down."""
+
+    async def check(self, key: str) -> None:
+        """Raise TooManyAttempts if ``key`` must wait before trying again."""
+
+    async def failed(self, key: str) -> None:
+        """Record one failed attempt for ``key``."""
+
+    async def succeeded(self, key: str) -> None:
+        """Forget the failures of ``key``."""
+
+
+@dataclass(frozen=True, slots=True)
+class Ports:
+    """Every port a running service needs, wired once by the composition root."""
+
+    users: UserRepository
+    collections: CollectionRepository
+    catalog: Catalog
+    counter: RequestCounter
+    hasher: PasswordHasher
+    tokens: TokenIssuer
+    throttle: LoginThrottle
+
+
+class MovieStore(Catalog, Protocol):
+    """A catalog the service keeps itself, filled by import or by sync."""
+
+    async def put(self, movies: Sequence[Movie]) -> None:
+        """Insert movies, or replace those whose uuid is already stored, in one transaction.
+
+        A new movie goes after every stored one; a replaced one keeps its place.
+        """
+
+    async def count(self) -> int:
+        """How many movies are stored."""

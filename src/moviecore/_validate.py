@@ -1,0 +1,66 @@
+"""Checks of client input against Limits, collecting every broken rule at once."""
+
+from __future__ import annotations
+
+import re
+
+from ._entities import Movie
+from ._errors import FieldError, ValidationError
+from ._limits import Limits
+
+_USERNAME = re.compile(r"[\w.@+-]+", re.ASCII)
+
+
+def _length(field: str, value: str, low: int, high: int) -> list[FieldError]:
+    if low <= len(value) <= high:
+        return []
+    return [FieldError(field, f"must be {low} to {high} characters long")]
+
+
+def check_credentials(username: str, password: str, limits: Limits) -> None:
+    """Raise ValidationError unless the username and password fit the limits."""
+    errors = _length("username", username, 1, limits.username_max)
+    if username and not _USERNAME.fullmatch(username):
+        errors.append(FieldError("username", "may hold only letters, digits and @.+-_"))
+    size = len(password.encode("utf-8", "surrogatepass"))
+    if not limits.password_min_bytes <= size <= limits.password_max_bytes:
+        bounds = f"{limits.password_min_bytes} to {limits.password_max_bytes}"
+        errors.append(FieldError("password", f"must be {bounds} bytes in UTF-8"))
+    if errors:
+        raise ValidationError(errors)
+
+
+def _movie_errors(index: int, movie: Movie, limits: Limits) -> list[FieldError]:
+    at = f"movies[{index}]"
+    return [
+        *_length(f"{at}.title", movie.title, 1, limits.movie_title_max),
+        *_length(f"{at}.description", movie.description, 0, limits.movie_description_max),
+        *_length(f"{at}.genres", movie.genres, 0, limits.genres_max),
+    ]
+
+
+def check_collection(
+    title: str | None,
+    description: str | None,
+    movies: tuple[Movie, ...] | None,
+    limits: Limits,
+) -> None:
+    """Raise ValidationError unless every given field of a collection fits the limits."""
+    errors = [] if title is None else _length("title", title, 1, limits.title_max)
+    if description is not None:
+        errors += _length("description", description, 0, limits.description_max)
+    if movies is not None:
+        if len(movies) > limits.movies_max:
+            errors.append(FieldError("movies", f"may hold at most {limits.movies_max} movies"))
+        for index, movie in enumerate(movies[: limits.movies_max]):
+            errors += _movie_errors(index, movie, limits)
+    if errors:
+        raise ValidationError(errors)
+
+
+def unique_movies(movies: tuple[Movie, ...]) -> tuple[Movie, ...]:
+    """The movies in order, keeping only the first of each uuid."""
+    first: dict[object, Movie] = {}
+    for movie in movies:
+        first.setdefault(movie.uuid, movie)
+    return tuple(first.values())
