@@ -52,6 +52,7 @@ from ._ports import (
     TokenIssuer,
     UserRepository,
 )
+from ._validate import movie_errors
 
 __version__ = "0.1.0"
 
@@ -73,8 +74,8 @@ __all__ = [
     "Limits",
     "LoginThrottle",
     "Movie",
-    "MovieStore",
     "MovieCoreError",
+    "MovieStore",
     "NotFound",
     "PageNotFound",
     "PasswordHasher",
@@ -97,6 +98,7 @@ __all__ = [
     "list_collections",
     "list_movies",
     "login",
+    "movie_errors",
     "read_request_count",
     "register",
     "reset_request_count",

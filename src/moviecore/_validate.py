@@ -6,7 +6,7 @@ import re
 
 from ._entities import Movie
 from ._errors import FieldError, ValidationError
-from ._limits import Limits
+from ._limits import DEFAULT_LIMITS, Limits
 
 _USERNAME = re.compile(r"[\w.@+-]+", re.ASCII)
 
@@ -30,8 +30,8 @@ def check_credentials(username: str, password: str, limits: Limits) -> None:
         raise ValidationError(errors)
 
 
-def _movie_errors(index: int, movie: Movie, limits: Limits) -> list[FieldError]:
-    at = f"movies[{index}]"
+def movie_errors(at: str, movie: Movie, limits: Limits = DEFAULT_LIMITS) -> list[FieldError]:
+    """Every limit ``movie`` breaks, each named under the field path ``at``."""
     return [
         *_length(f"{at}.title", movie.title, 1, limits.movie_title_max),
         *_length(f"{at}.description", movie.description, 0, limits.movie_description_max),
@@ -53,7 +53,7 @@ def check_collection(
         if len(movies) > limits.movies_max:
             errors.append(FieldError("movies", f"may hold at most {limits.movies_max} movies"))
         for index, movie in enumerate(movies[: limits.movies_max]):
-            errors += _movie_errors(index, movie, limits)
+            errors += movie_errors(f"movies[{index}]", movie, limits)
     if errors:
         raise ValidationError(errors)
 
