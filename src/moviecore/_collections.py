@@ -93,9 +93,7 @@ async def update_collection(
     return updated
 
 
-async def delete_collection(
-    owner: UUID, uuid: UUID, *, collections: CollectionRepository
-) -> None:
+async def delete_collection(owner: UUID, uuid: UUID, *, collections: CollectionRepository) -> None:
     """Delete the owner's collection with this uuid."""
     if not await collections.remove(owner, uuid):
         raise CollectionNotFound(f"no collection with UUID {uuid}")

@@ -1,17 +1,17 @@
 """Every error moviecore raises, under one root.
 
-    MovieCoreError
-    ├── ValidationError       input breaks a rule; names each field
-    ├── UsernameTaken         another account has that username
-    ├── InvalidCredentials    login failed; never says which part was wrong
-    ├── InvalidToken          an access token that cannot be trusted
-    ├── NotFound
-    │   ├── CollectionNotFound   absent, or someone else's
-    │   └── PageNotFound         a page past the end
-    ├── TooManyAttempts       slow down, then try again
-    └── Unavailable           a dependency failed; try again later
-        ├── StorageUnavailable
-        └── CatalogUnavailable
+MovieCoreError
+├── ValidationError       input breaks a rule; names each field
+├── UsernameTaken         another account has that username
+├── InvalidCredentials    login failed; never says which part was wrong
+├── InvalidToken          an access token that cannot be trusted
+├── NotFound
+│   ├── CollectionNotFound   absent, or someone else's
+│   └── PageNotFound         a page past the end
+├── TooManyAttempts       slow down, then try again
+└── Unavailable           a dependency failed; try again later
+    ├── StorageUnavailable
+    └── CatalogUnavailable
 """
 
 from __future__ import annotations

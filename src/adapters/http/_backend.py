@@ -1,0 +1,33 @@
+"""What the HTTP app runs on: the ports and the health checks, opened in its lifespan."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import dataclass, field
+
+from moviecore import Ports
+
+HealthCheck = Callable[[], Awaitable[object]]
+"""Probe one dependency; returning means healthy, raising (or hanging) means failing."""
+
+OpenBackend = Callable[[], AbstractAsyncContextManager["Backend"]]
+"""Opens the backend when the app starts and closes it when the app stops."""
+
+
+@dataclass(frozen=True, slots=True)
+class Backend:
+    """The ports handlers call, and a health check per dependency, by name."""
+
+    ports: Ports
+    health_checks: Mapping[str, HealthCheck] = field(default_factory=dict)
+
+
+def fixed_backend(backend: Backend) -> OpenBackend:
+    """An OpenBackend for ports that are already open, such as the in-memory ones."""
+
+    @asynccontextmanager
+    async def open_backend() -> AsyncIterator[Backend]:
+        yield backend
+
+    return open_backend

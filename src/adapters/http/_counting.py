@@ -1,0 +1,42 @@
+"""The outermost ASGI layer: count every HTTP request once, before it is handled.
+
+It sits outside Litestar's router so that requests Litestar answers by itself
+(unknown path, wrong method, body too large) are counted too, and counts before
+handling so that ``GET /request-count/`` includes itself.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from litestar import Litestar
+from litestar.enums import ScopeType
+from litestar.types import LifeSpanReceive, LifeSpanScope, LifeSpanSend, Receive, Scope, Send
+
+from moviecore import Unavailable
+
+from ._backend import Backend
+
+_logger = logging.getLogger("moviecore.http")
+
+
+class RequestCounting:
+    """An ASGI app that counts each HTTP request, then hands it to the Litestar app."""
+
+    def __init__(self, app: Litestar) -> None:
+        self.app = app
+
+    async def __call__(
+        self,
+        scope: Scope | LifeSpanScope,
+        receive: Receive | LifeSpanReceive,
+        send: Send | LifeSpanSend,
+    ) -> None:
+        """Count an HTTP request, then let the app answer it; pass other scopes through."""
+        if scope["type"] == ScopeType.HTTP:
+            backend: Backend = self.app.state.backend
+            try:
+                await backend.ports.counter.add()
+            except Unavailable:  # a lost count must not turn into a failed request
+                _logger.warning("the request counter is unavailable", exc_info=True)
+        await self.app(scope, receive, send)

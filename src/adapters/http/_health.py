@@ -1,0 +1,40 @@
+"""GET /health/: each dependency probed at once, each with a deadline."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+
+from litestar import Response, get
+from litestar.datastructures import State
+from litestar.status_codes import HTTP_200_OK, HTTP_503_SERVICE_UNAVAILABLE
+
+from ._backend import Backend, HealthCheck
+
+PROBE_SECONDS = 2.0
+"""How long a dependency may take to answer before it counts as failing."""
+
+
+async def _probe(check: HealthCheck) -> str:
+    try:
+        await asyncio.wait_for(check(), PROBE_SECONDS)
+    except Exception:  # whatever went wrong, the dependency is not serving
+        return "failing"
+    return "ok"
+
+
+async def probe_all(checks: Mapping[str, HealthCheck]) -> dict[str, str]:
+    """ "ok" or "failing" for each named check, and an overall "status"."""
+    results = await asyncio.gather(*(_probe(check) for check in checks.values()))
+    report = dict(zip(checks, results, strict=True))
+    failing = "failing" in report.values()
+    return {"status": "failing" if failing else "ok", **report}
+
+
+@get("/health", tags=["health"])
+async def health(state: State) -> Response[dict[str, str]]:
+    """Whether the service and each of its dependencies can serve requests."""
+    backend: Backend = state.backend
+    report = await probe_all(backend.health_checks)
+    ok = report["status"] == "ok"
+    return Response(report, status_code=HTTP_200_OK if ok else HTTP_503_SERVICE_UNAVAILABLE)

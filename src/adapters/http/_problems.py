@@ -1,0 +1,155 @@
+"""Every error the HTTP API answers with, as RFC 9457 problem details, mapped in one place.
+
+moviecore.ValidationError, Litestar ValidationException  400 (with ``errors``)
+moviecore.InvalidCredentials, moviecore.InvalidToken      401
+moviecore.NotFound                                        404
+moviecore.UsernameTaken                                   409
+moviecore.TooManyAttempts                                 429 (with Retry-After)
+moviecore.Unavailable                                     503 (with Retry-After)
+any other Litestar HTTPException (404, 405, 413, ...)     its own status
+anything else                                             500, details only in the log
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Mapping
+from http import HTTPStatus
+from typing import Any
+
+import msgspec
+from litestar import Request, Response
+from litestar.exceptions import HTTPException
+from litestar.exceptions import ValidationException as LitestarValidationError
+from litestar.types import ExceptionHandlersMap
+
+from moviecore import (
+    InvalidCredentials,
+    InvalidToken,
+    NotFound,
+    TooManyAttempts,
+    Unavailable,
+    UsernameTaken,
+    ValidationError,
+)
+
+PROBLEM_JSON = "application/problem+json"
+_logger = logging.getLogger("moviecore.http")
+_MISSING_FIELD = re.compile(r"Object missing required field `(?P<name>[^`]*)`")
+
+
+class FieldProblem(msgspec.Struct, frozen=True):
+    """One field of the request that broke a rule."""
+
+    field: str
+    message: str
+
+
+class Problem(msgspec.Struct, frozen=True, omit_defaults=True):
+    """An RFC 9457 problem details object."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    errors: list[FieldProblem] | None = None
+
+
+def _respond(
+    status: HTTPStatus,
+    detail: str,
+    *,
+    kind: str | None = None,
+    errors: list[FieldProblem] | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> Response[Problem]:
+    # Our own kinds get a URN a client can switch on; plain HTTP errors are about:blank.
+    problem = Problem(
+        type=f"urn:moviecore:problem:{kind}" if kind else "about:blank",
+        title=status.phrase,
+        status=status.value,
+        detail=detail,
+        errors=errors,
+    )
+    return Response(problem, status_code=status.value, media_type=PROBLEM_JSON, headers=headers)
+
+
+def _retry_after(seconds: int) -> dict[str, str]:
+    return {"Retry-After": str(max(1, seconds))}
+
+
+def _invalid(errors: list[FieldProblem]) -> Response[Problem]:
+    detail = "; ".join(f"{error.field}: {error.message}" for error in errors)
+    return _respond(HTTPStatus.BAD_REQUEST, detail, kind="validation-error", errors=errors)
+
+
+def _field_problem(entry: Any) -> FieldProblem:
+    """One of Litestar's validation entries as a field problem with a contract-style path."""
+    if not isinstance(entry, Mapping):
+        return FieldProblem("body", str(entry))
+    message = str(entry.get("message", "is not valid"))
+    field = str(entry.get("key") or entry.get("source") or "data")
+    whole_body = field == "data"
+    if missing := _MISSING_FIELD.fullmatch(message):
+        return FieldProblem(
+            missing["name"] if whole_body else f"{field}.{missing['name']}", "is required"
+        )
+    if whole_body:  # an empty body comes as the bare message "'data'"
+        return FieldProblem(
+            "body", message if message.startswith("Expected") else "a JSON object is required"
+        )
+    return FieldProblem(field, message)
+
+
+def _domain_problem(exc: Exception) -> Response[Problem] | None:
+    """The response to a moviecore error, or None for anything else."""
+    match exc:
+        case ValidationError():
+            return _invalid([FieldProblem(e.field, e.message) for e in exc.errors])
+        case InvalidToken():
+            bearer = {"WWW-Authenticate": "Bearer"}
+            return _respond(HTTPStatus.UNAUTHORIZED, str(exc), kind="invalid-token", headers=bearer)
+        case InvalidCredentials():
+            return _respond(HTTPStatus.UNAUTHORIZED, str(exc), kind="invalid-credentials")
+        case NotFound():
+            return _respond(HTTPStatus.NOT_FOUND, str(exc), kind="not-found")
+        case UsernameTaken():
+            return _respond(HTTPStatus.CONFLICT, str(exc), kind="username-taken")
+        case TooManyAttempts():
+            headers = _retry_after(exc.retry_after)
+            return _respond(
+                HTTPStatus.TOO_MANY_REQUESTS, str(exc), kind="too-many-attempts", headers=headers
+            )
+        case Unavailable():
+            headers = _retry_after(exc.retry_after)
+            return _respond(
+                HTTPStatus.SERVICE_UNAVAILABLE, str(exc), kind="unavailable", headers=headers
+            )
+    return None
+
+
+def _http_problem(exc: HTTPException) -> Response[Problem]:
+    if isinstance(exc, LitestarValidationError) and isinstance(exc.extra, list):
+        return _invalid([_field_problem(entry) for entry in exc.extra])
+    if exc.status_code == HTTPStatus.BAD_REQUEST:  # the body could not be read, e.g. bad JSON
+        return _invalid([FieldProblem("body", exc.detail)])
+    status = HTTPStatus(exc.status_code)
+    detail = exc.detail if exc.detail and exc.detail != status.phrase else status.description
+    return _respond(status, detail, headers=exc.headers)
+
+
+def problem_response(request: Request[Any, Any, Any], exc: Exception) -> Response[Problem]:
+    """The problem details answering ``exc``; the single exception handler of the app."""
+    if (response := _domain_problem(exc)) is not None:
+        return response
+    if isinstance(exc, HTTPException) and exc.status_code < HTTPStatus.INTERNAL_SERVER_ERROR:
+        return _http_problem(exc)
+    _logger.error(
+        "unexpected error answering %s %s", request.method, request.url.path, exc_info=exc
+    )
+    detail = "the service failed unexpectedly; the error has been logged"
+    return _respond(HTTPStatus.INTERNAL_SERVER_ERROR, detail)
+
+
+EXCEPTION_HANDLERS: ExceptionHandlersMap = {Exception: problem_response}

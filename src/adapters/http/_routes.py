@@ -1,0 +1,178 @@
+"""The route handlers: each turns a request into one moviecore use case call.
+
+Every ``/collections/...`` path is also served at ``/collection/...`` for
+clients written against the original assignment.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from uuid import UUID
+
+from litestar import Request, delete, get, post, put
+from litestar.di import NamedDependency
+from litestar.handlers import HTTPRouteHandler
+from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
+
+import moviecore
+from moviecore import Limits, PageNotFound, Ports
+
+from ._auth import SECURITY
+from ._schemas import (
+    AccessToken,
+    CollectionBody,
+    CollectionCreated,
+    CollectionsPageBody,
+    CollectionUpdate,
+    Credentials,
+    Message,
+    MoviesPageBody,
+    NewCollection,
+    RequestCount,
+)
+
+_MAX_PAGE = 2**31 - 1
+"""Pages beyond this are past the end of any catalog, and would overflow a database integer."""
+
+Page = Annotated[int, QueryParameter(description="The page number, from 1.")]
+PortsDep = NamedDependency[Ports]
+LimitsDep = NamedDependency[Limits]
+User = NamedDependency[UUID]
+"""The id of the user the bearer token names."""
+
+
+def _page(page: int) -> int:
+    if page > _MAX_PAGE:
+        raise PageNotFound(f"page {page} is past the last page")
+    return page
+
+
+def _collections(path: str = "") -> list[str]:
+    return [f"/collections{path}", f"/collection{path}"]
+
+
+@post("/register", status_code=HTTP_201_CREATED, tags=["accounts"])
+async def register(data: JSONBody[Credentials], ports: PortsDep, limits: LimitsDep) -> AccessToken:
+    """Create an account and return an access token for it."""
+    token = await moviecore.register(
+        data.username,
+        data.password,
+        users=ports.users,
+        hasher=ports.hasher,
+        tokens=ports.tokens,
+        limits=limits,
+    )
+    return AccessToken(token)
+
+
+@post("/login", status_code=HTTP_200_OK, tags=["accounts"])
+async def login(data: JSONBody[Credentials], ports: PortsDep) -> AccessToken:
+    """Return a fresh access token for a matching username and password."""
+    token = await moviecore.login(
+        data.username,
+        data.password,
+        users=ports.users,
+        hasher=ports.hasher,
+        tokens=ports.tokens,
+        throttle=ports.throttle,
+    )
+    return AccessToken(token)
+
+
+@get("/movies", security=SECURITY, tags=["catalog"])
+async def list_movies(
+    request: Request[Any, Any, Any], user: User, ports: PortsDep, page: Page = 1
+) -> MoviesPageBody:
+    """One page of the movie catalog, with absolute links to the next and previous pages."""
+    result = await moviecore.list_movies(_page(page), catalog=ports.catalog)
+    return MoviesPageBody.of(result, f"{str(request.base_url).rstrip('/')}/movies/")
+
+
+@post(_collections(), status_code=HTTP_201_CREATED, security=SECURITY, tags=["collections"])
+async def create_collection(
+    data: JSONBody[NewCollection], user: User, ports: PortsDep, limits: LimitsDep
+) -> CollectionCreated:
+    """Create a collection of movie snapshots for the caller."""
+    uuid = await moviecore.create_collection(
+        user, data.to_draft(), collections=ports.collections, limits=limits
+    )
+    return CollectionCreated(uuid)
+
+
+@get(_collections(), security=SECURITY, tags=["collections"])
+async def list_collections(
+    user: User, ports: PortsDep, limits: LimitsDep, page: Page = 1
+) -> CollectionsPageBody:
+    """One page of the caller's collections, newest first, with their favourite genres."""
+    result = await moviecore.list_collections(
+        user, _page(page), collections=ports.collections, limits=limits
+    )
+    return CollectionsPageBody.of(result)
+
+
+@get(_collections("/{collection_uuid:uuid}"), security=SECURITY, tags=["collections"])
+async def get_collection(
+    collection_uuid: FromPath[UUID], user: User, ports: PortsDep
+) -> CollectionBody:
+    """One of the caller's collections with its movies."""
+    collection = await moviecore.get_collection(
+        user, collection_uuid, collections=ports.collections
+    )
+    return CollectionBody.of(collection)
+
+
+@put(_collections("/{collection_uuid:uuid}"), security=SECURITY, tags=["collections"])
+async def update_collection(
+    collection_uuid: FromPath[UUID],
+    data: JSONBody[CollectionUpdate],
+    user: User,
+    ports: PortsDep,
+    limits: LimitsDep,
+) -> CollectionBody:
+    """Change the given fields of one of the caller's collections; movies replace the list."""
+    collection = await moviecore.update_collection(
+        user, collection_uuid, data.to_changes(), collections=ports.collections, limits=limits
+    )
+    return CollectionBody.of(collection)
+
+
+@delete(
+    _collections("/{collection_uuid:uuid}"),
+    status_code=HTTP_200_OK,
+    security=SECURITY,
+    tags=["collections"],
+)
+async def delete_collection(
+    collection_uuid: FromPath[UUID], user: User, ports: PortsDep
+) -> Message:
+    """Delete one of the caller's collections."""
+    await moviecore.delete_collection(user, collection_uuid, collections=ports.collections)
+    return Message(f"Collection with UUID {collection_uuid} has been deleted.")
+
+
+@get("/request-count", security=SECURITY, tags=["request count"])
+async def read_request_count(user: User, ports: PortsDep) -> RequestCount:
+    """How many requests the service answered since the last reset, this one included."""
+    return RequestCount(await moviecore.read_request_count(counter=ports.counter))
+
+
+@post("/request-count/reset", status_code=HTTP_200_OK, security=SECURITY, tags=["request count"])
+async def reset_request_count(user: User, ports: PortsDep) -> Message:
+    """Start the request count again from zero."""
+    await moviecore.reset_request_count(counter=ports.counter)
+    return Message("Request count reset successfully")
+
+
+ROUTES: list[HTTPRouteHandler] = [
+    register,
+    login,
+    list_movies,
+    create_collection,
+    list_collections,
+    get_collection,
+    update_collection,
+    delete_collection,
+    read_request_count,
+    reset_request_count,
+]

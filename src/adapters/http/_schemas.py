@@ -1,0 +1,167 @@
+"""The JSON bodies of the HTTP API as msgspec Structs, and their conversion to core values.
+
+Field names are the contract's (snake_case). Lengths are checked by the core
+against the configured limits, so the Structs only pin down types.
+"""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+import msgspec
+
+from moviecore import (
+    CatalogPage,
+    Collection,
+    CollectionChanges,
+    CollectionDraft,
+    CollectionsPage,
+    Movie,
+)
+
+
+class Credentials(msgspec.Struct, frozen=True):
+    """A username and a password, to register or to log in."""
+
+    username: str
+    password: str
+
+
+class AccessToken(msgspec.Struct, frozen=True):
+    """A bearer token for the ``Authorization`` header."""
+
+    access_token: str
+
+
+class MovieBody(msgspec.Struct, frozen=True):
+    """A movie as the catalog lists it and as a collection keeps it."""
+
+    uuid: UUID
+    title: str
+    description: str = ""
+    genres: str = ""
+
+    def to_movie(self) -> Movie:
+        """The core's movie."""
+        return Movie(self.uuid, self.title, self.description, self.genres)
+
+    @classmethod
+    def of(cls, movie: Movie) -> MovieBody:
+        """The body of a core movie."""
+        return cls(movie.uuid, movie.title, movie.description, movie.genres)
+
+
+def _movies(bodies: list[MovieBody]) -> tuple[Movie, ...]:
+    return tuple(body.to_movie() for body in bodies)
+
+
+class NewCollection(msgspec.Struct, frozen=True):
+    """What a client sends to create a collection."""
+
+    title: str
+    description: str = ""
+    movies: list[MovieBody] = msgspec.field(default_factory=list)
+
+    def to_draft(self) -> CollectionDraft:
+        """The core's draft."""
+        return CollectionDraft(self.title, self.description, _movies(self.movies))
+
+
+class CollectionUpdate(msgspec.Struct, frozen=True):
+    """The fields of a collection to change; an absent field stays as it is."""
+
+    title: str | msgspec.UnsetType = msgspec.UNSET
+    description: str | msgspec.UnsetType = msgspec.UNSET
+    movies: list[MovieBody] | msgspec.UnsetType = msgspec.UNSET
+
+    def to_changes(self) -> CollectionChanges:
+        """The core's changes."""
+        return CollectionChanges(
+            title=None if self.title is msgspec.UNSET else self.title,
+            description=None if self.description is msgspec.UNSET else self.description,
+            movies=None if self.movies is msgspec.UNSET else _movies(self.movies),
+        )
+
+
+class CollectionCreated(msgspec.Struct, frozen=True):
+    """The uuid of a new collection."""
+
+    collection_uuid: UUID
+
+
+class CollectionBody(msgspec.Struct, frozen=True):
+    """A whole collection, movies in the order the client gave them."""
+
+    uuid: UUID
+    title: str
+    description: str
+    movies: list[MovieBody]
+
+    @classmethod
+    def of(cls, collection: Collection) -> CollectionBody:
+        """The body of a core collection."""
+        movies = [MovieBody.of(movie) for movie in collection.movies]
+        return cls(collection.uuid, collection.title, collection.description, movies)
+
+
+class CollectionListed(msgspec.Struct, frozen=True):
+    """A collection as listed: everything but its movies."""
+
+    uuid: UUID
+    title: str
+    description: str
+
+
+class CollectionsData(msgspec.Struct, frozen=True):
+    """One page of the caller's collections and their favourite genres."""
+
+    collections: list[CollectionListed]
+    favourite_genres: str
+    count: int
+    page: int
+
+
+class CollectionsPageBody(msgspec.Struct, frozen=True):
+    """The envelope the original clients expect around a page of collections."""
+
+    is_success: bool
+    data: CollectionsData
+
+    @classmethod
+    def of(cls, page: CollectionsPage) -> CollectionsPageBody:
+        """The body of a core page of collections."""
+        listed = [CollectionListed(c.uuid, c.title, c.description) for c in page.collections]
+        return cls(True, CollectionsData(listed, page.favourite_genres, page.count, page.page))
+
+
+class MoviesPageBody(msgspec.Struct, frozen=True):
+    """One page of the catalog, with links to its neighbours."""
+
+    count: int
+    page: int
+    next: str | None
+    previous: str | None
+    movies: list[MovieBody]
+
+    @classmethod
+    def of(cls, page: CatalogPage, link: str) -> MoviesPageBody:
+        """The body of a core catalog page; ``link`` is this endpoint's absolute URL."""
+        return cls(
+            count=page.count,
+            page=page.page,
+            next=f"{link}?page={page.page + 1}" if page.has_next else None,
+            previous=f"{link}?page={page.page - 1}" if page.has_previous else None,
+            movies=[MovieBody.of(movie) for movie in page.movies],
+        )
+
+
+class Message(msgspec.Struct, frozen=True):
+    """A sentence saying what was done."""
+
+    message: str
+
+
+class RequestCount(msgspec.Struct, frozen=True):
+    """How many requests the service answered since the last reset."""
+
+    requests: int
