@@ -2,7 +2,7 @@
 
 import pytest
 
-pytest_plugins = ["fixtures.services"]
+pytest_plugins = ["fixtures.services", "fixtures.server", "fixtures.upstream"]
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,25 @@
+"""How hard to try the upstream: a timeout per try, a deadline overall, jittered backoff."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """Seconds allowed per try and in all, and the exponential backoff between tries."""
+
+    per_try: float = 2.0
+    deadline: float = 8.0
+    backoff_base: float = 0.1
+    backoff_cap: float = 2.0
+
+    def __post_init__(self) -> None:
+        if min(self.per_try, self.deadline, self.backoff_base, self.backoff_cap) <= 0:
+            raise ValueError("every duration of a RetryPolicy must be positive")
+
+    def pause(self, attempt: int, rng: random.Random) -> float:
+        """The pause after failed try ``attempt`` (from 0): "full jitter", so that
+        clients failing together do not retry together."""
+        return rng.uniform(0.0, min(self.backoff_cap, self.backoff_base * 2 ** min(attempt, 30)))
