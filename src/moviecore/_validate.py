@@ -12,9 +12,11 @@ _USERNAME = re.compile(r"[\w.@+-]+", re.ASCII)
 
 
 def _length(field: str, value: str, low: int, high: int) -> list[FieldError]:
-    if low <= len(value) <= high:
-        return []
-    return [FieldError(field, f"must be {low} to {high} characters long")]
+    if not low <= len(value) <= high:
+        return [FieldError(field, f"must be {low} to {high} characters long")]
+    if "\x00" in value:  # no database stores NUL in text; refuse it rather than fail later
+        return [FieldError(field, "must not contain NUL characters")]
+    return []
 
 
 def check_credentials(username: str, password: str, limits: Limits) -> None:

@@ -1,0 +1,92 @@
+"""moviecore as a library, without HTTP: register, browse, collect, list, update, delete.
+
+Run it with ``python examples/collections_demo.py``. Every use case takes its
+ports as keyword arguments, so the same program runs on any storage:
+``build_ports`` is the one place that chooses the adapters.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from uuid import UUID
+
+from moviecore import (
+    CollectionChanges,
+    CollectionDraft,
+    Movie,
+    Ports,
+    authenticate,
+    create_collection,
+    delete_collection,
+    get_collection,
+    list_collections,
+    list_movies,
+    login,
+    register,
+    update_collection,
+)
+from moviecore.testing import in_memory_ports
+
+CATALOG = (
+    Movie(UUID("4bd21b3c-7a4b-4c4c-8fb1-52bbbd1a0d0b"), "Seven Samurai", "Ronin.", "Action, Drama"),
+    Movie(UUID("0c9d5f4e-2b6a-4f1e-9c3d-7a8b6e5d4c3b"), "Tokyo Story", "Family.", "Drama"),
+    Movie(UUID("9e8d7c6b-5a4f-4e3d-8c2b-1a0f9e8d7c6b"), "Playtime", "Paris.", "Comedy"),
+    Movie(UUID("1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d"), "Alien", "Nostromo.", "Horror, Sci-Fi"),
+)
+
+
+@asynccontextmanager
+async def build_ports() -> AsyncIterator[Ports]:
+    """Open the adapters the demo runs on, and close them after; any ``Ports`` will do."""
+    yield in_memory_ports(CATALOG)
+
+
+async def _sign_in(ports: Ports, username: str, password: str) -> UUID:
+    await register(username, password, users=ports.users, hasher=ports.hasher, tokens=ports.tokens)
+    token = await login(
+        username,
+        password,
+        users=ports.users,
+        hasher=ports.hasher,
+        tokens=ports.tokens,
+        throttle=ports.throttle,
+    )
+    return await authenticate(token, tokens=ports.tokens, users=ports.users)
+
+
+async def demo(ports: Ports) -> list[str]:
+    """Walk through every use case once and say what happened, a line each."""
+    user = await _sign_in(ports, "ada", "correct horse battery")
+    catalog = await list_movies(1, catalog=ports.catalog)
+    draft = CollectionDraft("Rainy Sunday", "Long films for short days", catalog.movies[:3])
+    uuid = await create_collection(user, draft, collections=ports.collections)
+    await create_collection(
+        user,
+        CollectionDraft("Late night", movies=catalog.movies[3:]),
+        collections=ports.collections,
+    )
+    changes = CollectionChanges(title="Rainy weekend", movies=catalog.movies[1:3])
+    await update_collection(user, uuid, changes, collections=ports.collections)
+    updated = await get_collection(user, uuid, collections=ports.collections)
+    listed = await list_collections(user, collections=ports.collections)
+    await delete_collection(user, uuid, collections=ports.collections)
+    remaining = await list_collections(user, collections=ports.collections)
+    return [
+        f"catalog: {catalog.count} movies, page 1 shows {len(catalog.movies)}",
+        f"updated: {updated.title!r} holds {', '.join(m.title for m in updated.movies)}",
+        f"listed: {', '.join(c.title for c in listed.collections)} (newest first)",
+        f"favourite genres: {listed.favourite_genres}",
+        f"after delete: {remaining.count} collection left",
+    ]
+
+
+async def _main() -> None:
+    async with build_ports() as ports:
+        for line in await demo(ports):
+            print(line)
+
+
+if __name__ == "__main__":
+    asyncio.run(_main())

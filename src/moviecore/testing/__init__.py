@@ -1,0 +1,34 @@
+"""moviecore.testing: working in-memory adapters of every port, and a kit to test your own.
+
+The adapters here need only the standard library. The rest of the kit lives in
+submodules that need the ``testing`` extra (hypothesis and pytest):
+
+- ``moviecore.testing.contracts``: pytest base classes, one per port, holding the
+  tests every adapter of that port must pass;
+- ``moviecore.testing.strategies``: hypothesis strategies of valid and invalid input;
+- ``moviecore.testing.stateful``: a hypothesis state machine of the collection rules.
+
+``FastPasswordHasher`` and ``FakeTokenIssuer`` are fast fakes: never use them in production.
+"""
+
+from ._accounts import (
+    FakeTokenIssuer,
+    FastPasswordHasher,
+    MemoryLoginThrottle,
+    MemoryUserRepository,
+)
+from ._reference import reference_favourite_genres
+from ._storage import MemoryCollectionRepository, MemoryMovieStore, MemoryRequestCounter
+from ._wiring import in_memory_ports
+
+__all__ = [
+    "FakeTokenIssuer",
+    "FastPasswordHasher",
+    "MemoryCollectionRepository",
+    "MemoryLoginThrottle",
+    "MemoryMovieStore",
+    "MemoryRequestCounter",
+    "MemoryUserRepository",
+    "in_memory_ports",
+    "reference_favourite_genres",
+]

@@ -1,0 +1,137 @@
+"""In-memory adapters of the account ports: users, password hashing, tokens, login throttle.
+
+The hasher and the token issuer are fast fakes for tests and demos: they are
+correct (salted, signed, constant-time comparisons) but not hardened. Never use
+them in production; the service uses bcrypt and JWT adapters instead.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import math
+import secrets
+import time
+from collections.abc import Callable
+from uuid import UUID
+
+from moviecore import InvalidToken, TooManyAttempts, User, UsernameTaken
+
+
+class MemoryUserRepository:
+    """A UserRepository in a dict; usernames are unique after casefolding."""
+
+    def __init__(self) -> None:
+        self._by_id: dict[UUID, User] = {}
+        self._id_by_key: dict[str, UUID] = {}
+
+    async def add(self, user: User) -> None:
+        """Store a new user; raise UsernameTaken if the casefolded name exists."""
+        key = user.username.casefold()
+        if key in self._id_by_key:
+            raise UsernameTaken(f"username {user.username!r} is taken")
+        if user.id in self._by_id:
+            raise ValueError(f"a user with id {user.id} is already stored")
+        # User is frozen and holds only immutable values, so storing it is storing a copy.
+        self._by_id[user.id] = user
+        self._id_by_key[key] = user.id
+
+    async def by_username(self, username: str) -> User | None:
+        """The user whose username matches after casefolding, if any."""
+        user_id = self._id_by_key.get(username.casefold())
+        return None if user_id is None else self._by_id[user_id]
+
+    async def by_id(self, user_id: UUID) -> User | None:
+        """The user with this id, if any."""
+        return self._by_id.get(user_id)
+
+
+def _sha256(salt: str, password: str) -> str:
+    data = f"{salt}${password}".encode("utf-8", "surrogatepass")
+    return hashlib.sha256(data).hexdigest()
+
+
+class FastPasswordHasher:
+    """A salted SHA-256 PasswordHasher: fast on purpose, so NOT for production passwords."""
+
+    _SCHEME = "fake-sha256"
+
+    async def hash(self, password: str) -> str:
+        """A salted hash of ``password``, as ``fake-sha256$<salt>$<digest>``."""
+        salt = secrets.token_hex(16)
+        return f"{self._SCHEME}${salt}${_sha256(salt, password)}"
+
+    async def verify(self, password: str, password_hash: str) -> bool:
+        """Whether ``password`` matches ``password_hash``; a malformed hash matches nothing."""
+        scheme, _, rest = password_hash.partition("$")
+        salt, _, digest = rest.partition("$")
+        if scheme != self._SCHEME or not salt or not digest:
+            return False
+        return hmac.compare_digest(_sha256(salt, password), digest)
+
+
+class FakeTokenIssuer:
+    """A TokenIssuer of ``<uuid>.<hmac-sha256>`` tokens that never expire; NOT for production."""
+
+    def __init__(self, secret: bytes | None = None) -> None:
+        self._secret = secrets.token_bytes(32) if secret is None else secret
+
+    def _signature(self, subject: str) -> str:
+        return hmac.new(self._secret, subject.encode("ascii"), hashlib.sha256).hexdigest()
+
+    def issue(self, user_id: UUID) -> str:
+        """A token naming ``user_id``, signed with this issuer's secret."""
+        subject = str(user_id)
+        return f"{subject}.{self._signature(subject)}"
+
+    def verify(self, token: str) -> UUID:
+        """The user id a token of this issuer names; raise InvalidToken otherwise."""
+        subject, dot, signature = token.partition(".")
+        if not (dot and subject.isascii() and signature.isascii()):
+            raise InvalidToken("malformed token")
+        if not hmac.compare_digest(self._signature(subject), signature):
+            raise InvalidToken("bad token signature")
+        return UUID(subject)  # cannot fail: only this issuer signs, and it signs canonical uuids
+
+
+class MemoryLoginThrottle:
+    """A LoginThrottle counting failures per key in a fixed window from the first failure."""
+
+    def __init__(
+        self,
+        max_failures: int = 5,
+        window: float = 60.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        if max_failures < 1 or window <= 0:
+            raise ValueError("max_failures must be 1 or more and window positive")
+        self._max_failures = max_failures
+        self._window = window
+        self._clock = clock
+        # key -> (when the window started, failures recorded in it)
+        self._failures: dict[str, tuple[float, int]] = {}
+
+    def _current(self, key: str, now: float) -> tuple[float, int] | None:
+        entry = self._failures.get(key)
+        if entry is not None and now >= entry[0] + self._window:
+            del self._failures[key]  # the window is over: the key starts fresh
+            return None
+        return entry
+
+    async def check(self, key: str) -> None:
+        """Raise TooManyAttempts while ``key`` has used up its failures in the window."""
+        now = self._clock()
+        entry = self._current(key, now)
+        if entry is not None and entry[1] >= self._max_failures:
+            left = entry[0] + self._window - now
+            raise TooManyAttempts(retry_after=max(1, math.ceil(left)))
+
+    async def failed(self, key: str) -> None:
+        """Record one failed attempt for ``key``."""
+        now = self._clock()
+        started, failures = self._current(key, now) or (now, 0)
+        self._failures[key] = (started, failures + 1)
+
+    async def succeeded(self, key: str) -> None:
+        """Forget the failures of ``key``."""
+        self._failures.pop(key, None)

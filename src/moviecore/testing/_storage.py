@@ -1,0 +1,134 @@
+"""In-memory adapters of the storage ports: collections, a local movie catalog, the counter.
+
+Entities are frozen dataclasses of immutable values, so keeping the very
+objects a caller passed in is as safe as keeping copies; sequences are copied
+into tuples so that a caller's later changes to its list change nothing stored.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
+from uuid import UUID
+
+from moviecore import CatalogPage, Collection, CollectionSummary, Movie, count_genres
+
+
+def _summary(collection: Collection) -> CollectionSummary:
+    return CollectionSummary(collection.uuid, collection.title, collection.description)
+
+
+class MemoryCollectionRepository:
+    """A CollectionRepository in dicts, owner-scoped, keeping genre counts up to date on write."""
+
+    def __init__(self) -> None:
+        # Per owner, collections in insertion order (a dict keeps a replaced key in its place).
+        self._by_owner: dict[UUID, dict[UUID, Collection]] = {}
+        self._owner_of: dict[UUID, UUID] = {}
+        self._genres: dict[UUID, Counter[str]] = {}
+
+    def _owned(self, owner: UUID) -> dict[UUID, Collection]:
+        return self._by_owner.get(owner, {})
+
+    def _count(self, owner: UUID, old: Collection | None, new: Collection | None) -> None:
+        counts = self._genres.setdefault(owner, Counter())
+        if old is not None:
+            counts -= count_genres(old.movies)  # Counter's -= also drops genres reaching 0
+        if new is not None:
+            counts += count_genres(new.movies)
+        self._genres[owner] = counts
+
+    async def add(self, collection: Collection) -> None:
+        """Store a new collection; its uuid must not be stored yet, for any owner."""
+        if collection.uuid in self._owner_of:
+            raise ValueError(f"a collection with UUID {collection.uuid} is already stored")
+        stored = replace(collection, movies=tuple(collection.movies))
+        self._by_owner.setdefault(stored.owner, {})[stored.uuid] = stored
+        self._owner_of[stored.uuid] = stored.owner
+        self._count(stored.owner, None, stored)
+
+    async def get(self, owner: UUID, uuid: UUID) -> Collection | None:
+        """The owner's collection with this uuid, movies in their stored order."""
+        return self._owned(owner).get(uuid)
+
+    async def page(
+        self, owner: UUID, offset: int, limit: int
+    ) -> tuple[Sequence[CollectionSummary], int]:
+        """A slice of the owner's collections, newest first, and their total count."""
+        if offset < 0 or limit < 0:
+            raise ValueError("offset and limit must not be negative")
+        owned = self._owned(owner)
+        newest_first = list(reversed(owned.values()))
+        return [_summary(c) for c in newest_first[offset : offset + limit]], len(owned)
+
+    async def replace(self, collection: Collection) -> bool:
+        """Overwrite the owner's collection whole, keeping its place; False if it is absent."""
+        owned = self._owned(collection.owner)
+        old = owned.get(collection.uuid)
+        if old is None:
+            return False
+        new = replace(collection, movies=tuple(collection.movies))
+        owned[new.uuid] = new
+        self._count(new.owner, old, new)
+        return True
+
+    async def remove(self, owner: UUID, uuid: UUID) -> bool:
+        """Delete the owner's collection; False if it does not exist."""
+        old = self._owned(owner).pop(uuid, None)
+        if old is None:
+            return False
+        del self._owner_of[uuid]
+        self._count(owner, old, None)
+        return True
+
+    async def genre_counts(self, owner: UUID) -> Mapping[str, int]:
+        """For each genre, in how many (movie, collection) pairs of the owner it appears."""
+        return dict(self._genres.get(owner, {}))
+
+
+class MemoryMovieStore:
+    """A MovieStore in a dict: movies page in insertion order, ``page_size`` to a page."""
+
+    def __init__(self, movies: Iterable[Movie] = (), page_size: int = 10) -> None:
+        if page_size < 1:
+            raise ValueError("page_size must be 1 or more")
+        self._page_size = page_size
+        # A dict keeps insertion order, and a replaced key keeps its place.
+        self._movies: dict[UUID, Movie] = {movie.uuid: movie for movie in movies}
+
+    async def page(self, number: int) -> CatalogPage:
+        """Page ``number`` (from 1); an empty page past the end, with the true count."""
+        if number < 1:
+            raise ValueError("page numbers start at 1")
+        start = (number - 1) * self._page_size
+        end = start + self._page_size
+        movies = tuple(self._movies.values())
+        return CatalogPage(movies[start:end], len(movies), number, has_next=end < len(movies))
+
+    async def put(self, movies: Sequence[Movie]) -> None:
+        """Insert movies, or replace those whose uuid is stored, each keeping its place."""
+        self._movies.update((movie.uuid, movie) for movie in movies)
+
+    async def count(self) -> int:
+        """How many movies are stored."""
+        return len(self._movies)
+
+
+class MemoryRequestCounter:
+    """A RequestCounter in one integer: exact within one process, shared with no other."""
+
+    def __init__(self) -> None:
+        self._count = 0
+
+    async def add(self, n: int = 1) -> None:
+        """Count ``n`` more requests."""
+        self._count += n
+
+    async def read(self) -> int:
+        """The count since the last reset."""
+        return self._count
+
+    async def reset(self) -> None:
+        """Start again from zero."""
+        self._count = 0

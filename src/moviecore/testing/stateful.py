@@ -1,0 +1,230 @@
+"""A hypothesis state machine of the collection rules, to run against any store.
+
+The machine drives the collection use cases in any order for two owners, against
+the store under test, and checks every answer against a plain dict model:
+collections are owner-scoped, listed newest first in pages, replaced whole,
+movies deduplicated keeping the first, favourite genres as the contract words
+them. Point it at your own store:
+
+    @contextlib.asynccontextmanager
+    async def open_store():
+        async with MyStore.open(...) as store:  # has .users and .collections
+            yield store
+
+    TestMyCollectionRules = collection_rules(open_store).TestCase
+
+Each machine run opens its own store and runs every call on its own
+``asyncio.Runner``; owners are new users each run, so a store may be shared.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Coroutine
+from contextlib import AbstractAsyncContextManager
+from dataclasses import replace
+from typing import Any, ClassVar, Protocol, TypeVar
+from uuid import UUID, uuid4
+
+from hypothesis import settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, rule
+
+from moviecore import (
+    DEFAULT_LIMITS,
+    Collection,
+    CollectionChanges,
+    CollectionDraft,
+    CollectionNotFound,
+    CollectionRepository,
+    CollectionsPage,
+    CollectionSummary,
+    Limits,
+    Movie,
+    PageNotFound,
+    User,
+    UserRepository,
+    ValidationError,
+    create_collection,
+    delete_collection,
+    get_collection,
+    list_collections,
+    update_collection,
+)
+
+from ._reference import reference_favourite_genres
+from .strategies import collection_changes, collection_drafts, invalid_collection_drafts
+
+__all__ = ["CollectionStore", "StoreFactory", "collection_rules"]
+
+T = TypeVar("T")
+
+
+class CollectionStore(Protocol):
+    """What the machine needs of a store: its users and its collections (``Ports`` will do)."""
+
+    @property
+    def users(self) -> UserRepository:
+        """Where the machine registers its two owners."""
+
+    @property
+    def collections(self) -> CollectionRepository:
+        """The repository under test."""
+
+
+StoreFactory = Callable[[], AbstractAsyncContextManager[CollectionStore]]
+
+_OWNERS = st.sampled_from((0, 1))
+
+
+def _first_of_each(movies: tuple[Movie, ...]) -> tuple[Movie, ...]:
+    seen: set[UUID] = set()
+    kept = []
+    for movie in movies:
+        if movie.uuid not in seen:
+            seen.add(movie.uuid)
+            kept.append(movie)
+    return tuple(kept)
+
+
+class _CollectionRules(RuleBasedStateMachine):
+    open_store: ClassVar[StoreFactory]
+    limits: ClassVar[Limits]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._runner = asyncio.Runner()
+        self._opened = type(self).open_store()
+        self._store = self._run(self._opened.__aenter__())
+        self._owners = [self._run(self._new_owner()) for _ in range(2)]
+        # Per owner, the collections the store should hold, oldest first.
+        self._model: dict[UUID, dict[UUID, Collection]] = {owner: {} for owner in self._owners}
+        self._created: list[UUID] = []  # every uuid ever created, deleted ones too
+
+    def _run(self, coroutine: Coroutine[Any, Any, T]) -> T:
+        return self._runner.run(coroutine)
+
+    async def _new_owner(self) -> UUID:
+        user = User(uuid4(), f"rules-{uuid4().hex}", "not a real hash")
+        await self._store.users.add(user)
+        return user.id
+
+    def _target(self, data: st.DataObject) -> UUID:
+        choices = st.sampled_from(self._created) | st.uuids() if self._created else st.uuids()
+        return data.draw(choices, label="target")
+
+    def _expect_not_found(self, coroutine: Coroutine[Any, Any, object]) -> None:
+        try:
+            self._run(coroutine)
+        except CollectionNotFound:
+            return
+        raise AssertionError("expected CollectionNotFound")
+
+    @rule(owner=_OWNERS, draft=collection_drafts(max_movies=3))
+    def create(self, owner: int, draft: CollectionDraft) -> None:
+        """Create a collection; it reads back with duplicate movies dropped."""
+        owner_id = self._owners[owner]
+        store = self._store.collections
+        uuid = self._run(create_collection(owner_id, draft, collections=store, limits=self.limits))
+        movies = _first_of_each(draft.movies)
+        expected = Collection(uuid, owner_id, draft.title, draft.description, movies)
+        self._model[owner_id][uuid] = expected
+        self._created.append(uuid)
+        assert self._run(get_collection(owner_id, uuid, collections=store)) == expected
+
+    @rule(owner=_OWNERS, draft=invalid_collection_drafts())
+    def create_invalid(self, owner: int, draft: CollectionDraft) -> None:
+        """An invalid draft is refused (later rules check it wrote nothing)."""
+        store = self._store.collections
+        try:
+            self._run(create_collection(self._owners[owner], draft, collections=store))
+        except ValidationError:
+            return
+        raise AssertionError("expected ValidationError")
+
+    @rule(owner=_OWNERS, data=st.data(), changes=collection_changes(max_movies=3))
+    def update(self, owner: int, data: st.DataObject, changes: CollectionChanges) -> None:
+        """Update any uuid: the owner's own changes as asked, anything else is not found."""
+        owner_id, target = self._owners[owner], self._target(data)
+        call = update_collection(owner_id, target, changes, collections=self._store.collections)
+        current = self._model[owner_id].get(target)
+        if current is None:
+            self._expect_not_found(call)
+            return
+        expected = replace(
+            current,
+            title=current.title if changes.title is None else changes.title,
+            description=current.description if changes.description is None else changes.description,
+            movies=current.movies if changes.movies is None else _first_of_each(changes.movies),
+        )
+        assert self._run(call) == expected
+        self._model[owner_id][target] = expected
+
+    @rule(owner=_OWNERS, data=st.data())
+    def delete(self, owner: int, data: st.DataObject) -> None:
+        """Delete any uuid: the owner's own goes away, anything else is not found."""
+        owner_id, target = self._owners[owner], self._target(data)
+        call = delete_collection(owner_id, target, collections=self._store.collections)
+        if self._model[owner_id].pop(target, None) is None:
+            self._expect_not_found(call)
+        else:
+            self._run(call)
+
+    @rule(owner=_OWNERS, data=st.data())
+    def get(self, owner: int, data: st.DataObject) -> None:
+        """Read any uuid: the owner's own as the model holds it, anything else is not found."""
+        owner_id, target = self._owners[owner], self._target(data)
+        call = get_collection(owner_id, target, collections=self._store.collections)
+        expected = self._model[owner_id].get(target)
+        if expected is None:
+            self._expect_not_found(call)
+        else:
+            assert self._run(call) == expected
+
+    @rule(owner=_OWNERS, page=st.integers(1, 4))
+    def list_page(self, owner: int, page: int) -> None:
+        """A page lists the owner's collections newest first, with favourite genres."""
+        owner_id, size = self._owners[owner], self.limits.collections_page_size
+        call = list_collections(
+            owner_id, page, collections=self._store.collections, limits=self.limits
+        )
+        newest_first = list(reversed(self._model[owner_id].values()))
+        shown = newest_first[(page - 1) * size : page * size]
+        if page > 1 and not shown:
+            try:
+                self._run(call)
+            except PageNotFound:
+                return
+            raise AssertionError("expected PageNotFound")
+        assert self._run(call) == CollectionsPage(
+            tuple(CollectionSummary(c.uuid, c.title, c.description) for c in shown),
+            reference_favourite_genres(newest_first),
+            len(newest_first),
+            page,
+        )
+
+    def teardown(self) -> None:
+        try:
+            self._run(self._opened.__aexit__(None, None, None))
+        finally:
+            self._runner.close()
+
+
+def collection_rules(
+    open_store: StoreFactory, *, page_size: int = 3
+) -> type[RuleBasedStateMachine]:
+    """A state machine class checking the collection rules on stores ``open_store`` opens.
+
+    ``page_size`` is small by default so that short runs reach the later pages.
+    Tune a run through the class's ``TestCase.settings``.
+    """
+
+    class CollectionRules(_CollectionRules):
+        limits = replace(DEFAULT_LIMITS, collections_page_size=page_size)
+
+    CollectionRules.open_store = open_store
+    # Keep hypothesis's own defaults for machines (no deadline), but runs short enough
+    # for a unit suite; a caller may assign a new TestCase.settings.
+    defaults = CollectionRules.TestCase.settings
+    CollectionRules.TestCase.settings = settings(defaults, max_examples=30, stateful_step_count=30)
+    return CollectionRules

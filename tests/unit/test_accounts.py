@@ -1,0 +1,156 @@
+"""Registering, logging in and authenticating, through the in-memory adapters."""
+
+from uuid import UUID
+
+import pytest
+
+from moviecore import (
+    FieldError,
+    InvalidCredentials,
+    InvalidToken,
+    Ports,
+    TooManyAttempts,
+    User,
+    UsernameTaken,
+    ValidationError,
+    authenticate,
+    login,
+    register,
+)
+from moviecore.testing import in_memory_ports
+
+PASSWORD = "correct horse battery"
+
+
+async def _register(ports: Ports, username: str = "ada", password: str = PASSWORD) -> str:
+    return await register(
+        username, password, users=ports.users, hasher=ports.hasher, tokens=ports.tokens
+    )
+
+
+async def _login(ports: Ports, username: str = "ada", password: str = PASSWORD) -> str:
+    return await login(
+        username,
+        password,
+        users=ports.users,
+        hasher=ports.hasher,
+        tokens=ports.tokens,
+        throttle=ports.throttle,
+    )
+
+
+async def _whoami(ports: Ports, token: str) -> UUID:
+    return await authenticate(token, tokens=ports.tokens, users=ports.users)
+
+
+@pytest.mark.anyio
+async def test_register_returns_a_token_of_the_new_user(ports: Ports) -> None:
+    """A registered user's token authenticates as that user, whose password is stored hashed."""
+    token = await _register(ports, "Ada")
+    user = await ports.users.by_username("ada")
+    assert user is not None
+    assert (await _whoami(ports, token), user.username) == (user.id, "Ada")
+    assert (
+        user.password_hash != PASSWORD,
+        await ports.hasher.verify(PASSWORD, user.password_hash),
+    ) == (True, True)
+
+
+@pytest.mark.anyio
+async def test_register_refuses_a_taken_name_in_any_case(ports: Ports) -> None:
+    """Registering a name that differs only in case from a taken one fails."""
+    await _register(ports, "ada")
+    with pytest.raises(UsernameTaken):
+        await _register(ports, "ADA", "another password")
+
+
+@pytest.mark.anyio
+async def test_register_names_every_invalid_field(ports: Ports) -> None:
+    """An invalid username and password are both reported, and no account is made."""
+    with pytest.raises(ValidationError) as raised:
+        await _register(ports, "no spaces", "short")
+    assert raised.value.errors == (
+        FieldError("username", "may hold only letters, digits and @.+-_"),
+        FieldError("password", "must be 8 to 72 bytes in UTF-8"),
+    )
+    assert await ports.users.by_username("no spaces") is None
+
+
+@pytest.mark.anyio
+async def test_login_in_any_case_returns_a_token(ports: Ports) -> None:
+    """Logging in with the name in another case gives a token of the same user."""
+    registered = await _whoami(ports, await _register(ports, "Ada"))
+    assert await _whoami(ports, await _login(ports, "aDA")) == registered
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(("username", "password"), [("ada", "wrong password"), ("bob", PASSWORD)])
+async def test_login_fails_alike_for_wrong_name_or_password(
+    ports: Ports, username: str, password: str
+) -> None:
+    """A wrong password and an unknown user fail with the same error and message."""
+    await _register(ports)
+    with pytest.raises(InvalidCredentials) as raised:
+        await _login(ports, username, password)
+    assert str(raised.value) == "wrong username or password"
+
+
+@pytest.mark.anyio
+async def test_five_failed_logins_lock_the_name(ports: Ports) -> None:
+    """After five wrong passwords even the right one must wait."""
+    await _register(ports)
+    for _ in range(5):
+        with pytest.raises(InvalidCredentials):
+            await _login(ports, "ada", "wrong password")
+    with pytest.raises(TooManyAttempts) as raised:
+        await _login(ports, "ADA")
+    assert 1 <= raised.value.retry_after <= 60
+
+
+@pytest.mark.anyio
+async def test_a_successful_login_forgets_earlier_failures(ports: Ports) -> None:
+    """Four failures, a success, then four more failures still allow a login."""
+    await _register(ports)
+    for attempt in range(9):
+        if attempt == 4:
+            await _login(ports)
+            continue
+        with pytest.raises(InvalidCredentials):
+            await _login(ports, "ada", "wrong password")
+    assert await _login(ports)
+
+
+@pytest.mark.anyio
+async def test_unknown_names_are_throttled_too(ports: Ports) -> None:
+    """Guessing at a name nobody has is slowed down like guessing a password."""
+    for _ in range(5):
+        with pytest.raises(InvalidCredentials):
+            await _login(ports, "nobody")
+    with pytest.raises(TooManyAttempts):
+        await _login(ports, "nobody")
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("token", ["", "garbage", "00000000-0000-0000-0000-000000000001.abc"])
+async def test_authenticate_refuses_bad_tokens(ports: Ports, token: str) -> None:
+    """A token that was not issued here does not authenticate."""
+    await _register(ports)
+    with pytest.raises(InvalidToken):
+        await _whoami(ports, token)
+
+
+@pytest.mark.anyio
+async def test_authenticate_refuses_a_token_of_no_user(ports: Ports) -> None:
+    """A validly signed token whose user does not exist does not authenticate."""
+    with pytest.raises(InvalidToken):
+        await _whoami(ports, ports.tokens.issue(UUID(int=7)))
+
+
+@pytest.mark.anyio
+async def test_tokens_of_another_issuer_are_refused(ports: Ports) -> None:
+    """A token from another service's issuer does not authenticate here."""
+    elsewhere = in_memory_ports()
+    user = User(UUID(int=3), "ada", "hash")
+    await ports.users.add(user)
+    with pytest.raises(InvalidToken):
+        await _whoami(ports, elsewhere.tokens.issue(user.id))

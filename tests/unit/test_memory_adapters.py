@@ -1,0 +1,174 @@
+"""What the in-memory adapters do beyond the shared contracts: clocks, copies, fakes' formats."""
+
+from uuid import UUID
+
+import pytest
+
+from moviecore import (
+    Collection,
+    InvalidToken,
+    Movie,
+    Ports,
+    TooManyAttempts,
+    User,
+)
+from moviecore.testing import (
+    FakeTokenIssuer,
+    FastPasswordHasher,
+    MemoryCollectionRepository,
+    MemoryLoginThrottle,
+    MemoryMovieStore,
+    MemoryUserRepository,
+    in_memory_ports,
+)
+
+OWNER = UUID(int=1)
+
+
+class FakeClock:
+    """A clock the test moves by hand, so that windows end without waiting."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+async def _lock(throttle: MemoryLoginThrottle, key: str) -> None:
+    for _ in range(5):
+        await throttle.failed(key)
+
+
+async def _retry_after(throttle: MemoryLoginThrottle, key: str) -> int | None:
+    try:
+        await throttle.check(key)
+    except TooManyAttempts as error:
+        return error.retry_after
+    return None
+
+
+@pytest.mark.anyio
+async def test_throttle_counts_down_the_window_and_then_frees_the_key() -> None:
+    """A locked key waits whole seconds left in the window, at least one, then is free."""
+    clock = FakeClock()
+    throttle = MemoryLoginThrottle(clock=clock)
+    await _lock(throttle, "alice")
+    waits = []
+    for elapsed in (0.0, 0.5, 59.2, 59.99, 60.0):
+        clock.now = 1000.0 + elapsed
+        waits.append(await _retry_after(throttle, "alice"))
+    assert waits == [60, 60, 1, 1, None]
+
+
+@pytest.mark.anyio
+async def test_throttle_window_starts_at_the_first_failure() -> None:
+    """Failures spread over more than the window never lock the key."""
+    clock = FakeClock()
+    throttle = MemoryLoginThrottle(clock=clock)
+    for _ in range(4):
+        await throttle.failed("alice")
+    clock.now += 61
+    await throttle.failed("alice")
+    assert await _retry_after(throttle, "alice") is None
+
+
+@pytest.mark.anyio
+async def test_throttle_limits_are_configurable() -> None:
+    """A throttle of two failures in ten seconds locks after two and frees after ten."""
+    clock = FakeClock()
+    throttle = MemoryLoginThrottle(max_failures=2, window=10.0, clock=clock)
+    await throttle.failed("alice")
+    after_one = await _retry_after(throttle, "alice")
+    await throttle.failed("alice")
+    after_two = await _retry_after(throttle, "alice")
+    clock.now += 10
+    assert (after_one, after_two, await _retry_after(throttle, "alice")) == (None, 10, None)
+
+
+@pytest.mark.parametrize(("max_failures", "window"), [(0, 60.0), (5, 0.0)])
+def test_throttle_refuses_senseless_limits(max_failures: int, window: float) -> None:
+    """A throttle allowing no failure or with an empty window cannot be made."""
+    with pytest.raises(ValueError, match="max_failures must be 1 or more and window positive"):
+        MemoryLoginThrottle(max_failures=max_failures, window=window)
+
+
+@pytest.mark.anyio
+async def test_movie_store_keeps_its_own_copy_of_the_list() -> None:
+    """Changing the list given to put afterwards changes nothing stored."""
+    store = MemoryMovieStore(page_size=2)
+    movies = [Movie(UUID(int=n), f"M{n}", "", "") for n in range(3)]
+    await store.put(movies)
+    movies.clear()
+    assert (await store.count(), len((await store.page(2)).movies)) == (3, 1)
+
+
+def test_movie_store_refuses_an_empty_page_size() -> None:
+    """A catalog of zero movies a page cannot be made."""
+    with pytest.raises(ValueError, match="page_size must be 1 or more"):
+        MemoryMovieStore(page_size=0)
+
+
+@pytest.mark.anyio
+async def test_collection_repository_refuses_a_reused_uuid() -> None:
+    """Adding a second collection under a stored uuid, even for another owner, fails."""
+    repository = MemoryCollectionRepository()
+    first = Collection(UUID(int=9), OWNER, "First", "", ())
+    await repository.add(first)
+    with pytest.raises(ValueError, match="already stored"):
+        await repository.add(Collection(UUID(int=9), UUID(int=2), "Second", "", ()))
+    assert await repository.get(OWNER, first.uuid) == first
+
+
+@pytest.mark.anyio
+async def test_collection_repository_refuses_negative_slices() -> None:
+    """A negative offset or limit is a programming error, not an empty page."""
+    with pytest.raises(ValueError, match="must not be negative"):
+        await MemoryCollectionRepository().page(OWNER, -1, 10)
+
+
+@pytest.mark.anyio
+async def test_user_repository_refuses_a_reused_id() -> None:
+    """Adding a second user under a stored id fails and keeps the first."""
+    users = MemoryUserRepository()
+    first = User(UUID(int=5), "ada", "hash")
+    await users.add(first)
+    with pytest.raises(ValueError, match="already stored"):
+        await users.add(User(UUID(int=5), "grace", "hash"))
+    assert (await users.by_id(first.id), await users.by_username("grace")) == (first, None)
+
+
+@pytest.mark.anyio
+async def test_hasher_refuses_malformed_hashes() -> None:
+    """A hash not made by the fast hasher verifies no password."""
+    hasher = FastPasswordHasher()
+    good = await hasher.hash("password")
+    malformed = ["", "password", good.replace("fake-sha256", "bcrypt", 1), good.rsplit("$", 1)[0]]
+    assert [await hasher.verify("password", h) for h in malformed] == [False] * 4
+
+
+def test_tokens_name_the_user_and_need_the_secret() -> None:
+    """A token reads ``<uuid>.<signature>`` and verifies only with the issuing secret."""
+    user = UUID(int=42)
+    token = FakeTokenIssuer(secret=b"one").issue(user)
+    assert (token.split(".")[0], FakeTokenIssuer(secret=b"one").verify(token)) == (
+        str(user),
+        user,
+    )
+    with pytest.raises(InvalidToken):
+        FakeTokenIssuer(secret=b"two").verify(token)
+
+
+@pytest.mark.anyio
+async def test_in_memory_ports_are_wired_and_independent() -> None:
+    """Each call gives fresh, separate adapters, with the given catalog."""
+    movie = Movie(UUID(int=1), "Heat", "", "Crime")
+    first, second = in_memory_ports([movie]), in_memory_ports()
+    await first.counter.add()
+    assert isinstance(first, Ports)
+    assert (
+        (await first.catalog.page(1)).movies,
+        (await second.catalog.page(1)).movies,
+        await first.counter.read(),
+        await second.counter.read(),
+    ) == ((movie,), (), 1, 0)

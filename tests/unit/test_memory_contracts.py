@@ -1,0 +1,90 @@
+"""The in-memory adapters pass the same contract tests as every other adapter of their ports."""
+
+import pytest
+
+from moviecore.testing import (
+    FakeTokenIssuer,
+    FastPasswordHasher,
+    MemoryCollectionRepository,
+    MemoryLoginThrottle,
+    MemoryMovieStore,
+    MemoryRequestCounter,
+    MemoryUserRepository,
+)
+from moviecore.testing.contracts import (
+    CollectionRepositoryContract,
+    LoginThrottleContract,
+    MovieStoreContract,
+    PasswordHasherContract,
+    RequestCounterContract,
+    TokenIssuerContract,
+    UserRepositoryContract,
+)
+
+
+class TestMemoryUsers(UserRepositoryContract):
+    """MemoryUserRepository keeps the user repository contract."""
+
+    @pytest.fixture
+    def users(self) -> MemoryUserRepository:
+        """An empty in-memory user repository."""
+        return MemoryUserRepository()
+
+
+class TestMemoryCollections(CollectionRepositoryContract):
+    """MemoryCollectionRepository keeps the collection repository contract."""
+
+    @pytest.fixture
+    def users(self) -> MemoryUserRepository:
+        """An empty in-memory user repository for the owners."""
+        return MemoryUserRepository()
+
+    @pytest.fixture
+    def collections(self) -> MemoryCollectionRepository:
+        """An empty in-memory collection repository."""
+        return MemoryCollectionRepository()
+
+
+class TestMemoryMovieStore(MovieStoreContract):
+    """MemoryMovieStore keeps the movie store contract."""
+
+    @pytest.fixture
+    def movie_store(self) -> MemoryMovieStore:
+        """An empty in-memory catalog of ten movies a page."""
+        return MemoryMovieStore()
+
+
+class TestMemoryCounter(RequestCounterContract):
+    """MemoryRequestCounter keeps the request counter contract."""
+
+    @pytest.fixture
+    def counter(self) -> MemoryRequestCounter:
+        """A fresh in-memory counter."""
+        return MemoryRequestCounter()
+
+
+class TestMemoryThrottle(LoginThrottleContract):
+    """MemoryLoginThrottle keeps the login throttle contract."""
+
+    @pytest.fixture
+    def throttle(self) -> MemoryLoginThrottle:
+        """An in-memory throttle on the real monotonic clock."""
+        return MemoryLoginThrottle()
+
+
+class TestFastHasher(PasswordHasherContract):
+    """FastPasswordHasher keeps the password hasher contract."""
+
+    @pytest.fixture
+    def hasher(self) -> FastPasswordHasher:
+        """The fast salted SHA-256 fake."""
+        return FastPasswordHasher()
+
+
+class TestFakeTokens(TokenIssuerContract):
+    """FakeTokenIssuer keeps the token issuer contract."""
+
+    @pytest.fixture
+    def tokens(self) -> FakeTokenIssuer:
+        """A fake issuer with a random secret."""
+        return FakeTokenIssuer()
