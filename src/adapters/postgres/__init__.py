@@ -1,0 +1,24 @@
+"""PostgreSQL storage: users, collections and the local catalog over a psycopg pool.
+
+Wiring::
+
+    await migrate(url)                    # once per start-up; safe from many workers
+    async with open_store(url) as store:  # in the application's lifespan
+        users, collections, catalog = store.users, store.collections, store.catalog
+        await store.ping()                # for health checks
+"""
+
+from ._catalog import PostgresMovieStore
+from ._collections import PostgresCollectionRepository
+from ._migrate import migrate
+from ._store import PostgresStore, open_store
+from ._users import PostgresUserRepository
+
+__all__ = [
+    "PostgresCollectionRepository",
+    "PostgresMovieStore",
+    "PostgresStore",
+    "PostgresUserRepository",
+    "migrate",
+    "open_store",
+]

@@ -1,0 +1,58 @@
+"""The local movie catalog in PostgreSQL: a MovieStore paging in insertion order."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from psycopg.rows import class_row
+
+from moviecore import CatalogPage, Movie
+
+from ._movie_rows import MOVIE_COLUMNS, UNNEST_MOVIES, movie_columns
+from ._pool import Pool, scalar, transaction
+
+
+class PostgresMovieStore:
+    """The MovieStore port over the ``movies`` table, ``page_size`` movies a page."""
+
+    def __init__(self, pool: Pool, page_size: int = 10) -> None:
+        self._pool = pool
+        self._page_size = page_size
+
+    async def page(self, number: int) -> CatalogPage:
+        """Page ``number`` (from 1); an empty page past the end."""
+        async with transaction(self._pool) as conn:
+            count = await scalar(conn, "SELECT count(*) FROM movies")
+            cursor = conn.cursor(row_factory=class_row(Movie))
+            await cursor.execute(
+                f"SELECT {MOVIE_COLUMNS} FROM movies ORDER BY seq LIMIT %s OFFSET %s",
+                (self._page_size, (number - 1) * self._page_size),
+            )
+            movies = tuple(await cursor.fetchall())
+        return CatalogPage(movies, count, number, has_next=number * self._page_size < count)
+
+    async def put(self, movies: Sequence[Movie]) -> None:
+        """Insert movies, or replace those whose uuid is already stored, in one transaction.
+
+        A new movie goes after every stored one; a replaced one keeps its place.
+        """
+        # One row per uuid (a statement may not upsert a row twice): the last version
+        # of a repeated movie wins, at the place of its first appearance.
+        latest = list({movie.uuid: movie for movie in movies}.values())
+        if not latest:
+            return
+        async with transaction(self._pool) as conn:
+            await conn.execute(
+                f"INSERT INTO movies ({MOVIE_COLUMNS})"
+                f" SELECT {MOVIE_COLUMNS} FROM {UNNEST_MOVIES}"
+                " WITH ORDINALITY AS movie(uuid, title, description, genres, position)"
+                " ORDER BY position"
+                " ON CONFLICT (uuid) DO UPDATE SET title = EXCLUDED.title,"
+                " description = EXCLUDED.description, genres = EXCLUDED.genres",
+                movie_columns(latest),
+            )
+
+    async def count(self) -> int:
+        """How many movies are stored."""
+        async with transaction(self._pool) as conn:
+            return await scalar(conn, "SELECT count(*) FROM movies")

@@ -1,0 +1,58 @@
+"""One PostgreSQL database behind every storage port, over one connection pool."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from psycopg_pool import AsyncConnectionPool
+
+from ._catalog import PostgresMovieStore
+from ._collections import PostgresCollectionRepository
+from ._pool import Pool, transaction
+from ._users import PostgresUserRepository
+
+# A health check should answer quickly even when every connection is busy or the
+# database is gone; ordinary requests wait for the pool's (generous) timeout instead.
+_PING_TIMEOUT = 2.0
+
+
+class PostgresStore:
+    """The users, collections and local catalog of one database, sharing its pool."""
+
+    def __init__(self, pool: Pool) -> None:
+        self._pool = pool
+        self.users = PostgresUserRepository(pool)
+        self.collections = PostgresCollectionRepository(pool)
+        self.catalog = PostgresMovieStore(pool)
+
+    async def ping(self) -> None:
+        """Return if the database answers; raise StorageUnavailable otherwise."""
+        async with transaction(self._pool, wait=min(_PING_TIMEOUT, self._pool.timeout)) as conn:
+            await conn.execute("SELECT 1")
+
+
+@asynccontextmanager
+async def open_store(
+    url: str, *, min_size: int = 1, max_size: int = 10, wait: float = 30.0
+) -> AsyncIterator[PostgresStore]:
+    """Open a pool on the (already migrated) database at ``url``; close it on exit.
+
+    Under load a request waits up to ``wait`` seconds for a free connection rather
+    than failing. The pool connects in the background, so opening succeeds even while
+    the database is briefly down; requests then raise StorageUnavailable.
+    """
+    pool: Pool = AsyncConnectionPool(
+        url,
+        min_size=min_size,
+        max_size=max_size,
+        timeout=wait,
+        # Each use-case call opens its own transaction (see _pool.transaction).
+        kwargs={"autocommit": True},
+        # Connections broken by a database restart are replaced, not handed out.
+        check=AsyncConnectionPool.check_connection,
+        name="moviecore",
+        open=False,
+    )
+    async with pool:
+        yield PostgresStore(pool)

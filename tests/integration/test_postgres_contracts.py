@@ -1,0 +1,55 @@
+"""The PostgreSQL adapters pass the same contract suites as every other adapter of their ports."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from adapters.postgres import PostgresStore, migrate, open_store
+from moviecore import CollectionRepository, MovieStore, UserRepository
+from moviecore.testing.contracts import (
+    CollectionRepositoryContract,
+    MovieStoreContract,
+    UserRepositoryContract,
+)
+
+
+@pytest.fixture
+async def store(postgres_url: str) -> AsyncIterator[PostgresStore]:
+    """A store on a freshly migrated database of its own."""
+    await migrate(postgres_url)
+    async with open_store(postgres_url, max_size=2) as opened:
+        yield opened
+
+
+class TestPostgresUsers(UserRepositoryContract):
+    """Accounts in PostgreSQL."""
+
+    @pytest.fixture
+    def users(self, store: PostgresStore) -> UserRepository:
+        """The store's user repository."""
+        return store.users
+
+
+class TestPostgresCollections(CollectionRepositoryContract):
+    """Collections in PostgreSQL, owners created in the same database."""
+
+    @pytest.fixture
+    def users(self, store: PostgresStore) -> UserRepository:
+        """The store's user repository."""
+        return store.users
+
+    @pytest.fixture
+    def collections(self, store: PostgresStore) -> CollectionRepository:
+        """The store's collection repository."""
+        return store.collections
+
+
+class TestPostgresMovieStore(MovieStoreContract):
+    """The local catalog in PostgreSQL."""
+
+    @pytest.fixture
+    def movie_store(self, store: PostgresStore) -> MovieStore:
+        """The store's empty local catalog."""
+        return store.catalog
