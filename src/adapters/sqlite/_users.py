@@ -1,0 +1,54 @@
+"""Accounts in SQLite, unique by casefolded username."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+from uuid import UUID
+
+from moviecore import User, UsernameTaken
+
+from ._database import Database
+
+_SELECT = "SELECT id, username, password_hash FROM users"
+
+
+class SqliteUserRepository:
+    """The UserRepository port over the ``users`` table."""
+
+    def __init__(self, database: Database) -> None:
+        self._database = database
+
+    async def add(self, user: User) -> None:
+        """Store a new user; raise UsernameTaken if the casefolded name exists."""
+
+        def insert(connection: sqlite3.Connection) -> None:
+            connection.execute(
+                "INSERT INTO users (id, username, username_key, password_hash) VALUES (?, ?, ?, ?)",
+                (str(user.id), user.username, user.username.casefold(), user.password_hash),
+            )
+
+        try:
+            await self._database.write(insert)
+        except sqlite3.IntegrityError as exc:
+            if "users.username_key" in str(exc):
+                raise UsernameTaken(f"the username {user.username!r} is taken") from exc
+            raise
+
+    async def by_username(self, username: str) -> User | None:
+        """The user whose username matches after casefolding, if any."""
+        return await self._one(f"{_SELECT} WHERE username_key = ?", username.casefold())
+
+    async def by_id(self, user_id: UUID) -> User | None:
+        """The user with this id, if any."""
+        return await self._one(f"{_SELECT} WHERE id = ?", str(user_id))
+
+    async def _one(self, query: str, key: str) -> User | None:
+        def select(connection: sqlite3.Connection) -> Any:
+            return connection.execute(query, (key,)).fetchone()
+
+        row = await self._database.read(select)
+        if row is None:
+            return None
+        user_id, username, password_hash = row
+        return User(id=UUID(user_id), username=username, password_hash=password_hash)

@@ -1,0 +1,65 @@
+"""The SQLite adapters pass the same contract suites as every other adapter of their ports."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from adapters.sqlite import SqliteStore, open_store
+from moviecore import CollectionRepository, MovieStore, RequestCounter, UserRepository
+from moviecore.testing.contracts import (
+    CollectionRepositoryContract,
+    MovieStoreContract,
+    RequestCounterContract,
+    UserRepositoryContract,
+)
+
+
+@pytest.fixture
+async def store(tmp_path: Path) -> AsyncIterator[SqliteStore]:
+    """A freshly created SQLite store in a file of its own."""
+    async with open_store(tmp_path / "moviecore.sqlite3") as opened:
+        yield opened
+
+
+class TestSqliteUsers(UserRepositoryContract):
+    """Accounts in SQLite."""
+
+    @pytest.fixture
+    def users(self, store: SqliteStore) -> UserRepository:
+        """The store's user repository."""
+        return store.users
+
+
+class TestSqliteCollections(CollectionRepositoryContract):
+    """Collections in SQLite, owners created in the same store."""
+
+    @pytest.fixture
+    def users(self, store: SqliteStore) -> UserRepository:
+        """The store's user repository."""
+        return store.users
+
+    @pytest.fixture
+    def collections(self, store: SqliteStore) -> CollectionRepository:
+        """The store's collection repository."""
+        return store.collections
+
+
+class TestSqliteMovieStore(MovieStoreContract):
+    """The local catalog in SQLite."""
+
+    @pytest.fixture
+    def movie_store(self, store: SqliteStore) -> MovieStore:
+        """The store's empty local catalog."""
+        return store.catalog
+
+
+class TestSqliteRequestCounter(RequestCounterContract):
+    """The persisted in-process request counter."""
+
+    @pytest.fixture
+    def counter(self, store: SqliteStore) -> RequestCounter:
+        """The store's fresh request counter."""
+        return store.counter

@@ -1,0 +1,188 @@
+"""The SQLite store as a whole: what survives a restart, migrations, health and failures."""
+
+from __future__ import annotations
+
+import sqlite3
+from contextlib import closing
+from dataclasses import replace
+from pathlib import Path
+from typing import cast
+from uuid import UUID, uuid4
+
+import anyio
+import pytest
+
+from adapters.sqlite import migrate, open_store
+from moviecore import CatalogPage, Collection, Movie, StorageUnavailable, User, UsernameTaken
+
+# Long enough that only close and reset store the count during a test.
+NEVER = 3600.0
+
+
+def _user() -> User:
+    return User(id=uuid4(), username=f"user-{uuid4().hex[:8]}", password_hash="hash")
+
+
+def _movie(title: str, genres: str) -> Movie:
+    return Movie(uuid=uuid4(), title=title, description=f"about {title}", genres=genres)
+
+
+def _collection(owner: UUID, *movies: Movie) -> Collection:
+    return Collection(uuid4(), owner, "Favourites", "the best", movies)
+
+
+@pytest.fixture
+def path(tmp_path: Path) -> Path:
+    """Where the test's database file lives."""
+    return tmp_path / "moviecore.sqlite3"
+
+
+@pytest.mark.anyio
+async def test_everything_survives_closing_and_reopening(path: Path) -> None:
+    """Users, collections, genre counts, the catalog and the request count are there after a
+    restart."""
+    user = _user()
+    collection = _collection(user.id, _movie("Heat", "Crime, Drama"), _movie("Up", "Drama"))
+    catalog = [_movie("Alien", "Horror"), _movie("Jaws", "Thriller")]
+    async with open_store(path, flush_interval=NEVER) as store:
+        await store.users.add(user)
+        await store.collections.add(collection)
+        await store.catalog.put(catalog)
+        await store.counter.add(3)
+    async with open_store(path) as store:
+        assert (
+            await store.users.by_username(user.username),
+            await store.collections.get(user.id, collection.uuid),
+            await store.collections.genre_counts(user.id),
+            await store.catalog.page(1),
+            await store.counter.read(),
+        ) == (
+            user,
+            collection,
+            {"Crime": 1, "Drama": 2},
+            CatalogPage(tuple(catalog), 2, 1, has_next=False),
+            3,
+        )
+
+
+@pytest.mark.anyio
+async def test_counter_is_stored_in_the_background(path: Path) -> None:
+    """Requests counted by a running store reach the file without waiting for it to close."""
+    async with open_store(path, flush_interval=0.01) as running:
+        await running.counter.add(4)
+        seen = 0
+        with anyio.fail_after(5):
+            while seen != 4:
+                await anyio.sleep(0.01)
+                async with open_store(path, flush_interval=NEVER) as other:
+                    seen = await other.counter.read()
+        assert (await running.counter.read(), seen) == (4, 4)
+
+
+@pytest.mark.anyio
+async def test_reset_is_stored_at_once(path: Path) -> None:
+    """After a reset, the store opened next starts from 0, even before the first one closes."""
+    async with open_store(path, flush_interval=NEVER) as store:
+        await store.counter.add(5)
+    async with open_store(path, flush_interval=NEVER) as first:
+        before_reset = await first.counter.read()
+        await first.counter.reset()
+        async with open_store(path, flush_interval=NEVER) as second:
+            assert (before_reset, await second.counter.read()) == (5, 0)
+
+
+@pytest.mark.anyio
+async def test_migrations_apply_once(path: Path) -> None:
+    """Migrating and opening again and again keeps the data and records each version once."""
+    user = _user()
+    await migrate(path)
+    async with open_store(path) as store:
+        await store.users.add(user)
+    await migrate(path)
+    async with open_store(path) as store:
+        found = await store.users.by_id(user.id)
+    with closing(sqlite3.connect(path)) as connection:
+        versions = connection.execute("SELECT version FROM schema_migrations").fetchall()
+    assert (found, versions) == (user, [(1,)])
+
+
+@pytest.mark.anyio
+async def test_ping_answers_while_open_and_fails_once_closed(path: Path) -> None:
+    """The health check passes on an open store and reports the storage unavailable after."""
+    async with open_store(path) as store:
+        await store.ping()  # raises, failing the test, if the database does not answer
+    with pytest.raises(StorageUnavailable):
+        await store.ping()
+
+
+@pytest.mark.anyio
+async def test_missing_folder_is_unavailable(tmp_path: Path) -> None:
+    """A database file in a folder that does not exist cannot be opened: storage unavailable."""
+    with pytest.raises(StorageUnavailable):
+        async with open_store(tmp_path / "missing" / "moviecore.sqlite3"):
+            pass
+
+
+@pytest.fixture
+def not_a_database(path: Path) -> Path:
+    """A file where the database should be, holding something else."""
+    path.write_bytes(b"certainly not a database " * 100)
+    return path
+
+
+@pytest.mark.anyio
+async def test_file_that_is_not_a_database_is_unavailable(not_a_database: Path) -> None:
+    """A file holding something other than a SQLite database is reported as unavailable."""
+    with pytest.raises(StorageUnavailable):
+        async with open_store(not_a_database):
+            pass
+
+
+@pytest.mark.anyio
+async def test_replace_failing_half_way_changes_nothing(path: Path) -> None:
+    """A replace whose last movie cannot be stored leaves the collection and its genres as
+    they were."""
+    user = _user()
+    collection = _collection(user.id, _movie("Heat", "Crime"))
+    broken = Movie(uuid4(), cast(str, None), "no title", "Comedy")
+    async with open_store(path) as store:
+        await store.users.add(user)
+        await store.collections.add(collection)
+        update = replace(collection, title="Changed", movies=(_movie("Up", "Drama"), broken))
+        with pytest.raises(sqlite3.IntegrityError):
+            await store.collections.replace(update)
+        assert (
+            await store.collections.get(user.id, collection.uuid),
+            await store.collections.genre_counts(user.id),
+        ) == (collection, {"Crime": 1})
+
+
+@pytest.mark.anyio
+async def test_add_failing_half_way_stores_nothing(path: Path) -> None:
+    """A new collection whose last movie cannot be stored is not listed and counts no genres."""
+    user = _user()
+    broken = Movie(uuid4(), cast(str, None), "no title", "Comedy")
+    async with open_store(path) as store:
+        await store.users.add(user)
+        with pytest.raises(sqlite3.IntegrityError):
+            await store.collections.add(_collection(user.id, _movie("Up", "Drama"), broken))
+        assert (
+            await store.collections.page(user.id, 0, 10),
+            await store.collections.genre_counts(user.id),
+        ) == (([], 0), {})
+
+
+@pytest.mark.anyio
+async def test_taken_username_leaves_no_account_behind(path: Path) -> None:
+    """A registration refused for a taken name leaves no trace, even after a restart."""
+    first = _user()
+    second = User(uuid4(), first.username.upper(), "other hash")
+    async with open_store(path) as store:
+        await store.users.add(first)
+        with pytest.raises(UsernameTaken):
+            await store.users.add(second)
+    async with open_store(path) as store:
+        assert (
+            await store.users.by_username(first.username),
+            await store.users.by_id(second.id),
+        ) == (first, None)
