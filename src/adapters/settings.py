@@ -1,0 +1,175 @@
+"""Settings: read from the environment and an optional ``.env`` file, validated at start.
+
+A bad setting raises SettingsError with one line that names it, so the
+service refuses to start rather than fail at its first request.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from adapters.http import DEFAULT_MAX_BODY_BYTES
+from moviecore import DEFAULT_LIMITS, Limits
+
+PASSWORD_BYTES_CEILING = 72
+"""bcrypt ignores every byte past the 72nd, so no limit may allow more."""
+
+
+JWT_SECRET_MIN = 32
+"""HS256 wants a key of at least 32 bytes (RFC 7518)."""
+
+
+class SettingsError(Exception):
+    """A setting is missing or malformed; the message is one line naming it."""
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything the service is configured with, validated."""
+
+    jwt_secret: str
+    database_url: str | None = None
+    redis_url: str | None = None
+    redis_prefix: str = "moviecore:"
+    external_movies_api_url: str | None = None
+    api_username: str | None = None
+    api_password: str | None = None
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = 1
+    data_dir: Path = Path("data")
+    bcrypt_rounds: int = 12
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    limits: Limits = DEFAULT_LIMITS
+
+    @property
+    def sqlite_path(self) -> Path:
+        """Where the embedded default keeps its database."""
+        return self.data_dir / "moviecore.sqlite3"
+
+
+def read_env_file(path: Path) -> dict[str, str]:
+    """The ``NAME=value`` lines of a .env file; blank lines and ``#`` comments are skipped."""
+    values: dict[str, str] = {}
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        return values
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SettingsError(f"cannot read {path}: {exc}") from exc
+    for number, line in enumerate(lines, start=1):
+        text = line.strip()
+        if not text or text.startswith("#"):
+            continue
+        name, equals, value = text.removeprefix("export ").partition("=")
+        if not equals or not name.strip():
+            raise SettingsError(f"{path} line {number}: expected NAME=value")
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+            value = value[1:-1]
+        values[name.strip()] = value
+    return values
+
+
+class _Source:
+    """Setting values by name, each parsed and checked with a message naming it."""
+
+    def __init__(self, values: Mapping[str, str]) -> None:
+        self._values = values
+
+    def text(self, name: str) -> str | None:
+        value = self._values.get(name, "").strip()
+        return value or None
+
+    def integer(self, name: str, default: int, low: int, high: int | None = None) -> int:
+        raw = self.text(name)
+        if raw is None:
+            return default
+        try:
+            value = int(raw)
+        except ValueError:
+            raise SettingsError(f"{name} must be an integer, got {raw!r}") from None
+        if value < low or (high is not None and value > high):
+            bounds = f"at least {low}" if high is None else f"between {low} and {high}"
+            raise SettingsError(f"{name} must be {bounds}, got {value}")
+        return value
+
+
+def _limits(source: _Source) -> Limits:
+    defaults = Limits()
+    values = {
+        field.name: source.integer(field.name.upper(), getattr(defaults, field.name), 1)
+        for field in dataclasses.fields(Limits)
+    }
+    limits = Limits(**values)
+    if limits.password_max_bytes > PASSWORD_BYTES_CEILING:
+        raise SettingsError(
+            f"PASSWORD_MAX_BYTES must be at most {PASSWORD_BYTES_CEILING} (bcrypt's limit), "
+            f"got {limits.password_max_bytes}"
+        )
+    if limits.password_min_bytes > limits.password_max_bytes:
+        raise SettingsError("PASSWORD_MIN_BYTES must not exceed PASSWORD_MAX_BYTES")
+    return limits
+
+
+def _generated_secret(data_dir: Path) -> str:
+    """The secret kept in ``data_dir``, generated (readable by the owner only) on first use."""
+    path = data_dir / "jwt_secret"
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        # O_EXCL: of two processes starting at once, one writes and the other reads
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    except OSError as exc:
+        raise SettingsError(f"DATA_DIR {str(data_dir)!r} is not writable: {exc}") from exc
+    else:
+        with os.fdopen(descriptor, "w", encoding="ascii") as file:
+            file.write(secrets.token_urlsafe(48))
+    secret = path.read_text(encoding="ascii").strip()
+    if not secret:
+        raise SettingsError(f"{path} is empty; delete it to generate a new secret")
+    return secret
+
+
+def load_settings(
+    environ: Mapping[str, str] | None = None, env_file: Path = Path(".env")
+) -> Settings:
+    """The settings of ``environ`` (default: the process environment) over ``env_file``.
+
+    Without DATABASE_URL and JWT_SECRET, the secret is generated once into DATA_DIR.
+    """
+    source = _Source({**read_env_file(env_file), **(os.environ if environ is None else environ)})
+    data_dir = Path(source.text("DATA_DIR") or "data").absolute()
+    database_url = source.text("DATABASE_URL")
+    jwt_secret = source.text("JWT_SECRET")
+    if jwt_secret is None:
+        if database_url is not None:  # instances sharing a database must share the secret too
+            raise SettingsError("JWT_SECRET is required when DATABASE_URL is set")
+        jwt_secret = _generated_secret(data_dir)
+    if database_url is not None and source.text("REDIS_URL") is None:
+        # workers sharing a database must share one request count too
+        raise SettingsError("REDIS_URL is required when DATABASE_URL is set")
+    if len(jwt_secret) < JWT_SECRET_MIN:
+        raise SettingsError(f"JWT_SECRET must be at least {JWT_SECRET_MIN} characters long")
+    return Settings(
+        jwt_secret=jwt_secret,
+        database_url=database_url,
+        redis_url=source.text("REDIS_URL"),
+        redis_prefix=source.text("REDIS_PREFIX") or "moviecore:",
+        external_movies_api_url=source.text("EXTERNAL_MOVIES_API_URL"),
+        api_username=source.text("API_USERNAME"),
+        api_password=source.text("API_PASSWORD"),
+        host=source.text("HOST") or "127.0.0.1",
+        port=source.integer("PORT", 8000, 1, 65535),
+        workers=source.integer("WORKERS", 1, 1),
+        data_dir=data_dir,
+        bcrypt_rounds=source.integer("BCRYPT_ROUNDS", 12, 4, 31),
+        max_body_bytes=source.integer("MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES, 1),
+        limits=_limits(source),
+    )

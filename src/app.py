@@ -1,0 +1,260 @@
+"""The composition root: settings, adapters, the HTTP app and the moviecore command.
+
+    moviecore serve [--host HOST] [--port PORT]   run the HTTP service
+    moviecore migrate                             create or upgrade the database
+    moviecore catalog import FILE                 add movies (JSON or CSV) to the local catalog
+    moviecore catalog sync                        copy the whole upstream into the local catalog
+    moviecore fake-upstream [OPTIONS]             serve a fake upstream catalog (tests, demos)
+
+Settings come from the environment, then from a ``.env`` file in the working
+directory for names the environment leaves unset. A bad setting stops the
+command with one line on stderr and exit code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import AsyncIterator, Sequence
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
+from pathlib import Path
+from typing import Protocol
+
+import uvicorn
+
+from adapters import fake_upstream, postgres, redis, sqlite
+from adapters.http import Backend, RequestCounting, create_http_app
+from adapters.movie_files import bundled_movies, read_movies
+from adapters.security import BcryptPasswordHasher, JwtTokenIssuer
+from adapters.settings import Settings, SettingsError, load_settings
+from adapters.upstream import open_upstream_catalog, sync_catalog
+from moviecore import (
+    Catalog,
+    CollectionRepository,
+    LoginThrottle,
+    MovieCoreError,
+    MovieStore,
+    Ports,
+    RequestCounter,
+    UserRepository,
+)
+from moviecore.testing import MemoryLoginThrottle
+
+__all__ = ["Settings", "SettingsError", "create_app", "load_settings", "main"]
+
+# --- Choosing adapters ------------------------------------------------------
+# The one place that decides, from the settings, which adapter serves each port.
+
+
+class Storage(Protocol):
+    """An open database: accounts, collections and the local catalog."""
+
+    @property
+    def users(self) -> UserRepository: ...
+    @property
+    def collections(self) -> CollectionRepository: ...
+    @property
+    def catalog(self) -> MovieStore: ...
+    async def ping(self) -> None:
+        """Return if the database answers; raise StorageUnavailable otherwise."""
+
+
+def check_adapters(settings: Settings) -> None:
+    """Raise SettingsError now for settings no adapter can serve."""
+    if settings.database_url is None and settings.workers > 1:
+        raise SettingsError("WORKERS must be 1 with the embedded SQLite storage")
+    if settings.database_url is not None and not settings.database_url.startswith(
+        ("postgresql://", "postgres://")
+    ):
+        raise SettingsError("DATABASE_URL must be a postgresql:// URL")
+
+
+@asynccontextmanager
+async def open_storage(settings: Settings) -> AsyncIterator[Storage]:
+    """The database the settings name, migrated and open while the block runs."""
+    if settings.database_url is None:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        async with sqlite.open_store(settings.sqlite_path) as embedded:
+            yield embedded
+    else:
+        await postgres.migrate(settings.database_url)
+        async with postgres.open_store(settings.database_url) as shared:
+            yield shared
+
+
+@asynccontextmanager
+async def open_counter(settings: Settings, storage: Storage) -> AsyncIterator[RequestCounter]:
+    """Redis when configured, shared by every worker; else the embedded store's own."""
+    if settings.redis_url is not None:
+        key = f"{settings.redis_prefix}requests"
+        async with redis.open_counter(settings.redis_url, key=key) as counter:
+            yield counter
+    elif isinstance(storage, sqlite.SqliteStore):
+        yield storage.counter
+    else:  # load_settings refuses a shared database without Redis
+        raise SettingsError("REDIS_URL is required when DATABASE_URL is set")
+
+
+@asynccontextmanager
+async def open_throttle(settings: Settings) -> AsyncIterator[LoginThrottle]:
+    """Failed logins remembered in Redis for every worker, or in this one process."""
+    if settings.redis_url is None:
+        yield MemoryLoginThrottle()
+    else:
+        prefix = f"{settings.redis_prefix}login-failures:"
+        async with redis.open_throttle(settings.redis_url, prefix=prefix) as throttle:
+            yield throttle
+
+
+@asynccontextmanager
+async def open_catalog(settings: Settings, storage: Storage) -> AsyncIterator[Catalog]:
+    """The upstream catalog behind its cache when configured, else the local one."""
+    if settings.external_movies_api_url is None:
+        if await storage.catalog.count() == 0:
+            await storage.catalog.put(bundled_movies())
+        yield storage.catalog
+    else:
+        async with _open_upstream(settings, settings.redis_url) as upstream:
+            yield upstream
+
+
+def _open_upstream(
+    settings: Settings, redis_url: str | None
+) -> AbstractAsyncContextManager[Catalog]:
+    return open_upstream_catalog(
+        settings.external_movies_api_url or "",
+        settings.api_username or "",
+        settings.api_password or "",
+        redis_url=redis_url,
+        key_prefix=f"{settings.redis_prefix}catalog:",
+    )
+
+
+@asynccontextmanager
+async def open_backend(settings: Settings) -> AsyncIterator[Backend]:
+    """Every port the service needs, open for as long as the context lasts."""
+    check_adapters(settings)
+    async with AsyncExitStack() as stack:
+        storage = await stack.enter_async_context(open_storage(settings))
+        counter = await stack.enter_async_context(open_counter(settings, storage))
+        catalog = await stack.enter_async_context(open_catalog(settings, storage))
+        ports = Ports(
+            users=storage.users,
+            collections=storage.collections,
+            catalog=catalog,
+            counter=counter,
+            hasher=BcryptPasswordHasher(settings.bcrypt_rounds),
+            tokens=JwtTokenIssuer(settings.jwt_secret),
+            throttle=await stack.enter_async_context(open_throttle(settings)),
+        )
+        checks = {
+            "database": storage.ping,
+            "counter": counter.read,
+            "catalog": lambda: catalog.page(1),
+        }
+        yield Backend(ports, checks)
+
+
+# --- The application --------------------------------------------------------
+
+
+def create_app(settings: Settings | None = None) -> RequestCounting:
+    """The HTTP service as an ASGI app; ``settings`` default to the environment's."""
+    settings = load_settings() if settings is None else settings
+    check_adapters(settings)
+    return create_http_app(
+        lambda: open_backend(settings),
+        limits=settings.limits,
+        max_body_bytes=settings.max_body_bytes,
+    )
+
+
+# --- The command line -------------------------------------------------------
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="moviecore", description="Movie collections service.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="run the HTTP service")
+    serve.add_argument("--host", help="address to listen on (default: HOST or 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port to listen on (default: PORT or 8000)")
+    commands.add_parser("migrate", help="create or upgrade the database")
+    catalog = commands.add_parser("catalog", help="manage the local movie catalog")
+    actions = catalog.add_subparsers(dest="action", required=True)
+    load = actions.add_parser("import", help="add the movies of a JSON or CSV file")
+    load.add_argument("file", type=Path)
+    actions.add_parser("sync", help="copy the upstream catalog into the local one (resumable)")
+    commands.add_parser("fake-upstream", help="serve a fake upstream catalog", add_help=False)
+    return parser
+
+
+def _serve(settings: Settings, host: str | None, port: int | None) -> None:
+    check_adapters(settings)
+    # Each worker builds its own app from the same environment, hence the factory.
+    uvicorn.run(
+        "app:create_app",
+        factory=True,
+        host=host or settings.host,
+        port=settings.port if port is None else port,
+        workers=settings.workers,
+        lifespan="on",
+    )
+
+
+async def _migrate(settings: Settings) -> str:
+    async with open_storage(settings):
+        return "the database is up to date"
+
+
+async def _import_catalog(settings: Settings, file: Path) -> str:
+    movies = read_movies(file)
+    async with open_storage(settings) as storage:
+        await storage.catalog.put(movies)
+        total = await storage.catalog.count()
+    return f"imported {len(movies)} movies from {file}; the catalog holds {total}"
+
+
+def _progress(done: int, total: int) -> None:
+    print(f"\rmoviecore: page {done} of {total}", end="", file=sys.stderr, flush=True)
+
+
+async def _sync_catalog(settings: Settings) -> str:
+    if settings.external_movies_api_url is None:
+        raise SettingsError("EXTERNAL_MOVIES_API_URL must be set to sync the catalog")
+    # no Redis cache here: thousands of pages read once would only crowd it
+    async with open_storage(settings) as storage, _open_upstream(settings, None) as upstream:
+        total = await sync_catalog(upstream, storage.catalog, progress=_progress)
+    print(file=sys.stderr)
+    return f"the local catalog holds {total} movies"
+
+
+def _run(arguments: argparse.Namespace, settings: Settings) -> str | None:
+    if arguments.command == "serve":
+        _serve(settings, arguments.host, arguments.port)
+        return None
+    if arguments.command == "migrate":
+        return asyncio.run(_migrate(settings))
+    if arguments.action == "import":
+        return asyncio.run(_import_catalog(settings, arguments.file))
+    return asyncio.run(_sync_catalog(settings))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the moviecore command; the exit code is 2 for bad settings, 1 for failures."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["fake-upstream"]:  # a tool of its own, with its own options
+        fake_upstream.main(argv[1:])
+        return 0
+    arguments = _parser().parse_args(argv)
+    try:
+        message = _run(arguments, load_settings())
+    except SettingsError as exc:
+        print(f"moviecore: {exc}", file=sys.stderr)
+        return 2
+    except (OSError, ValueError, MovieCoreError) as exc:
+        print(f"moviecore: {exc}", file=sys.stderr)
+        return 1
+    if message:
+        print(f"moviecore: {message}")
+    return 0

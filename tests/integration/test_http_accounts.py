@@ -1,0 +1,204 @@
+"""Registering, logging in and bearer tokens, against a real server process."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import jwt
+import pytest
+
+from fixtures.server import ServerProcess, register_user
+
+PROBLEM_JSON = "application/problem+json"
+
+
+def _name() -> str:
+    return f"user_{uuid.uuid4().hex[:16]}"
+
+
+def _problem(response: httpx.Response) -> tuple[int, str, dict[str, object]]:
+    return response.status_code, response.headers["content-type"], response.json()
+
+
+@pytest.mark.parametrize("path", ["/register/", "/register"])
+def test_register_answers_201_with_a_working_token(client: httpx.Client, path: str) -> None:
+    """A new account gets a token that opens the protected endpoints, with or without the slash."""
+    response = client.post(path, json={"username": _name(), "password": "password1"})
+    token = response.json()["access_token"]
+    listed = client.get("/collections/", headers={"Authorization": f"Bearer {token}"})
+    assert (response.status_code, listed.status_code) == (201, 200)
+
+
+def test_register_taken_username_case_insensitively_is_409(client: httpx.Client) -> None:
+    """A username differing only in case from an existing one is refused as a conflict."""
+    name = _name()
+    client.post("/register/", json={"username": name, "password": "password1"})
+    response = client.post("/register/", json={"username": name.upper(), "password": "password2"})
+    status, content_type, body = _problem(response)
+    assert (status, content_type, body["type"], body["title"], body["status"]) == (
+        409,
+        PROBLEM_JSON,
+        "urn:moviecore:problem:username-taken",
+        "Conflict",
+        409,
+    )
+
+
+@pytest.mark.parametrize(
+    ("body", "errors"),
+    [
+        (
+            {"username": "bad name!", "password": "x" * 73},
+            [
+                {"field": "username", "message": "may hold only letters, digits and @.+-_"},
+                {"field": "password", "message": "must be 8 to 72 bytes in UTF-8"},
+            ],
+        ),
+        (
+            {"username": "", "password": "short"},
+            [
+                {"field": "username", "message": "must be 1 to 150 characters long"},
+                {"field": "password", "message": "must be 8 to 72 bytes in UTF-8"},
+            ],
+        ),
+        ({"password": "password1"}, [{"field": "username", "message": "is required"}]),
+        (
+            {"username": 7, "password": "password1"},
+            [{"field": "username", "message": "Expected `str`, got `int`"}],
+        ),
+    ],
+)
+def test_register_bad_credentials_are_400_naming_fields(
+    client: httpx.Client, body: dict[str, object], errors: list[dict[str, str]]
+) -> None:
+    """Broken usernames and passwords (72 bytes at most, never truncated) are named one by one."""
+    response = client.post("/register/", json=body)
+    detail = "; ".join(f"{error['field']}: {error['message']}" for error in errors)
+    assert _problem(response) == (
+        400,
+        PROBLEM_JSON,
+        {
+            "type": "urn:moviecore:problem:validation-error",
+            "title": "Bad Request",
+            "status": 400,
+            "detail": detail,
+            "errors": errors,
+        },
+    )
+
+
+@pytest.mark.parametrize("path", ["/login/", "/login"])
+def test_login_answers_200_with_a_working_token(client: httpx.Client, path: str) -> None:
+    """Logging in with the registered password gives a token that opens protected endpoints."""
+    name = _name()
+    client.post("/register/", json={"username": name, "password": "password1"})
+    response = client.post(path, json={"username": name.upper(), "password": "password1"})
+    token = response.json()["access_token"]
+    listed = client.get("/collections/", headers={"Authorization": f"Bearer {token}"})
+    assert (response.status_code, listed.status_code) == (200, 200)
+
+
+def test_login_wrong_password_and_unknown_user_look_the_same(client: httpx.Client) -> None:
+    """A wrong password and an unknown username get the same 401 problem."""
+    name = _name()
+    client.post("/register/", json={"username": name, "password": "password1"})
+    wrong = client.post("/login/", json={"username": name, "password": "password2"})
+    unknown = client.post("/login/", json={"username": _name(), "password": "password1"})
+    expected = {
+        "type": "urn:moviecore:problem:invalid-credentials",
+        "title": "Unauthorized",
+        "status": 401,
+        "detail": "wrong username or password",
+    }
+    assert (_problem(wrong), _problem(unknown)) == (
+        (401, PROBLEM_JSON, expected),
+        (401, PROBLEM_JSON, expected),
+    )
+
+
+def test_repeated_failed_logins_are_throttled_with_retry_after(client: httpx.Client) -> None:
+    """After five wrong passwords the sixth attempt is 429 with a Retry-After header."""
+    name = _name()
+    client.post("/register/", json={"username": name, "password": "password1"})
+    for _ in range(5):
+        client.post("/login/", json={"username": name, "password": "wrong password"})
+    response = client.post("/login/", json={"username": name, "password": "password1"})
+    retry_after = int(response.headers["retry-after"])
+    assert (response.status_code, response.json()["type"], 1 <= retry_after <= 60) == (
+        429,
+        "urn:moviecore:problem:too-many-attempts",
+        True,
+    )
+
+
+def _token(server: ServerProcess, user: str, *, ttl: timedelta, key: str | None = None) -> str:
+    now = datetime.now(UTC)
+    claims = {"sub": user, "iat": now, "exp": now + ttl}
+    return jwt.encode(claims, key or server.jwt_secret, algorithm="HS256")
+
+
+def _user_of(headers: dict[str, str], server: ServerProcess) -> str:
+    token = headers["Authorization"].removeprefix("Bearer ")
+    return str(jwt.decode(token, server.jwt_secret, algorithms=["HS256"])["sub"])
+
+
+@pytest.mark.parametrize(
+    "authorization",
+    [
+        pytest.param(None, id="missing"),
+        pytest.param("Bearer", id="no-token"),
+        pytest.param("Basic dXNlcjpwYXNz", id="basic"),
+        pytest.param("Bearer not.a.jwt", id="garbage"),
+        pytest.param(
+            "Bearer " + jwt.encode({"sub": str(uuid.uuid4())}, None, algorithm="none"),
+            id="alg-none",
+        ),
+    ],
+)
+def test_bad_authorization_is_401(client: httpx.Client, authorization: str | None) -> None:
+    """A missing, malformed or unsigned token gets a 401 problem and a Bearer challenge."""
+    headers = {} if authorization is None else {"Authorization": authorization}
+    response = client.get("/collections/", headers=headers)
+    assert (
+        response.status_code,
+        response.headers["content-type"],
+        response.headers["www-authenticate"],
+        response.json()["type"],
+    ) == (401, PROBLEM_JSON, "Bearer", "urn:moviecore:problem:invalid-token")
+
+
+def test_expired_token_is_401(client: httpx.Client, shared_server: ServerProcess) -> None:
+    """A token of a real user, correctly signed but expired an hour ago, is refused."""
+    user = _user_of(register_user(client), shared_server)
+    token = _token(shared_server, user, ttl=-timedelta(hours=1))
+    response = client.get("/collections/", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 401
+
+
+def test_token_signed_with_another_key_is_401(
+    client: httpx.Client, shared_server: ServerProcess
+) -> None:
+    """A token naming a real user but signed with another secret is refused."""
+    user = _user_of(register_user(client), shared_server)
+    token = _token(shared_server, user, ttl=timedelta(hours=1), key="k" * 64)
+    response = client.get("/collections/", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 401
+
+
+def test_token_of_unknown_user_is_401(client: httpx.Client, shared_server: ServerProcess) -> None:
+    """A correctly signed token naming no registered user is refused."""
+    token = _token(shared_server, str(uuid.uuid4()), ttl=timedelta(hours=1))
+    response = client.get("/collections/", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 401
+
+
+def test_token_signed_by_the_server_secret_is_accepted(
+    client: httpx.Client, shared_server: ServerProcess
+) -> None:
+    """The control case: a fresh token we sign with the server's secret opens the API."""
+    user = _user_of(register_user(client), shared_server)
+    token = _token(shared_server, user, ttl=timedelta(hours=1))
+    response = client.get("/collections/", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 200

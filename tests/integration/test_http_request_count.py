@@ -1,0 +1,61 @@
+"""The request counter over HTTP: every request counted once, reset, and kept across restarts."""
+
+from __future__ import annotations
+
+import httpx
+
+from fixtures.server import ServerProcess, register_user
+
+
+def _count(http: httpx.Client, auth: dict[str, str]) -> int:
+    response = http.get("/request-count/", headers=auth)
+    assert response.status_code == 200, response.text
+    return int(response.json()["requests"])
+
+
+def test_reset_then_read_answers_one(
+    client: httpx.Client, auth: dict[str, str], shared_server: ServerProcess
+) -> None:
+    """A reset does not count itself, and the read after it counts only itself."""
+    shared_server.settle()
+    reset = client.post("/request-count/reset/", headers=auth)
+    read = client.get("/request-count", headers=auth)
+    assert (reset.status_code, reset.json(), read.status_code, read.json()) == (
+        200,
+        {"message": "Request count reset successfully"},
+        200,
+        {"requests": 1},
+    )
+
+
+def test_every_answered_request_is_counted(
+    client: httpx.Client, auth: dict[str, str], shared_server: ServerProcess
+) -> None:
+    """Successes, 401s, 404s, 405s, 400s and 413s each count once, and each read counts itself."""
+    shared_server.settle()
+    client.post("/request-count/reset/", headers=auth)
+    client.get("/health/")
+    client.get("/no-such-path/")
+    client.get("/movies/")
+    client.delete("/login/")
+    client.get("/movies/?page=abc", headers=auth)
+    client.post("/collections/", headers=auth, content=b"x" * (1024 * 1024 + 1))
+    shared_server.settle()
+    first = _count(client, auth)
+    shared_server.settle()
+    second = _count(client, auth)
+    assert (first, second) == (7, 8)
+
+
+def test_count_survives_a_graceful_restart(server: ServerProcess) -> None:
+    """Users, collections and the request count are all still there after a restart."""
+    with httpx.Client(base_url=server.base_url, timeout=10) as http:
+        auth = register_user(http)
+        created = http.post("/collections/", headers=auth, json={"title": "Kept"})
+        uuid_ = created.json()["collection_uuid"]
+        before = _count(http, auth)
+    server.restart()  # the restart itself makes one counted request, its health check
+    with httpx.Client(base_url=server.base_url, timeout=10) as http:
+        after = _count(http, auth)
+        kept = http.get(f"/collections/{uuid_}/", headers=auth).json()["title"]
+    assert (after, kept) == (before + 2, "Kept")

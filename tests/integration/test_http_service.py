@@ -1,0 +1,126 @@
+"""What every endpoint shares: health, the API documents, unknown paths and methods, failures."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from uuid import UUID
+
+import httpx
+import pytest
+from litestar.testing import AsyncTestClient
+
+from adapters.http import Backend, create_http_app, fixed_backend
+from moviecore.testing import MemoryCollectionRepository, in_memory_ports
+
+PROBLEM_JSON = "application/problem+json"
+
+
+@pytest.mark.parametrize("path", ["/health/", "/health"])
+def test_health_reports_every_dependency_ok(client: httpx.Client, path: str) -> None:
+    """A running embedded service reports itself and each dependency healthy, without a token."""
+    response = client.get(path)
+    assert (response.status_code, response.json()) == (
+        200,
+        {"status": "ok", "database": "ok", "counter": "ok", "catalog": "ok"},
+    )
+
+
+def test_openapi_document_lists_the_endpoints(client: httpx.Client) -> None:
+    """The OpenAPI document is served without a token and describes the contract's paths."""
+    response = client.get("/schema/openapi.json")
+    paths = set(response.json()["paths"])
+    expected = {
+        "/register",
+        "/login",
+        "/movies",
+        "/collections",
+        "/collections/{collection_uuid}",
+        "/request-count",
+        "/request-count/reset",
+        "/health",
+    }
+    assert (response.status_code, expected - paths) == (200, set())
+
+
+@pytest.mark.parametrize("path", ["/schema/", "/schema"])
+def test_interactive_docs_are_served(client: httpx.Client, path: str) -> None:
+    """The interactive API docs answer with an HTML page, without a token."""
+    response = client.get(path)
+    assert (response.status_code, response.headers["content-type"].split(";")[0]) == (
+        200,
+        "text/html",
+    )
+
+
+def test_unknown_path_is_404_problem(client: httpx.Client) -> None:
+    """A path the service does not serve is a 404 problem."""
+    response = client.get("/no-such-thing/")
+    assert (response.status_code, response.headers["content-type"], response.json()) == (
+        404,
+        PROBLEM_JSON,
+        {
+            "type": "about:blank",
+            "title": "Not Found",
+            "status": 404,
+            "detail": "Nothing matches the given URI",
+        },
+    )
+
+
+def test_wrong_method_is_405_with_allow(client: httpx.Client) -> None:
+    """A method a path does not support is a 405 problem listing the allowed methods."""
+    response = client.delete("/register/")
+    assert (
+        response.status_code,
+        response.headers["content-type"],
+        response.headers["allow"],
+        response.json()["status"],
+    ) == (405, PROBLEM_JSON, "POST, OPTIONS", 405)
+
+
+async def _failing() -> None:
+    raise ConnectionError("database is down")
+
+
+async def _fine() -> None:
+    return None
+
+
+class _BrokenCollections(MemoryCollectionRepository):
+    """Collections whose listing fails in a way no handler expects."""
+
+    async def genre_counts(self, owner: UUID) -> Mapping[str, int]:
+        raise RuntimeError("secret internals at /srv/db")
+
+
+@pytest.mark.anyio
+async def test_failing_dependency_makes_health_503_naming_it() -> None:
+    """When a dependency fails, health answers 503 and names the failing one only."""
+    backend = Backend(in_memory_ports(), {"database": _failing, "counter": _fine})
+    async with AsyncTestClient(create_http_app(fixed_backend(backend))) as http:
+        response = await http.get("/health/")
+    assert (response.status_code, response.json()) == (
+        503,
+        {"status": "failing", "database": "failing", "counter": "ok"},
+    )
+
+
+@pytest.mark.anyio
+async def test_unexpected_error_is_500_problem_without_internals() -> None:
+    """An unexpected failure is a 500 problem that reveals nothing of the cause."""
+    ports = dataclasses.replace(in_memory_ports(), collections=_BrokenCollections())
+    async with AsyncTestClient(create_http_app(fixed_backend(Backend(ports)))) as http:
+        token = await http.post("/register/", json={"username": "u", "password": "password1"})
+        auth = {"Authorization": f"Bearer {token.json()['access_token']}"}
+        response = await http.get("/collections/", headers=auth)
+    assert (response.status_code, response.headers["content-type"], response.json()) == (
+        500,
+        PROBLEM_JSON,
+        {
+            "type": "about:blank",
+            "title": "Internal Server Error",
+            "status": 500,
+            "detail": "the service failed unexpectedly; the error has been logged",
+        },
+    )

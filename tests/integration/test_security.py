@@ -1,0 +1,113 @@
+"""bcrypt password hashing and JWT access tokens, through the port contracts and JWT's own traps."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import jwt
+import pytest
+
+from adapters.security import BcryptPasswordHasher, JwtTokenIssuer
+from moviecore import InvalidToken
+from moviecore.testing.contracts import PasswordHasherContract, TokenIssuerContract
+
+SECRET = "a-test-secret-long-enough-for-every-hmac-algorithm-the-tests-try!"
+
+
+class TestBcryptPasswordHasher(PasswordHasherContract):
+    """The bcrypt hasher keeps the PasswordHasher contract."""
+
+    @pytest.fixture
+    def hasher(self) -> BcryptPasswordHasher:
+        """A bcrypt hasher at the lowest cost, to keep the tests fast."""
+        return BcryptPasswordHasher(rounds=4)
+
+
+class TestJwtTokenIssuer(TokenIssuerContract):
+    """The JWT issuer keeps the TokenIssuer contract."""
+
+    @pytest.fixture
+    def tokens(self) -> JwtTokenIssuer:
+        """An issuer with a fixed test secret."""
+        return JwtTokenIssuer(SECRET)
+
+
+@pytest.mark.anyio
+async def test_bcrypt_hash_records_its_cost() -> None:
+    """A hash made with a configured cost says so in its bcrypt prefix."""
+    hashed = await BcryptPasswordHasher(rounds=5).hash("correct horse")
+    assert hashed[:7] == "$2b$05$"
+
+
+@pytest.mark.anyio
+async def test_malformed_hash_matches_nothing() -> None:
+    """A stored hash that is not bcrypt's rejects every password instead of failing."""
+    assert await BcryptPasswordHasher(rounds=4).verify("password1", "not-a-hash") is False
+
+
+@pytest.mark.anyio
+async def test_full_72_byte_password_is_checked_whole() -> None:
+    """Two passwords differing only in their 72nd byte do not match each other."""
+    hasher = BcryptPasswordHasher(rounds=4)
+    hashed = await hasher.hash("a" * 71 + "b")
+    assert await hasher.verify("a" * 71 + "c", hashed) is False
+
+
+def _signed(claims: dict[str, Any], key: str = SECRET, algorithm: str = "HS256") -> str:
+    return jwt.encode(claims, key, algorithm=algorithm)
+
+
+def _claims(**overrides: Any) -> dict[str, Any]:
+    now = datetime.now(UTC)
+    claims: dict[str, Any] = {"sub": str(uuid.uuid4()), "iat": now, "exp": now + timedelta(hours=1)}
+    claims.update(overrides)
+    return {name: value for name, value in claims.items() if value is not None}
+
+
+def _unsigned(claims: dict[str, Any]) -> str:
+    return jwt.encode(claims, None, algorithm="none")
+
+
+EXPIRED = _claims(exp=datetime.now(UTC) - timedelta(minutes=5))
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        pytest.param(_signed(EXPIRED), id="expired"),
+        pytest.param(_signed(_claims(), key=SECRET[::-1]), id="wrong-key"),
+        pytest.param(_unsigned(_claims()), id="alg-none"),
+        pytest.param(_signed(_claims(), algorithm="HS512"), id="alg-hs512"),
+        pytest.param(_signed(_claims(sub=None)), id="no-sub"),
+        pytest.param(_signed(_claims(exp=None)), id="no-exp"),
+        pytest.param(_signed(_claims(iat=None)), id="no-iat"),
+        pytest.param(_signed(_claims(sub="not-a-uuid")), id="sub-not-uuid"),
+        pytest.param(_signed(_claims(sub=42)), id="sub-not-string"),
+    ],
+)
+def test_untrustworthy_tokens_are_invalid(token: str) -> None:
+    """A token that is expired, forged, of another algorithm or lacking claims is refused."""
+    with pytest.raises(InvalidToken):
+        JwtTokenIssuer(SECRET).verify(token)
+
+
+def test_token_names_the_user_with_sub_iat_and_exp() -> None:
+    """An issued HS256 token carries the user id as sub and expires after the lifetime."""
+    user = uuid.uuid4()
+    token = JwtTokenIssuer(SECRET, lifetime=timedelta(minutes=30)).issue(user)
+    header = jwt.get_unverified_header(token)
+    claims = jwt.decode(token, SECRET, algorithms=["HS256"])
+    assert (header["alg"], claims["sub"], claims["exp"] - claims["iat"]) == (
+        "HS256",
+        str(user),
+        1800,
+    )
+
+
+def test_token_just_past_expiry_is_accepted_within_leeway() -> None:
+    """A token expired a moment ago still passes, allowing for clocks slightly apart."""
+    user = uuid.uuid4()
+    token = _signed(_claims(sub=str(user), exp=datetime.now(UTC) - timedelta(seconds=2)))
+    assert JwtTokenIssuer(SECRET).verify(token) == user

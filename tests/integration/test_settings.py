@@ -1,0 +1,158 @@
+"""Settings from the environment and .env, and the moviecore command's answers to bad ones."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import subprocess
+import uuid
+from pathlib import Path
+
+import pytest
+
+from adapters.settings import Settings, SettingsError, load_settings
+from fixtures.server import moviecore_command
+from moviecore import Limits
+
+SECRET = "s" * 40
+
+
+def _run(args: list[str], cwd: Path, **environment: str) -> subprocess.CompletedProcess[str]:
+    keep = {k: v for k, v in os.environ.items() if k in {"PATH", "HOME", "LANG", "SYSTEMROOT"}}
+    env = {**keep, **environment}
+    return subprocess.run(
+        [*moviecore_command(), *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=30
+    )
+
+
+def test_defaults(tmp_path: Path) -> None:
+    """With only a secret set, every setting takes the documented default."""
+    settings = load_settings({"JWT_SECRET": SECRET}, env_file=tmp_path / ".env")
+    assert settings == Settings(jwt_secret=SECRET, data_dir=Path("data").absolute())
+
+
+def test_environment_values_are_parsed(tmp_path: Path) -> None:
+    """Every setting is read from its environment variable, limits included."""
+    environ = {
+        "JWT_SECRET": SECRET,
+        "REDIS_URL": "redis://cache:6379/0",
+        "EXTERNAL_MOVIES_API_URL": "https://movies.example/api",
+        "API_USERNAME": "reader",
+        "API_PASSWORD": "pass word",
+        "HOST": "0.0.0.0",
+        "PORT": "9000",
+        "WORKERS": "3",
+        "DATA_DIR": str(tmp_path / "store"),
+        "BCRYPT_ROUNDS": "10",
+        "MAX_BODY_BYTES": "2048",
+        "MOVIES_MAX": "50",
+        "COLLECTIONS_PAGE_SIZE": "5",
+    }
+    assert load_settings(environ, env_file=tmp_path / ".env") == Settings(
+        jwt_secret=SECRET,
+        redis_url="redis://cache:6379/0",
+        external_movies_api_url="https://movies.example/api",
+        api_username="reader",
+        api_password="pass word",
+        host="0.0.0.0",
+        port=9000,
+        workers=3,
+        data_dir=tmp_path / "store",
+        bcrypt_rounds=10,
+        max_body_bytes=2048,
+        limits=Limits(movies_max=50, collections_page_size=5),
+    )
+
+
+def test_env_file_fills_what_the_environment_leaves_unset(tmp_path: Path) -> None:
+    """A .env file supplies settings, quoted or not, and the environment wins over it."""
+    env_file = tmp_path / ".env"
+    env_file.write_text(
+        "# local settings\n\nexport PORT=9100\nHOST='10.0.0.1'\nJWT_SECRET=\"" + SECRET + '"\n',
+        encoding="utf-8",
+    )
+    settings = load_settings({"PORT": "9200"}, env_file=env_file)
+    assert (settings.port, settings.host, settings.jwt_secret) == (9200, "10.0.0.1", SECRET)
+
+
+@pytest.mark.parametrize(
+    ("environ", "message"),
+    [
+        ({"PORT": "abc"}, "PORT must be an integer, got 'abc'"),
+        ({"PORT": "70000"}, "PORT must be between 1 and 65535, got 70000"),
+        ({"WORKERS": "0"}, "WORKERS must be at least 1, got 0"),
+        ({"BCRYPT_ROUNDS": "3"}, "BCRYPT_ROUNDS must be between 4 and 31, got 3"),
+        (
+            {"PASSWORD_MAX_BYTES": "100"},
+            "PASSWORD_MAX_BYTES must be at most 72 (bcrypt's limit), got 100",
+        ),
+        ({"JWT_SECRET": "short"}, "JWT_SECRET must be at least 32 characters long"),
+        (
+            {"JWT_SECRET": "", "DATABASE_URL": "postgresql://db/x"},
+            "JWT_SECRET is required when DATABASE_URL is set",
+        ),
+    ],
+)
+def test_bad_settings_name_the_setting(
+    tmp_path: Path, environ: dict[str, str], message: str
+) -> None:
+    """A malformed or out-of-range setting is refused with a message naming it."""
+    with pytest.raises(SettingsError) as caught:
+        load_settings({"JWT_SECRET": SECRET, **environ}, env_file=tmp_path / ".env")
+    assert str(caught.value) == message
+
+
+def test_malformed_env_file_line_is_named(tmp_path: Path) -> None:
+    """A .env line without '=' is refused with its line number."""
+    env_file = tmp_path / ".env"
+    env_file.write_text("PORT=1\nnonsense\n", encoding="utf-8")
+    with pytest.raises(SettingsError) as caught:
+        load_settings({"JWT_SECRET": SECRET}, env_file=env_file)
+    assert str(caught.value) == f"{env_file} line 2: expected NAME=value"
+
+
+def test_generated_secret_is_private_and_kept(tmp_path: Path) -> None:
+    """Without JWT_SECRET, a secret is generated once into DATA_DIR, owner-only, and reused."""
+    environ = {"DATA_DIR": str(tmp_path / "data")}
+    first = load_settings(environ, env_file=tmp_path / ".env").jwt_secret
+    second = load_settings(environ, env_file=tmp_path / ".env").jwt_secret
+    mode = stat.S_IMODE((tmp_path / "data" / "jwt_secret").stat().st_mode)
+    assert (first == second, len(first) >= 64, mode) == (True, True, 0o600)
+
+
+def test_bad_setting_stops_the_command_with_one_line(tmp_path: Path) -> None:
+    """`moviecore serve` with PORT=abc exits with code 2 and one line on stderr, no traceback."""
+    result = _run(["serve"], tmp_path, PORT="abc", DATA_DIR=str(tmp_path / "data"))
+    assert (result.returncode, result.stderr) == (
+        2,
+        "moviecore: PORT must be an integer, got 'abc'\n",
+    )
+
+
+def test_catalog_import_fills_the_local_catalog(tmp_path: Path) -> None:
+    """`moviecore catalog import` adds the movies of a file, and `migrate` succeeds after."""
+    movie = {"uuid": str(uuid.uuid4()), "title": "Imported", "description": "", "genres": "Drama"}
+    source = tmp_path / "movies.json"
+    source.write_text(json.dumps({"results": [movie]}), encoding="utf-8")
+    data = str(tmp_path / "data")
+    imported = _run(["catalog", "import", str(source)], tmp_path, DATA_DIR=data)
+    migrated = _run(["migrate"], tmp_path, DATA_DIR=data)
+    assert (imported.returncode, imported.stdout, migrated.returncode, migrated.stdout) == (
+        0,
+        f"moviecore: imported 1 movies from {source}; the catalog holds 1\n",
+        0,
+        "moviecore: the database is up to date\n",
+    )
+
+
+def test_unreadable_import_file_fails_with_one_line(tmp_path: Path) -> None:
+    """Importing a missing file exits with code 1 and one line naming the problem."""
+    result = _run(
+        ["catalog", "import", str(tmp_path / "absent.json")], tmp_path, DATA_DIR=str(tmp_path)
+    )
+    assert (result.returncode, result.stderr.count("\n"), result.stderr[:11]) == (
+        1,
+        1,
+        "moviecore: ",
+    )
