@@ -1,17 +1,23 @@
 """moviecore as a library, without HTTP: register, browse, collect, list, update, delete.
 
-Run it with ``python examples/collections_demo.py``. Every use case takes its
-ports as keyword arguments, so the same program runs on any storage:
-``build_ports`` is the one place that chooses the adapters.
+Run it with ``python examples/collections_demo.py``: it keeps its data in a
+SQLite file in a temporary folder. Every use case takes its ports as keyword
+arguments, so the same program runs on any storage: ``build_ports`` is the one
+place that chooses the adapters.
 """
 
 from __future__ import annotations
 
 import asyncio
+import secrets
+import tempfile
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from uuid import UUID
 
+from adapters.security import BcryptPasswordHasher, JwtTokenIssuer
+from adapters.sqlite import open_store
 from moviecore import (
     CollectionChanges,
     CollectionDraft,
@@ -27,7 +33,7 @@ from moviecore import (
     register,
     update_collection,
 )
-from moviecore.testing import in_memory_ports
+from moviecore.testing import MemoryLoginThrottle
 
 CATALOG = (
     Movie(UUID("4bd21b3c-7a4b-4c4c-8fb1-52bbbd1a0d0b"), "Seven Samurai", "Ronin.", "Action, Drama"),
@@ -38,9 +44,19 @@ CATALOG = (
 
 
 @asynccontextmanager
-async def build_ports() -> AsyncIterator[Ports]:
-    """Open the adapters the demo runs on, and close them after; any ``Ports`` will do."""
-    yield in_memory_ports(CATALOG)
+async def build_ports(folder: Path) -> AsyncIterator[Ports]:
+    """Open SQLite adapters on a file in ``folder``, and close them after; any ``Ports`` will do."""
+    async with open_store(folder / "demo.sqlite3") as store:
+        await store.catalog.put(CATALOG)
+        yield Ports(
+            users=store.users,
+            collections=store.collections,
+            catalog=store.catalog,
+            counter=store.counter,
+            hasher=BcryptPasswordHasher(rounds=4),  # a demo: fast rather than strong
+            tokens=JwtTokenIssuer(secrets.token_urlsafe(32)),
+            throttle=MemoryLoginThrottle(),
+        )
 
 
 async def _sign_in(ports: Ports, username: str, password: str) -> UUID:
@@ -83,9 +99,10 @@ async def demo(ports: Ports) -> list[str]:
 
 
 async def _main() -> None:
-    async with build_ports() as ports:
-        for line in await demo(ports):
-            print(line)
+    with tempfile.TemporaryDirectory() as folder:
+        async with build_ports(Path(folder)) as ports:
+            for line in await demo(ports):
+                print(line)
 
 
 if __name__ == "__main__":

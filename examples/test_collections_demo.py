@@ -1,4 +1,6 @@
-"""The library demo runs end to end and reports what each use case did."""
+"""The library demo runs end to end on SQLite and reports what each use case did."""
+
+from pathlib import Path
 
 import pytest
 from collections_demo import build_ports, demo
@@ -11,9 +13,9 @@ def anyio_backend() -> str:
 
 
 @pytest.mark.anyio
-async def test_demo_walks_through_every_use_case() -> None:
+async def test_demo_walks_through_every_use_case(tmp_path: Path) -> None:
     """The demo prints the catalog size, the updated and listed collections, and the genres."""
-    async with build_ports() as ports:
+    async with build_ports(tmp_path) as ports:
         lines = await demo(ports)
     assert lines == [
         "catalog: 4 movies, page 1 shows 4",
