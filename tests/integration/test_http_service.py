@@ -95,14 +95,27 @@ class _BrokenCollections(MemoryCollectionRepository):
 
 
 @pytest.mark.anyio
-async def test_failing_dependency_makes_health_503_naming_it() -> None:
-    """When a dependency fails, health answers 503 and names the failing one only."""
+async def test_failing_database_makes_health_503_naming_it() -> None:
+    """When the database fails, health answers 503 and names the failing dependency only."""
     backend = Backend(in_memory_ports(), {"database": _failing, "counter": _fine})
     async with AsyncTestClient(create_http_app(fixed_backend(backend))) as http:
         response = await http.get("/health/")
     assert (response.status_code, response.json()) == (
         503,
         {"status": "failing", "database": "failing", "counter": "ok"},
+    )
+
+
+@pytest.mark.anyio
+async def test_failing_counter_or_catalog_leaves_health_200_degraded() -> None:
+    """Without the counter store or the catalog the service still serves: 200, degraded."""
+    checks = {"database": _fine, "counter": _failing, "catalog": _failing}
+    backend = Backend(in_memory_ports(), checks)
+    async with AsyncTestClient(create_http_app(fixed_backend(backend))) as http:
+        response = await http.get("/health/")
+    assert (response.status_code, response.json()) == (
+        200,
+        {"status": "degraded", "database": "ok", "counter": "failing", "catalog": "failing"},
     )
 
 

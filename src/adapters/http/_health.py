@@ -1,4 +1,10 @@
-"""GET /health/: each dependency probed at once, each with a deadline."""
+"""GET /health/: each dependency probed at once, each with a deadline.
+
+Only the database is essential: without it nothing can be served, so the
+answer is 503. A failing counter store or catalog leaves the service
+answering (counts wait in the workers, cached pages are served), so the
+answer stays 200 with ``"status": "degraded"`` and the failing one named.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +16,9 @@ from litestar.datastructures import State
 from litestar.status_codes import HTTP_200_OK, HTTP_503_SERVICE_UNAVAILABLE
 
 from ._backend import Backend, HealthCheck
+
+ESSENTIAL = "database"
+"""The check whose failure means the service cannot serve at all."""
 
 PROBE_SECONDS = 2.0
 """How long a dependency may take to answer before it counts as failing."""
@@ -27,8 +36,11 @@ async def probe_all(checks: Mapping[str, HealthCheck]) -> dict[str, str]:
     """ "ok" or "failing" for each named check, and an overall "status"."""
     results = await asyncio.gather(*(_probe(check) for check in checks.values()))
     report = dict(zip(checks, results, strict=True))
-    failing = "failing" in report.values()
-    return {"status": "failing" if failing else "ok", **report}
+    if report.get(ESSENTIAL) == "failing":
+        status = "failing"
+    else:
+        status = "degraded" if "failing" in report.values() else "ok"
+    return {"status": status, **report}
 
 
 @get("/health", tags=["health"])
@@ -36,5 +48,5 @@ async def health(state: State) -> Response[dict[str, str]]:
     """Whether the service and each of its dependencies can serve requests."""
     backend: Backend = state.backend
     report = await probe_all(backend.health_checks)
-    ok = report["status"] == "ok"
-    return Response(report, status_code=HTTP_200_OK if ok else HTTP_503_SERVICE_UNAVAILABLE)
+    down = report["status"] == "failing"
+    return Response(report, status_code=HTTP_503_SERVICE_UNAVAILABLE if down else HTTP_200_OK)
