@@ -35,13 +35,17 @@ async def login(
     hasher: PasswordHasher,
     tokens: TokenIssuer,
     throttle: LoginThrottle,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> str:
     """Return a fresh access token if the username and password match."""
     key = username.casefold()
     await throttle.check(key)
-    user = await users.by_username(username)
+    # register refuses passwords past the limit, so none can match (nor can bcrypt hash one)
+    fits = len(password.encode("utf-8", "surrogatepass")) <= limits.password_max_bytes
+    user = await users.by_username(username) if fits else None
     if user is None:
-        await hasher.hash(password)  # as slow as a wrong password, so timing tells nothing
+        # as slow as a wrong password, so timing tells nothing
+        await hasher.hash(password if fits else "x" * limits.password_min_bytes)
     elif await hasher.verify(password, user.password_hash):
         await throttle.succeeded(key)
         return tokens.issue(user.id)

@@ -10,7 +10,8 @@ import jwt
 import pytest
 
 from adapters.security import BcryptPasswordHasher, JwtTokenIssuer
-from moviecore import InvalidToken
+from moviecore import InvalidCredentials, InvalidToken, login, register
+from moviecore.testing import in_memory_ports
 from moviecore.testing.contracts import PasswordHasherContract, TokenIssuerContract
 
 SECRET = "a-test-secret-long-enough-for-every-hmac-algorithm-the-tests-try!"
@@ -111,3 +112,21 @@ def test_token_just_past_expiry_is_accepted_within_leeway() -> None:
     user = uuid.uuid4()
     token = _signed(_claims(sub=str(user), exp=datetime.now(UTC) - timedelta(seconds=2)))
     assert JwtTokenIssuer(SECRET).verify(token) == user
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("username", ["ada", "nobody"])
+async def test_login_with_a_password_past_bcrypts_limit_fails_plainly(username: str) -> None:
+    """A 100-byte password is a wrong password, for a known or unknown user, never a crash."""
+    ports = in_memory_ports()
+    hasher = BcryptPasswordHasher(rounds=4)
+    await register("ada", "correct horse", users=ports.users, hasher=hasher, tokens=ports.tokens)
+    with pytest.raises(InvalidCredentials):
+        await login(
+            username,
+            "p" * 100,
+            users=ports.users,
+            hasher=hasher,
+            tokens=ports.tokens,
+            throttle=ports.throttle,
+        )

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
-from litestar import Litestar
+from litestar import Litestar, Request
 from litestar.di import Provide
+from litestar.exceptions import SerializationException
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
 
@@ -21,6 +23,24 @@ from ._problems import EXCEPTION_HANDLERS
 from ._routes import ROUTES
 
 DEFAULT_MAX_BODY_BYTES = 1024 * 1024
+
+
+class JsonBodyRequest(Request[Any, Any, Any]):
+    """A request whose unreadable JSON body is always the client's mistake.
+
+    msgspec reports nesting too deep to follow and invalid UTF-8 inside a string
+    as RecursionError and UnicodeDecodeError, not as a DecodeError; Litestar
+    would let those through as server errors.
+    """
+
+    async def json(self) -> Any:
+        """The decoded JSON body; any body that cannot be decoded is a 400."""
+        try:
+            return await super().json()
+        except RecursionError as exc:
+            raise SerializationException("JSON is nested too deeply") from exc
+        except UnicodeDecodeError as exc:
+            raise SerializationException("JSON is malformed: invalid UTF-8") from exc
 
 
 def _openapi() -> OpenAPIConfig:
@@ -69,6 +89,7 @@ def create_http_app(
         exception_handlers=EXCEPTION_HANDLERS,
         lifespan=[lifespan],
         openapi_config=_openapi(),
+        request_class=JsonBodyRequest,
         request_max_body_size=max_body_bytes,
         debug=debug,
     )

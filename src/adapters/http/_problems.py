@@ -22,6 +22,7 @@ import msgspec
 from litestar import Request, Response
 from litestar.exceptions import HTTPException
 from litestar.exceptions import ValidationException as LitestarValidationError
+from litestar.openapi import ResponseSpec
 from litestar.types import ExceptionHandlersMap
 
 from moviecore import (
@@ -54,6 +55,19 @@ class Problem(msgspec.Struct, frozen=True, omit_defaults=True):
     status: int
     detail: str
     errors: list[FieldProblem] | None = None
+
+
+def problem_responses(*statuses: HTTPStatus) -> dict[int, ResponseSpec]:
+    """The OpenAPI description of the problem details a handler may answer with."""
+    return {
+        status.value: ResponseSpec(
+            data_container=Problem,
+            generate_examples=False,
+            description=f"{status.phrase}: {status.description}",
+            media_type=PROBLEM_JSON,
+        )
+        for status in statuses
+    }
 
 
 def _respond(

@@ -6,6 +6,7 @@ clients written against the original assignment.
 
 from __future__ import annotations
 
+from http import HTTPStatus
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -19,6 +20,7 @@ import moviecore
 from moviecore import Limits, PageNotFound, Ports
 
 from ._auth import SECURITY
+from ._problems import problem_responses
 from ._schemas import (
     AccessToken,
     CollectionBody,
@@ -35,11 +37,21 @@ from ._schemas import (
 _MAX_PAGE = 2**31 - 1
 """Pages beyond this are past the end of any catalog, and would overflow a database integer."""
 
-Page = Annotated[int, QueryParameter(description="The page number, from 1.")]
+# The minimum is documented only: the core checks it, with the contract's message.
+Page = Annotated[
+    int, QueryParameter(description="The page number, from 1.", schema_extra={"minimum": 1})
+]
 PortsDep = NamedDependency[Ports]
 LimitsDep = NamedDependency[Limits]
 User = NamedDependency[UUID]
 """The id of the user the bearer token names."""
+
+
+# The problems each kind of request may be answered with, for the OpenAPI document.
+_PROTECTED = (HTTPStatus.UNAUTHORIZED, HTTPStatus.SERVICE_UNAVAILABLE)
+_WITH_BODY = (HTTPStatus.BAD_REQUEST, HTTPStatus.REQUEST_ENTITY_TOO_LARGE)
+# Naming a page or a collection: Litestar documents a 400 for any parameter, ours is a problem.
+_LOOKUP = (HTTPStatus.BAD_REQUEST, HTTPStatus.NOT_FOUND)
 
 
 def _page(page: int) -> int:
@@ -52,7 +64,12 @@ def _collections(path: str = "") -> list[str]:
     return [f"/collections{path}", f"/collection{path}"]
 
 
-@post("/register", status_code=HTTP_201_CREATED, tags=["accounts"])
+@post(
+    "/register",
+    status_code=HTTP_201_CREATED,
+    tags=["accounts"],
+    responses=problem_responses(*_WITH_BODY, HTTPStatus.CONFLICT, HTTPStatus.SERVICE_UNAVAILABLE),
+)
 async def register(data: JSONBody[Credentials], ports: PortsDep, limits: LimitsDep) -> AccessToken:
     """Create an account and return an access token for it."""
     token = await moviecore.register(
@@ -66,8 +83,18 @@ async def register(data: JSONBody[Credentials], ports: PortsDep, limits: LimitsD
     return AccessToken(token)
 
 
-@post("/login", status_code=HTTP_200_OK, tags=["accounts"])
-async def login(data: JSONBody[Credentials], ports: PortsDep) -> AccessToken:
+@post(
+    "/login",
+    status_code=HTTP_200_OK,
+    tags=["accounts"],
+    responses=problem_responses(
+        *_WITH_BODY,
+        HTTPStatus.UNAUTHORIZED,
+        HTTPStatus.TOO_MANY_REQUESTS,
+        HTTPStatus.SERVICE_UNAVAILABLE,
+    ),
+)
+async def login(data: JSONBody[Credentials], ports: PortsDep, limits: LimitsDep) -> AccessToken:
     """Return a fresh access token for a matching username and password."""
     token = await moviecore.login(
         data.username,
@@ -76,11 +103,17 @@ async def login(data: JSONBody[Credentials], ports: PortsDep) -> AccessToken:
         hasher=ports.hasher,
         tokens=ports.tokens,
         throttle=ports.throttle,
+        limits=limits,
     )
     return AccessToken(token)
 
 
-@get("/movies", security=SECURITY, tags=["catalog"])
+@get(
+    "/movies",
+    security=SECURITY,
+    tags=["catalog"],
+    responses=problem_responses(*_PROTECTED, *_LOOKUP),
+)
 async def list_movies(
     request: Request[Any, Any, Any], user: User, ports: PortsDep, page: Page = 1
 ) -> MoviesPageBody:
@@ -89,7 +122,13 @@ async def list_movies(
     return MoviesPageBody.of(result, f"{str(request.base_url).rstrip('/')}/movies/")
 
 
-@post(_collections(), status_code=HTTP_201_CREATED, security=SECURITY, tags=["collections"])
+@post(
+    _collections(),
+    status_code=HTTP_201_CREATED,
+    security=SECURITY,
+    tags=["collections"],
+    responses=problem_responses(*_PROTECTED, *_WITH_BODY),
+)
 async def create_collection(
     data: JSONBody[NewCollection], user: User, ports: PortsDep, limits: LimitsDep
 ) -> CollectionCreated:
@@ -100,7 +139,12 @@ async def create_collection(
     return CollectionCreated(uuid)
 
 
-@get(_collections(), security=SECURITY, tags=["collections"])
+@get(
+    _collections(),
+    security=SECURITY,
+    tags=["collections"],
+    responses=problem_responses(*_PROTECTED, *_LOOKUP),
+)
 async def list_collections(
     user: User, ports: PortsDep, limits: LimitsDep, page: Page = 1
 ) -> CollectionsPageBody:
@@ -111,7 +155,12 @@ async def list_collections(
     return CollectionsPageBody.of(result)
 
 
-@get(_collections("/{collection_uuid:uuid}"), security=SECURITY, tags=["collections"])
+@get(
+    _collections("/{collection_uuid:uuid}"),
+    security=SECURITY,
+    tags=["collections"],
+    responses=problem_responses(*_PROTECTED, *_LOOKUP),
+)
 async def get_collection(
     collection_uuid: FromPath[UUID], user: User, ports: PortsDep
 ) -> CollectionBody:
@@ -122,7 +171,12 @@ async def get_collection(
     return CollectionBody.of(collection)
 
 
-@put(_collections("/{collection_uuid:uuid}"), security=SECURITY, tags=["collections"])
+@put(
+    _collections("/{collection_uuid:uuid}"),
+    security=SECURITY,
+    tags=["collections"],
+    responses=problem_responses(*_PROTECTED, *_WITH_BODY, *_LOOKUP),
+)
 async def update_collection(
     collection_uuid: FromPath[UUID],
     data: JSONBody[CollectionUpdate],
@@ -142,6 +196,7 @@ async def update_collection(
     status_code=HTTP_200_OK,
     security=SECURITY,
     tags=["collections"],
+    responses=problem_responses(*_PROTECTED, *_LOOKUP),
 )
 async def delete_collection(
     collection_uuid: FromPath[UUID], user: User, ports: PortsDep
@@ -151,13 +206,24 @@ async def delete_collection(
     return Message(f"Collection with UUID {collection_uuid} has been deleted.")
 
 
-@get("/request-count", security=SECURITY, tags=["request count"])
+@get(
+    "/request-count",
+    security=SECURITY,
+    tags=["request count"],
+    responses=problem_responses(*_PROTECTED),
+)
 async def read_request_count(user: User, ports: PortsDep) -> RequestCount:
     """How many requests the service answered since the last reset, this one included."""
     return RequestCount(await moviecore.read_request_count(counter=ports.counter))
 
 
-@post("/request-count/reset", status_code=HTTP_200_OK, security=SECURITY, tags=["request count"])
+@post(
+    "/request-count/reset",
+    status_code=HTTP_200_OK,
+    security=SECURITY,
+    tags=["request count"],
+    responses=problem_responses(*_PROTECTED),
+)
 async def reset_request_count(user: User, ports: PortsDep) -> Message:
     """Start the request count again from zero."""
     await moviecore.reset_request_count(counter=ports.counter)
