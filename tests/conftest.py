@@ -2,7 +2,12 @@
 
 import pytest
 
-pytest_plugins = ["fixtures.services", "fixtures.server", "fixtures.upstream"]
+pytest_plugins = [
+    "fixtures.services",
+    "fixtures.server",
+    "fixtures.upstream",
+    "fixtures.dependencies",
+]
 
 
 @pytest.fixture(scope="session")

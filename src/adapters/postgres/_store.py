@@ -15,6 +15,7 @@ from ._users import PostgresUserRepository
 # A health check should answer quickly even when every connection is busy or the
 # database is gone; ordinary requests wait for the pool's (generous) timeout instead.
 _PING_TIMEOUT = 2.0
+_RECONNECT_SECONDS = 2.0
 
 
 class PostgresStore:
@@ -42,7 +43,7 @@ async def open_store(
     than failing. The pool connects in the background, so opening succeeds even while
     the database is briefly down; requests then raise StorageUnavailable.
     """
-    pool: Pool = AsyncConnectionPool(
+    pool = Pool(
         url,
         min_size=min_size,
         max_size=max_size,
@@ -51,6 +52,10 @@ async def open_store(
         kwargs={"autocommit": True},
         # Connections broken by a database restart are replaced, not handed out.
         check=AsyncConnectionPool.check_connection,
+        # Give up reconnecting in the background after a short while (a new request
+        # starts again at once) rather than backing off ever longer, so the pool is
+        # back within about a second of the database.
+        reconnect_timeout=_RECONNECT_SECONDS,
         name="moviecore",
         open=False,
     )
