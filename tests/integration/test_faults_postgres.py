@@ -6,17 +6,15 @@ started by the test; the shared services are never touched.
 
 from __future__ import annotations
 
-import time
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 import pytest
 
 from fixtures.dependencies import PostgresCluster, RedisServer
-from fixtures.server import STARTUP_SECONDS, ServerProcess, distributed_environment, run_server
+from fixtures.server import ServerProcess, distributed_environment, run_server
 
 PROBLEM_JSON = "application/problem+json"
 WORKERS = 2
@@ -48,14 +46,7 @@ def environment(
 @pytest.fixture
 def service(tmp_path: Path, environment: dict[str, str]) -> Iterator[ServerProcess]:
     """A server of this test's own on the dedicated PostgreSQL and Redis, every worker up."""
-    with contextmanager(run_server)(tmp_path / "server", environment) as server:
-        # A worker still starting when the database goes down fails its start-up, and
-        # the server then stops: faults are injected only once every worker is serving.
-        deadline = time.monotonic() + STARTUP_SECONDS
-        while server.log().count("Application startup complete") < WORKERS:
-            assert time.monotonic() < deadline, server.log()
-            time.sleep(0.05)  # polling interval while the workers start, not an assertion
-        yield server
+    yield from run_server(tmp_path / "server", environment)
 
 
 def _problem_of(response: httpx.Response) -> tuple[int, str, str | None, object]:

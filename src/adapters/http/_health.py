@@ -13,6 +13,7 @@ from collections.abc import Mapping
 
 from litestar import Response, get
 from litestar.datastructures import State
+from litestar.openapi import ResponseSpec
 from litestar.status_codes import HTTP_200_OK, HTTP_503_SERVICE_UNAVAILABLE
 
 from ._backend import Backend, HealthCheck
@@ -43,7 +44,15 @@ async def probe_all(checks: Mapping[str, HealthCheck]) -> dict[str, str]:
     return {"status": status, **report}
 
 
-@get("/health", tags=["health"])
+@get(
+    "/health",
+    tags=["health"],
+    responses={
+        HTTP_503_SERVICE_UNAVAILABLE: ResponseSpec(
+            data_container=dict[str, str], description="The database cannot be reached."
+        )
+    },
+)
 async def health(state: State) -> Response[dict[str, str]]:
     """Whether the service and each of its dependencies can serve requests."""
     backend: Backend = state.backend
