@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+import time
 from collections.abc import AsyncIterator, Sequence
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from pathlib import Path
@@ -24,6 +25,7 @@ from typing import Protocol
 import uvicorn
 
 from adapters import fake_upstream, postgres, redis, sqlite
+from adapters.caching import RecentUsers
 from adapters.http import Backend, RequestCounting, create_http_app
 from adapters.movie_files import bundled_movies, read_movies
 from adapters.security import BcryptPasswordHasher, JwtTokenIssuer
@@ -37,11 +39,15 @@ from moviecore import (
     MovieStore,
     Ports,
     RequestCounter,
+    StorageUnavailable,
     UserRepository,
 )
 from moviecore.testing import MemoryLoginThrottle
 
 __all__ = ["Settings", "SettingsError", "create_app", "load_settings", "main"]
+
+STARTUP_WAIT_SECONDS = 10.0
+"""How long a starting worker waits for an unreachable database before it gives up."""
 
 # --- Choosing adapters ------------------------------------------------------
 # The one place that decides, from the settings, which adapter serves each port.
@@ -78,9 +84,21 @@ async def open_storage(settings: Settings) -> AsyncIterator[Storage]:
         async with sqlite.open_store(settings.sqlite_path) as embedded:
             yield embedded
     else:
-        await postgres.migrate(settings.database_url)
+        await _migrate_when_reachable(settings.database_url)
         async with postgres.open_store(settings.database_url) as shared:
             yield shared
+
+
+async def _migrate_when_reachable(url: str) -> None:
+    """Migrate, riding out a database that is briefly unreachable as workers start."""
+    deadline = time.monotonic() + STARTUP_WAIT_SECONDS
+    while True:
+        try:
+            return await postgres.migrate(url)
+        except StorageUnavailable:
+            if time.monotonic() > deadline:
+                raise
+            await asyncio.sleep(0.5)
 
 
 @asynccontextmanager
@@ -140,7 +158,7 @@ async def open_backend(settings: Settings) -> AsyncIterator[Backend]:
         counter = await stack.enter_async_context(open_counter(settings, storage))
         catalog = await stack.enter_async_context(open_catalog(settings, storage))
         ports = Ports(
-            users=storage.users,
+            users=RecentUsers(storage.users),
             collections=storage.collections,
             catalog=catalog,
             counter=counter,
@@ -192,6 +210,8 @@ def _parser() -> argparse.ArgumentParser:
 def _serve(settings: Settings, host: str | None, port: int | None) -> None:
     check_adapters(settings)
     # Each worker builds its own app from the same environment, hence the factory.
+    # uvloop and httptools (uvicorn[standard]): faster, and uvloop sets TCP_NODELAY on
+    # every connection, which asyncio's own loop skips on uvicorn's multi-worker socket.
     uvicorn.run(
         "app:create_app",
         factory=True,
@@ -199,6 +219,9 @@ def _serve(settings: Settings, host: str | None, port: int | None) -> None:
         port=settings.port if port is None else port,
         workers=settings.workers,
         lifespan="on",
+        loop="uvloop",
+        http="httptools",
+        access_log=settings.access_log,
     )
 
 

@@ -44,6 +44,7 @@ class Settings:
     workers: int = 1
     data_dir: Path = Path("data")
     bcrypt_rounds: int = 12
+    access_log: bool = False
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     limits: Limits = DEFAULT_LIMITS
 
@@ -76,6 +77,9 @@ def read_env_file(path: Path) -> dict[str, str]:
     return values
 
 
+_FLAGS = {"1": True, "true": True, "yes": True, "0": False, "false": False, "no": False}
+
+
 class _Source:
     """Setting values by name, each parsed and checked with a message naming it."""
 
@@ -85,6 +89,14 @@ class _Source:
     def text(self, name: str) -> str | None:
         value = self._values.get(name, "").strip()
         return value or None
+
+    def flag(self, name: str, default: bool) -> bool:
+        raw = self.text(name)
+        if raw is None:
+            return default
+        if raw.lower() not in _FLAGS:
+            raise SettingsError(f"{name} must be true or false, got {raw!r}")
+        return _FLAGS[raw.lower()]
 
     def integer(self, name: str, default: int, low: int, high: int | None = None) -> int:
         raw = self.text(name)
@@ -170,6 +182,7 @@ def load_settings(
         workers=source.integer("WORKERS", 1, 1),
         data_dir=data_dir,
         bcrypt_rounds=source.integer("BCRYPT_ROUNDS", 12, 4, 31),
+        access_log=source.flag("ACCESS_LOG", default=False),
         max_body_bytes=source.integer("MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES, 1),
         limits=_limits(source),
     )

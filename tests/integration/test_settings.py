@@ -88,6 +88,8 @@ def test_env_file_fills_what_the_environment_leaves_unset(tmp_path: Path) -> Non
             "PASSWORD_MAX_BYTES must be at most 72 (bcrypt's limit), got 100",
         ),
         ({"JWT_SECRET": "short"}, "JWT_SECRET must be at least 32 characters long"),
+        ({"ACCESS_LOG": "maybe"}, "ACCESS_LOG must be true or false, got 'maybe'"),
+        ({"DATABASE_URL": "postgresql://db/x"}, "REDIS_URL is required when DATABASE_URL is set"),
         (
             {"JWT_SECRET": "", "DATABASE_URL": "postgresql://db/x"},
             "JWT_SECRET is required when DATABASE_URL is set",
