@@ -1,21 +1,30 @@
 """Password hashing with bcrypt and access tokens as HS256-signed JWTs.
 
 bcrypt is slow on purpose, so hashing runs in a worker thread to keep the event
-loop answering other requests. Every way a token can be untrustworthy (bad
-signature, other algorithm, expired, missing or malformed claims) surfaces as
-one error, ``moviecore.InvalidToken``.
+loop answering other requests, one hash at a time per process: a flood of logins
+then queues for that one thread instead of taking every core from the loop.
+
+Every way a token can be untrustworthy (bad signature, other algorithm,
+expired, missing or malformed claims) surfaces as one error,
+``moviecore.InvalidToken``.
 """
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import TypeVar
 from uuid import UUID
 
 import anyio.to_thread
 import bcrypt
 import jwt
 
+from adapters.caching import Recent
 from moviecore import InvalidToken
+
+T = TypeVar("T")
 
 _ALGORITHM = "HS256"
 _REQUIRED_CLAIMS = ["exp", "iat", "sub"]
@@ -24,13 +33,14 @@ _REQUIRED_CLAIMS = ["exp", "iat", "sub"]
 class BcryptPasswordHasher:
     """Salted bcrypt hashes; ``rounds`` is the log2 cost factor (4 to 31)."""
 
-    def __init__(self, rounds: int = 12) -> None:
+    def __init__(self, rounds: int = 12, *, concurrency: int = 1) -> None:
         self._rounds = rounds
+        self._limiter = anyio.CapacityLimiter(concurrency)
 
     async def hash(self, password: str) -> str:
         """A salted bcrypt hash of ``password``."""
         salt = bcrypt.gensalt(self._rounds)
-        hashed = await anyio.to_thread.run_sync(bcrypt.hashpw, _encode(password), salt)
+        hashed = await self._in_thread(bcrypt.hashpw, _encode(password), salt)
         return hashed.decode("ascii")
 
     async def verify(self, password: str, password_hash: str) -> bool:
@@ -40,9 +50,14 @@ class BcryptPasswordHasher:
         except UnicodeEncodeError:
             return False
         try:
-            return await anyio.to_thread.run_sync(bcrypt.checkpw, _encode(password), expected)
+            return await self._in_thread(bcrypt.checkpw, _encode(password), expected)
         except ValueError:  # bcrypt's answer to a hash it cannot parse
             return False
+
+    async def _in_thread(
+        self, work: Callable[[bytes, bytes], T], password: bytes, other: bytes
+    ) -> T:
+        return await anyio.to_thread.run_sync(work, password, other, limiter=self._limiter)
 
 
 def _encode(password: str) -> bytes:
@@ -59,10 +74,13 @@ class JwtTokenIssuer:
         *,
         lifetime: timedelta = timedelta(days=1),
         leeway: timedelta = timedelta(seconds=10),
+        remember: int = 10_000,
     ) -> None:
         self._secret = secret
         self._lifetime = lifetime
         self._leeway = leeway
+        # Verifying costs more than the rest of a cheap request: remember the answer.
+        self._verified: Recent[str, UUID] = Recent(remember, time.time)
 
     def issue(self, user_id: UUID) -> str:
         """A token for ``user_id`` that expires after the configured lifetime."""
@@ -72,6 +90,13 @@ class JwtTokenIssuer:
 
     def verify(self, token: str) -> UUID:
         """The user id ``token`` names, if it is signed by us and still valid."""
+        user_id = self._verified.get(token)
+        if user_id is None:
+            user_id, expires = self._decode(token)
+            self._verified.put(token, user_id, expires)
+        return user_id
+
+    def _decode(self, token: str) -> tuple[UUID, float]:
         try:
             claims = jwt.decode(
                 token,
@@ -80,7 +105,7 @@ class JwtTokenIssuer:
                 options={"require": _REQUIRED_CLAIMS},
                 leeway=self._leeway,
             )
-            return UUID(claims["sub"])
+            return UUID(claims["sub"]), float(claims["exp"])
         except jwt.InvalidTokenError as exc:
             raise InvalidToken(f"the access token is not valid: {exc}") from exc
         except (TypeError, ValueError, AttributeError) as exc:  # a "sub" that is no UUID string

@@ -13,10 +13,10 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
 
 import moviecore
-from moviecore import DEFAULT_LIMITS, Limits, Ports
+from moviecore import DEFAULT_LIMITS, Limits
 
 from ._auth import BEARER_SCHEME, current_user
-from ._backend import Backend, OpenBackend
+from ._backend import OpenBackend, Service
 from ._counting import RequestCounting
 from ._health import health
 from ._problems import EXCEPTION_HANDLERS
@@ -70,20 +70,17 @@ def create_http_app(
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         async with open_backend() as backend:
             app.state.backend = backend
+            app.state.service = Service(backend.ports, limits)
             yield
 
-    def ports_of(app: Litestar) -> Ports:
-        backend: Backend = app.state.backend
-        return backend.ports
-
-    def configured_limits() -> Limits:
-        return limits
+    def service_of(app: Litestar) -> Service:
+        service: Service = app.state.service
+        return service
 
     app = Litestar(
         route_handlers=[*ROUTES, health],
         dependencies={
-            "ports": Provide(lambda: ports_of(app), sync_to_thread=False),
-            "limits": Provide(configured_limits, sync_to_thread=False),
+            "service": Provide(lambda: service_of(app), sync_to_thread=False),
             "user": Provide(current_user),
         },
         exception_handlers=EXCEPTION_HANDLERS,

@@ -8,7 +8,9 @@ from uuid import UUID
 from litestar.di import NamedDependency
 from litestar.params import HeaderParameter
 
-from moviecore import InvalidToken, Ports, authenticate
+from moviecore import InvalidToken, authenticate
+
+from ._backend import Service
 
 BEARER_SCHEME = "BearerAuth"
 """The name of the security scheme in the OpenAPI document."""
@@ -27,10 +29,11 @@ def bearer_token(authorization: str | None) -> str:
 
 
 async def current_user(
-    ports: NamedDependency[Ports],
+    service: NamedDependency[Service],
     authorization: Annotated[
         str | None, HeaderParameter(name="Authorization", required=False, include_in_schema=False)
     ] = None,
 ) -> UUID:
     """The id of the user the request's bearer token names."""
+    ports = service.ports
     return await authenticate(bearer_token(authorization), tokens=ports.tokens, users=ports.users)

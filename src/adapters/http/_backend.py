@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
 
-from moviecore import Ports
+from moviecore import Limits, Ports
 
 HealthCheck = Callable[[], Awaitable[object]]
 """Probe one dependency; returning means healthy, raising (or hanging) means failing."""
@@ -21,6 +21,18 @@ class Backend:
 
     ports: Ports
     health_checks: Mapping[str, HealthCheck] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Service:
+    """What a handler works with: the ports, and the limits on what clients send.
+
+    One dependency rather than two: Litestar resolves several dependencies of one
+    level in a task group, which costs more than most handlers.
+    """
+
+    ports: Ports
+    limits: Limits
 
 
 def fixed_backend(backend: Backend) -> OpenBackend:

@@ -17,9 +17,10 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 import moviecore
-from moviecore import Limits, PageNotFound, Ports
+from moviecore import PageNotFound
 
 from ._auth import SECURITY
+from ._backend import Service
 from ._problems import problem_responses
 from ._schemas import (
     AccessToken,
@@ -41,8 +42,7 @@ _MAX_PAGE = 2**31 - 1
 Page = Annotated[
     int, QueryParameter(description="The page number, from 1.", schema_extra={"minimum": 1})
 ]
-PortsDep = NamedDependency[Ports]
-LimitsDep = NamedDependency[Limits]
+ServiceDep = NamedDependency[Service]
 User = NamedDependency[UUID]
 """The id of the user the bearer token names."""
 
@@ -70,15 +70,15 @@ def _collections(path: str = "") -> list[str]:
     tags=["accounts"],
     responses=problem_responses(*_WITH_BODY, HTTPStatus.CONFLICT, HTTPStatus.SERVICE_UNAVAILABLE),
 )
-async def register(data: JSONBody[Credentials], ports: PortsDep, limits: LimitsDep) -> AccessToken:
+async def register(data: JSONBody[Credentials], service: ServiceDep) -> AccessToken:
     """Create an account and return an access token for it."""
     token = await moviecore.register(
         data.username,
         data.password,
-        users=ports.users,
-        hasher=ports.hasher,
-        tokens=ports.tokens,
-        limits=limits,
+        users=service.ports.users,
+        hasher=service.ports.hasher,
+        tokens=service.ports.tokens,
+        limits=service.limits,
     )
     return AccessToken(token)
 
@@ -94,16 +94,16 @@ async def register(data: JSONBody[Credentials], ports: PortsDep, limits: LimitsD
         HTTPStatus.SERVICE_UNAVAILABLE,
     ),
 )
-async def login(data: JSONBody[Credentials], ports: PortsDep, limits: LimitsDep) -> AccessToken:
+async def login(data: JSONBody[Credentials], service: ServiceDep) -> AccessToken:
     """Return a fresh access token for a matching username and password."""
     token = await moviecore.login(
         data.username,
         data.password,
-        users=ports.users,
-        hasher=ports.hasher,
-        tokens=ports.tokens,
-        throttle=ports.throttle,
-        limits=limits,
+        users=service.ports.users,
+        hasher=service.ports.hasher,
+        tokens=service.ports.tokens,
+        throttle=service.ports.throttle,
+        limits=service.limits,
     )
     return AccessToken(token)
 
@@ -115,10 +115,10 @@ async def login(data: JSONBody[Credentials], ports: PortsDep, limits: LimitsDep)
     responses=problem_responses(*_PROTECTED, *_LOOKUP),
 )
 async def list_movies(
-    request: Request[Any, Any, Any], user: User, ports: PortsDep, page: Page = 1
+    request: Request[Any, Any, Any], user: User, service: ServiceDep, page: Page = 1
 ) -> MoviesPageBody:
     """One page of the movie catalog, with absolute links to the next and previous pages."""
-    result = await moviecore.list_movies(_page(page), catalog=ports.catalog)
+    result = await moviecore.list_movies(_page(page), catalog=service.ports.catalog)
     return MoviesPageBody.of(result, f"{str(request.base_url).rstrip('/')}/movies/")
 
 
@@ -130,11 +130,11 @@ async def list_movies(
     responses=problem_responses(*_PROTECTED, *_WITH_BODY),
 )
 async def create_collection(
-    data: JSONBody[NewCollection], user: User, ports: PortsDep, limits: LimitsDep
+    data: JSONBody[NewCollection], user: User, service: ServiceDep
 ) -> CollectionCreated:
     """Create a collection of movie snapshots for the caller."""
     uuid = await moviecore.create_collection(
-        user, data.to_draft(), collections=ports.collections, limits=limits
+        user, data.to_draft(), collections=service.ports.collections, limits=service.limits
     )
     return CollectionCreated(uuid)
 
@@ -145,12 +145,10 @@ async def create_collection(
     tags=["collections"],
     responses=problem_responses(*_PROTECTED, *_LOOKUP),
 )
-async def list_collections(
-    user: User, ports: PortsDep, limits: LimitsDep, page: Page = 1
-) -> CollectionsPageBody:
+async def list_collections(user: User, service: ServiceDep, page: Page = 1) -> CollectionsPageBody:
     """One page of the caller's collections, newest first, with their favourite genres."""
     result = await moviecore.list_collections(
-        user, _page(page), collections=ports.collections, limits=limits
+        user, _page(page), collections=service.ports.collections, limits=service.limits
     )
     return CollectionsPageBody.of(result)
 
@@ -162,11 +160,11 @@ async def list_collections(
     responses=problem_responses(*_PROTECTED, *_LOOKUP),
 )
 async def get_collection(
-    collection_uuid: FromPath[UUID], user: User, ports: PortsDep
+    collection_uuid: FromPath[UUID], user: User, service: ServiceDep
 ) -> CollectionBody:
     """One of the caller's collections with its movies."""
     collection = await moviecore.get_collection(
-        user, collection_uuid, collections=ports.collections
+        user, collection_uuid, collections=service.ports.collections
     )
     return CollectionBody.of(collection)
 
@@ -181,12 +179,15 @@ async def update_collection(
     collection_uuid: FromPath[UUID],
     data: JSONBody[CollectionUpdate],
     user: User,
-    ports: PortsDep,
-    limits: LimitsDep,
+    service: ServiceDep,
 ) -> CollectionBody:
     """Change the given fields of one of the caller's collections; movies replace the list."""
     collection = await moviecore.update_collection(
-        user, collection_uuid, data.to_changes(), collections=ports.collections, limits=limits
+        user,
+        collection_uuid,
+        data.to_changes(),
+        collections=service.ports.collections,
+        limits=service.limits,
     )
     return CollectionBody.of(collection)
 
@@ -199,10 +200,10 @@ async def update_collection(
     responses=problem_responses(*_PROTECTED, *_LOOKUP),
 )
 async def delete_collection(
-    collection_uuid: FromPath[UUID], user: User, ports: PortsDep
+    collection_uuid: FromPath[UUID], user: User, service: ServiceDep
 ) -> Message:
     """Delete one of the caller's collections."""
-    await moviecore.delete_collection(user, collection_uuid, collections=ports.collections)
+    await moviecore.delete_collection(user, collection_uuid, collections=service.ports.collections)
     return Message(f"Collection with UUID {collection_uuid} has been deleted.")
 
 
@@ -212,9 +213,9 @@ async def delete_collection(
     tags=["request count"],
     responses=problem_responses(*_PROTECTED),
 )
-async def read_request_count(user: User, ports: PortsDep) -> RequestCount:
+async def read_request_count(user: User, service: ServiceDep) -> RequestCount:
     """How many requests the service answered since the last reset, this one included."""
-    return RequestCount(await moviecore.read_request_count(counter=ports.counter))
+    return RequestCount(await moviecore.read_request_count(counter=service.ports.counter))
 
 
 @post(
@@ -224,9 +225,9 @@ async def read_request_count(user: User, ports: PortsDep) -> RequestCount:
     tags=["request count"],
     responses=problem_responses(*_PROTECTED),
 )
-async def reset_request_count(user: User, ports: PortsDep) -> Message:
+async def reset_request_count(user: User, service: ServiceDep) -> Message:
     """Start the request count again from zero."""
-    await moviecore.reset_request_count(counter=ports.counter)
+    await moviecore.reset_request_count(counter=service.ports.counter)
     return Message("Request count reset successfully")
 
 

@@ -1,0 +1,81 @@
+"""Small in-process caches for what every authenticated request asks again.
+
+Each request verifies its token and checks that the token's user exists. Both
+answers change rarely, so each worker remembers recent ones for a while: a
+verified token until it expires (``adapters.security``), a user that exists
+for ``ttl`` seconds (the API never deletes users; one removed from the
+database directly is refused again within ``ttl``). Failures are never cached.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Generic, TypeVar
+from uuid import UUID
+
+from moviecore import User, UserRepository
+
+K = TypeVar("K")
+V = TypeVar("V")
+Clock = Callable[[], float]
+
+
+class Recent(Generic[K, V]):
+    """At most ``size`` entries, each kept until its own deadline; least recent go first."""
+
+    def __init__(self, size: int, clock: Clock) -> None:
+        self._entries: OrderedDict[K, tuple[V, float]] = OrderedDict()
+        self._size = size
+        self._clock = clock
+
+    def get(self, key: K) -> V | None:
+        entry = self._entries.get(key)
+        if entry is None:
+            return None
+        if entry[1] <= self._clock():
+            del self._entries[key]
+            return None
+        self._entries.move_to_end(key)
+        return entry[0]
+
+    def put(self, key: K, value: V, until: float) -> None:
+        self._entries[key] = (value, until)
+        self._entries.move_to_end(key)
+        if len(self._entries) > self._size:
+            self._entries.popitem(last=False)
+
+
+class RecentUsers:
+    """A UserRepository that remembers, for ``ttl`` seconds, users found by id."""
+
+    def __init__(
+        self,
+        users: UserRepository,
+        *,
+        ttl: float = 60.0,
+        size: int = 10_000,
+        clock: Clock = time.monotonic,
+    ) -> None:
+        self._users = users
+        self._ttl = ttl
+        self._clock = clock
+        self._found: Recent[UUID, User] = Recent(size, clock)
+
+    async def add(self, user: User) -> None:
+        """Store a new user."""
+        await self._users.add(user)
+
+    async def by_username(self, username: str) -> User | None:
+        """The user with this username, always asked afresh (logins must see the store)."""
+        return await self._users.by_username(username)
+
+    async def by_id(self, user_id: UUID) -> User | None:
+        """The user with this id, from memory when found within ``ttl`` seconds."""
+        user = self._found.get(user_id)
+        if user is None:
+            user = await self._users.by_id(user_id)
+            if user is not None:
+                self._found.put(user_id, user, self._clock() + self._ttl)
+        return user

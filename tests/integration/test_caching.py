@@ -1,0 +1,82 @@
+"""The caches in front of authentication remember successes for a bounded time, failures never."""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+import uuid
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from adapters.caching import RecentUsers
+from adapters.security import JwtTokenIssuer
+from adapters.sqlite import open_store
+from moviecore import InvalidToken, User
+
+SECRET = "a test secret that is long enough for HS256 keys"
+
+
+class _Clock:
+    """A clock the test moves by hand."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def _delete_user(connection: sqlite3.Connection, user_id: uuid.UUID) -> None:
+    connection.execute("DELETE FROM users WHERE id = ?", (str(user_id),))
+
+
+@pytest.mark.anyio
+async def test_a_user_deleted_in_the_database_is_gone_once_the_ttl_passes(tmp_path: Path) -> None:
+    """A user removed behind the service's back is still found within the TTL, then not."""
+    clock = _Clock()
+    async with open_store(tmp_path / "db.sqlite3") as store:
+        users = RecentUsers(store.users, ttl=60.0, clock=clock)
+        user = User(uuid.uuid4(), "ada", "hash")
+        await users.add(user)
+        first = await users.by_id(user.id)
+        await store.database.write(lambda connection: _delete_user(connection, user.id))
+        clock.now = 59.0
+        within = await users.by_id(user.id)
+        clock.now = 60.0
+        after = await users.by_id(user.id)
+    assert (first, within, after) == (user, user, None)
+
+
+@pytest.mark.anyio
+async def test_an_unknown_user_is_not_remembered(tmp_path: Path) -> None:
+    """Asking for a user before it exists does not hide it once it is added."""
+    async with open_store(tmp_path / "db.sqlite3") as store:
+        users = RecentUsers(store.users, clock=_Clock())
+        user = User(uuid.uuid4(), "ada", "hash")
+        before = await users.by_id(user.id)
+        await users.add(user)
+        after = await users.by_id(user.id)
+    assert (before, after) == (None, user)
+
+
+def test_a_remembered_token_is_refused_once_it_expires() -> None:
+    """A token verified while valid is refused after its expiry, memory or not."""
+    tokens = JwtTokenIssuer(SECRET, lifetime=timedelta(seconds=1), leeway=timedelta(0))
+    user_id = uuid.uuid4()
+    token = tokens.issue(user_id)
+    valid = tokens.verify(token)
+    time.sleep(2.1)  # lets the one-second token expire (exp has whole-second precision)
+    with pytest.raises(InvalidToken):
+        tokens.verify(token)
+    assert valid == user_id
+
+
+def test_a_forged_token_is_refused_every_time() -> None:
+    """A token that failed once fails again: refusals are never remembered as successes."""
+    tokens = JwtTokenIssuer(SECRET)
+    forged = JwtTokenIssuer("another secret, also long enough for HS256").issue(uuid.uuid4())
+    for _ in range(2):
+        with pytest.raises(InvalidToken):
+            tokens.verify(forged)
