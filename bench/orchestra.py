@@ -1,0 +1,244 @@
+"""The benchmark's course: prepare the data, serve each app, drive each scenario, report."""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import loadgen, machine, report, services, targets
+from .loadgen import Measurement
+from .results import Result, Run
+from .scenarios import (
+    CONFIGURATIONS,
+    JWT_SECRET,
+    Configuration,
+    Scenario,
+    build_scenarios,
+    login_request,
+)
+from .seed import Dataset, build_dataset, write_postgres, write_sqlite
+from .servers import FLOOR, SERVICE, UNCOUNTED, Server, start_server
+
+BCRYPT_ROUNDS = 12
+"""The service's default cost, so that logins cost what they cost in production."""
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    """How long and how hard to drive each scenario, and with which server."""
+
+    duration: int
+    warmup: int
+    connections: tuple[int, ...]
+    server: str
+    configurations: tuple[str, ...]
+    scenarios: tuple[str, ...] | None
+    light_users: int
+    access_log: bool
+
+
+def _parse(argv: Sequence[str]) -> Options:
+    parser = argparse.ArgumentParser(prog="bench/run.py", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="2 s runs at 64 connections only")
+    parser.add_argument("--duration", type=int, default=5, help="seconds per measured run")
+    parser.add_argument("--warmup", type=int, default=1, help="seconds of warm-up per run")
+    parser.add_argument("--connections", default="64,256", help="comma-separated counts")
+    parser.add_argument("--server", choices=("uvicorn", "granian"), default="uvicorn")
+    parser.add_argument(
+        "--configurations",
+        default=",".join(c.name for c in CONFIGURATIONS),
+        help="comma-separated names",
+    )
+    parser.add_argument("--scenarios", help="comma-separated keys (default: all)")
+    parser.add_argument("--light-users", type=int, default=2000, help="users with 0-5 lists")
+    parser.add_argument("--access-log", action="store_true", help="serve with the access log on")
+    args = parser.parse_args(argv)
+    connections = tuple(int(n) for n in args.connections.split(","))
+    return Options(
+        duration=2 if args.quick else args.duration,
+        warmup=1 if args.quick else args.warmup,
+        connections=connections[:1] if args.quick else connections,
+        server=args.server,
+        configurations=tuple(args.configurations.split(",")),
+        scenarios=tuple(args.scenarios.split(",")) if args.scenarios else None,
+        light_users=args.light_users,
+        access_log=args.access_log,
+    )
+
+
+def main(argv: Sequence[str]) -> int:
+    """Run the benchmark and print its report; 0 whether or not targets are met."""
+    started = time.monotonic()
+    options = _parse(argv)
+    loadgen.ensure_wrk()
+    print("bench: building the data set", flush=True)
+    dataset = build_dataset(light_users=options.light_users, bcrypt_rounds=BCRYPT_ROUNDS)
+    run = Run(machine.describe(), _settings(options))
+    chosen = [c for c in CONFIGURATIONS if c.name in options.configurations]
+    with tempfile.TemporaryDirectory(prefix="moviecore-bench-") as scratch, ExitStack() as stack:
+        folder = Path(scratch)
+        stores = _Stores(stack, folder, dataset)
+        for configuration in chosen:
+            environment = stores.environment(configuration)
+            _measure_configuration(run, options, configuration, dataset, environment, folder)
+    run.wall_seconds = time.monotonic() - started
+    checks = targets.check(run, {c.name for c in chosen if c.catalog == "upstream"})
+    report.write(run, checks)
+    print(report.markdown(run, checks), flush=True)
+    print(f"\nbench: results in {report.RESULTS}; {run.wall_seconds:.0f} s in all")
+    return 0
+
+
+def _settings(options: Options) -> dict[str, object]:
+    return {
+        "server": options.server,
+        "duration": options.duration,
+        "warmup": options.warmup,
+        "connections": list(options.connections),
+        "bcrypt_rounds": BCRYPT_ROUNDS,
+        "light_users": options.light_users,
+        "access_log": options.access_log,
+    }
+
+
+class _Stores:
+    """The databases, Redis prefix and fake upstream, each set up when first needed."""
+
+    def __init__(self, stack: ExitStack, folder: Path, dataset: Dataset) -> None:
+        self._stack = stack
+        self._folder = folder
+        self._dataset = dataset
+        self._shared: dict[str, str] | None = None
+
+    def environment(self, configuration: Configuration) -> dict[str, str]:
+        """The settings that run the service in ``configuration``, its data seeded."""
+        base = {"JWT_SECRET": JWT_SECRET, "WORKERS": str(configuration.workers)}
+        data_dir = self._folder / configuration.name
+        data_dir.mkdir()
+        base["DATA_DIR"] = str(data_dir)
+        if not configuration.postgres:
+            services.migrate(base, data_dir)
+            print(f"bench: seeding SQLite for {configuration.name}", flush=True)
+            write_sqlite(data_dir / "moviecore.sqlite3", self._dataset)
+            return base
+        return {**base, **self._distributed()}
+
+    def _distributed(self) -> dict[str, str]:
+        if self._shared is None:
+            url = self._stack.enter_context(services.scratch_database())
+            prefix = self._stack.enter_context(services.scratch_redis_prefix())
+            upstream = self._stack.enter_context(
+                services.fake_upstream(self._folder / "upstream.log")
+            )
+            self._shared = {
+                "DATABASE_URL": url,
+                "REDIS_URL": services.REDIS_URL,
+                "REDIS_PREFIX": prefix,
+                "EXTERNAL_MOVIES_API_URL": upstream,
+                "API_USERNAME": "bench",
+                "API_PASSWORD": "bench",
+            }
+            services.migrate(self._shared | {"JWT_SECRET": JWT_SECRET}, self._folder)
+            print("bench: seeding PostgreSQL", flush=True)
+            write_postgres(url, self._dataset)
+        return self._shared
+
+
+def _measure_configuration(
+    run: Run,
+    options: Options,
+    configuration: Configuration,
+    dataset: Dataset,
+    environment: dict[str, str],
+    folder: Path,
+) -> None:
+    scenarios = build_scenarios(dataset, configuration)
+    wanted = options.scenarios or (*scenarios, "flood")
+    for factory in (FLOOR, UNCOUNTED, SERVICE):
+        mine = [s for s in scenarios.values() if s.factory == factory and s.key in wanted]
+        if not mine:
+            continue
+        with _serving(options, configuration, factory, environment, folder) as server:
+            for scenario in mine:
+                for connections in options.connections:
+                    measured = _drive(server, scenario, connections, options)
+                    run.results.append(
+                        Result.of(
+                            configuration.name, scenario.key, scenario.label, connections, measured
+                        )
+                    )
+            if factory == SERVICE and "flood" in wanted:
+                run.results.extend(
+                    _flood(server, scenarios["request-count"], configuration, options)
+                )
+                run.worker_rss_mib[configuration.name] = server.worker_rss_mib()
+
+
+@contextmanager
+def _serving(
+    options: Options,
+    configuration: Configuration,
+    factory: str,
+    environment: dict[str, str],
+    folder: Path,
+) -> Iterator[Server]:
+    name = factory.partition(":")[0].rpartition(".")[2]
+    print(f"bench: {configuration.name}: serving {name}", flush=True)
+    server = start_server(
+        options.server,
+        factory,
+        workers=configuration.workers,
+        environment=environment,
+        log_path=folder / f"{configuration.name}-{name}.log",
+        health_path="/floor/" if factory == FLOOR else "/health/",
+        access_log=options.access_log,
+    )
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def _drive(server: Server, scenario: Scenario, connections: int, options: Options) -> Measurement:
+    loadgen.measure(server.base_url, scenario.request, connections, options.warmup)
+    measured = loadgen.measure(server.base_url, scenario.request, connections, options.duration)
+    print(
+        f"  {scenario.label} @{connections}: {measured.rps:,.0f} req/s,"
+        f" p50 {measured.p50_ms:.1f} ms, p99 {measured.p99_ms:.1f} ms,"
+        f" errors {measured.http_errors}/{measured.socket_errors}",
+        flush=True,
+    )
+    return measured
+
+
+def _flood(
+    server: Server, probe: Scenario, configuration: Configuration, options: Options
+) -> list[Result]:
+    """GET /request-count/ measured while a login flood runs beside it."""
+    connections = targets.FLOOD_CONNECTIONS
+    flood = loadgen.start(
+        server.base_url, login_request(), connections, options.duration + options.warmup
+    )
+    time.sleep(options.warmup)  # let the flood reach full strength first
+    probed = loadgen.measure(server.base_url, probe.request, connections, options.duration)
+    logins = loadgen.finish(flood)
+    print(
+        f"  login flood: {logins.rps:,.0f} logins/s; request-count p99 {probed.p99_ms:.1f} ms",
+        flush=True,
+    )
+    name = configuration.name
+    return [
+        Result.of(
+            name,
+            "request-count-flooded",
+            "GET /request-count/ during a login flood",
+            connections,
+            probed,
+        ),
+        Result.of(name, "login-flood", "POST /login/ (the flood)", connections, logins),
+    ]

@@ -1,0 +1,85 @@
+"""The results of a run: one row per endpoint, configuration and connection count."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from .loadgen import Measurement
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    """One measured scenario, with its throughput relative to the floor of its run."""
+
+    configuration: str
+    key: str
+    label: str
+    connections: int
+    requests: int
+    """Requests completed in the measured run; 0 means every one took longer than the run."""
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    http_errors: int
+    socket_errors: int
+    floor_ratio: float | None = None
+
+    @classmethod
+    def of(
+        cls, configuration: str, key: str, label: str, connections: int, measured: Measurement
+    ) -> Result:
+        """The row for one wrk measurement; its floor ratio is filled in by ``Run``."""
+        return cls(
+            configuration,
+            key,
+            label,
+            connections,
+            measured.requests,
+            measured.rps,
+            measured.p50_ms,
+            measured.p99_ms,
+            measured.http_errors,
+            measured.socket_errors,
+        )
+
+
+@dataclass
+class Run:
+    """Everything one benchmark run measured, and how."""
+
+    machine: dict[str, str]
+    settings: dict[str, Any]
+    results: list[Result] = field(default_factory=list)
+    worker_rss_mib: dict[str, list[float]] = field(default_factory=dict)
+    wall_seconds: float = 0.0
+
+    def find(self, configuration: str, key: str, connections: int) -> Result | None:
+        """The row of a scenario, if it was measured."""
+        return next(
+            (
+                r
+                for r in self.results
+                if (r.configuration, r.key, r.connections) == (configuration, key, connections)
+            ),
+            None,
+        )
+
+    def with_floor_ratios(self) -> list[Result]:
+        """Every row, its throughput divided by the floor's in the same configuration."""
+        rows = []
+        for row in self.results:
+            floor = self.find(row.configuration, "floor", row.connections)
+            ratio = row.rps / floor.rps if floor is not None and floor.rps else None
+            rows.append(Result(**{**asdict(row), "floor_ratio": ratio}))
+        return rows
+
+    def to_json(self) -> dict[str, Any]:
+        """The run as plain JSON values."""
+        return {
+            "machine": self.machine,
+            "settings": self.settings,
+            "wall_seconds": round(self.wall_seconds, 1),
+            "worker_rss_mib": self.worker_rss_mib,
+            "results": [asdict(row) for row in self.with_floor_ratios()],
+        }

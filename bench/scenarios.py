@@ -1,0 +1,138 @@
+"""What is measured: the configurations the service runs in, and the requests sent to it.
+
+A scenario is one endpoint driven with one kind of request; the floor and the
+uncounted request count are served by their own apps (see ``servers``), every
+other scenario by the service itself.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from uuid import UUID
+
+from adapters.security import JwtTokenIssuer
+
+from .loadgen import Request
+from .seed import PASSWORD, Dataset, movie_bodies
+from .servers import FLOOR, SERVICE, UNCOUNTED
+
+JWT_SECRET = "bench-secret-that-is-long-enough-for-hs256-keys"
+_JSON = "Content-Type: application/json"
+CATALOG_PAGES = 20
+"""GET /movies/ cycles over this many pages, all in the cache after the warm-up."""
+
+
+@dataclass(frozen=True, slots=True)
+class Configuration:
+    """One way to run the service: its storage, catalog and number of workers."""
+
+    name: str
+    workers: int
+    postgres: bool
+    catalog: str
+    """``local`` (the database's catalog table) or ``upstream`` (the fake, through the cache)."""
+
+
+CONFIGURATIONS = (
+    Configuration("embedded-1w", 1, postgres=False, catalog="local"),
+    Configuration("postgres-1w", 1, postgres=True, catalog="upstream"),
+    Configuration("postgres-2w", 2, postgres=True, catalog="upstream"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Scenario:
+    """One endpoint, the app serving it, and the requests wrk sends."""
+
+    key: str
+    label: str
+    factory: str
+    request: Request
+
+
+def _bearer(tokens: JwtTokenIssuer, user_id: UUID) -> tuple[str, str]:
+    return f"Authorization: Bearer {tokens.issue(user_id)}", _JSON
+
+
+def _collection_bodies(dataset: Dataset, count: int, *, title: str) -> tuple[str, ...]:
+    return tuple(
+        json.dumps({"title": f"{title} {number}", "description": "Seen twice.", "movies": movies})
+        for number, movies in enumerate(movie_bodies(dataset, count))
+    )
+
+
+def build_scenarios(dataset: Dataset, configuration: Configuration) -> dict[str, Scenario]:
+    """Every scenario of ``configuration``, by key, in the order they run."""
+    tokens = JwtTokenIssuer(JWT_SECRET)
+    few = _bearer(tokens, dataset.user("few").id)
+    writer = _bearer(tokens, dataset.user("writer").id)
+    many = dataset.user("many")
+    source = "upstream, cached" if configuration.catalog == "upstream" else "local"
+    scenarios = [
+        Scenario("floor", "floor: bare JSON", FLOOR, Request("GET", ("/floor/",))),
+        Scenario(
+            "request-count-uncounted",
+            "GET /request-count/ (counting off)",
+            UNCOUNTED,
+            Request("GET", ("/request-count/",), few),
+        ),
+        Scenario(
+            "request-count",
+            "GET /request-count/",
+            SERVICE,
+            Request("GET", ("/request-count/",), few),
+        ),
+        *(
+            Scenario(
+                f"collections-{name}",
+                f"GET /collections/ ({len(dataset.user(name).collections):,} collections)",
+                SERVICE,
+                Request("GET", ("/collections/",), _bearer(tokens, dataset.user(name).id)),
+            )
+            for name in ("few", "many", "most")
+        ),
+        Scenario(
+            "collection",
+            "GET /collections/{uuid}/",
+            SERVICE,
+            Request(
+                "GET",
+                tuple(f"/collections/{c.uuid}/" for c in many.collections[:50]),
+                _bearer(tokens, many.id),
+            ),
+        ),
+        Scenario(
+            "movies",
+            f"GET /movies/ ({source})",
+            SERVICE,
+            Request("GET", tuple(f"/movies/?page={n}" for n in range(1, CATALOG_PAGES + 1)), few),
+        ),
+        Scenario(
+            "create",
+            "POST /collections/",
+            SERVICE,
+            Request(
+                "POST", ("/collections/",), writer, _collection_bodies(dataset, 4, title="New")
+            ),
+        ),
+        Scenario(
+            "update",
+            "PUT /collections/{uuid}/",
+            SERVICE,
+            Request(
+                "PUT",
+                tuple(f"/collections/{c.uuid}/" for c in dataset.user("writer").collections),
+                writer,
+                _collection_bodies(dataset, 2, title="Renamed"),
+            ),
+        ),
+        Scenario("login", "POST /login/", SERVICE, login_request()),
+    ]
+    return {scenario.key: scenario for scenario in scenarios}
+
+
+def login_request() -> Request:
+    """A correct login of the ``few`` user: one bcrypt verification each."""
+    body = json.dumps({"username": "bench-few", "password": PASSWORD})
+    return Request("POST", ("/login/",), (_JSON,), (body,))
