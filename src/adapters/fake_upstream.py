@@ -37,6 +37,7 @@ from urllib.parse import parse_qs
 import msgspec
 import uvicorn
 
+from adapters.movie_files import GENRES
 from adapters.upstream.wire import PAGE_SIZE, UpstreamMovie
 
 Scope = MutableMapping[str, Any]
@@ -63,26 +64,7 @@ class _QuietDrops(logging.Filter):
 
 _ADJECTIVES = ("Silent", "Crimson", "Last", "Hidden", "Broken", "Golden", "Midnight", "Wild")
 _NOUNS = ("River", "Empire", "Garden", "Stranger", "Harbor", "Machine", "Summer", "Witness")
-_GENRES = [
-    "Action",
-    "Adventure",
-    "Animation",
-    "Comedy",
-    "Crime",
-    "Documentary",
-    "Drama",
-    "Family",
-    "Fantasy",
-    "History",
-    "Horror",
-    "Music",
-    "Mystery",
-    "Romance",
-    "Science Fiction",
-    "Thriller",
-    "War",
-    "Western",
-]
+_GENRES = sorted(GENRES)
 
 
 def synthetic_catalog(size: int, seed: int) -> list[UpstreamMovie]:

@@ -24,6 +24,30 @@ import msgspec
 
 from moviecore import DEFAULT_LIMITS, FieldError, Limits, Movie, ValidationError, movie_errors
 
+GENRES = frozenset(
+    {
+        "Action",
+        "Adventure",
+        "Animation",
+        "Comedy",
+        "Crime",
+        "Documentary",
+        "Drama",
+        "Family",
+        "Fantasy",
+        "History",
+        "Horror",
+        "Music",
+        "Mystery",
+        "Romance",
+        "Science Fiction",
+        "Thriller",
+        "War",
+        "Western",
+    }
+)
+"""The genre vocabulary of the bundled catalog (and of the fake upstream's movies)."""
+
 MAX_ERRORS = 20
 """At most this many errors are reported; a file that bad needs fixing as a whole."""
 

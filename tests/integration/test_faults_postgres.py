@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from fixtures.dependencies import PostgresCluster, RedisServer
-from fixtures.server import ServerProcess, distributed_environment, run_server
+from fixtures.server import ServerProcess, distributed_environment, problem_of, run_server
 
 PROBLEM_JSON = "application/problem+json"
 WORKERS = 2
@@ -49,15 +49,6 @@ def service(tmp_path: Path, environment: dict[str, str]) -> Iterator[ServerProce
     yield from run_server(tmp_path / "server", environment)
 
 
-def _problem_of(response: httpx.Response) -> tuple[int, str, str | None, object]:
-    return (
-        response.status_code,
-        response.headers["content-type"],
-        response.headers.get("retry-after"),
-        response.json(),
-    )
-
-
 def _health(http: httpx.Client) -> tuple[int, object]:
     response = http.get("/health/")
     return response.status_code, response.json()
@@ -90,7 +81,7 @@ def test_requests_during_a_database_outage_get_503_and_service_resumes_alone(
             c["title"]
             for c in http.get("/collections/", headers=auth).json()["data"]["collections"]
         ]
-    assert ([_problem_of(response) for response in during], after, titles) == (
+    assert ([problem_of(response) for response in during], after, titles) == (
         [UNAVAILABLE] * len(during),
         [200, 201],
         ["After", "Kept"],

@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 
 from fixtures.dependencies import RedisServer
-from fixtures.server import ServerProcess, register_user
+from fixtures.server import ServerProcess, problem_of, register_user
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -51,8 +51,8 @@ def test_requests_counted_while_redis_is_down_reach_it_when_it_is_back(
     }
     assert (
         (created.status_code, listed.status_code, added.status_code),
-        _problem_of(count_while_down),
-        _problem_of(login_while_down),
+        problem_of(count_while_down),
+        problem_of(login_while_down),
         (health_while_down.status_code, health_while_down.json()),
         count_when_back,
         (health_when_back.status_code, health_when_back.json()),
@@ -74,13 +74,4 @@ def test_requests_counted_while_redis_is_down_reach_it_when_it_is_back(
         # after the reset: 3 collection requests, the failed read, the login, health, this read
         7,
         (200, {"status": "ok", "database": "ok", "counter": "ok", "catalog": "ok"}),
-    )
-
-
-def _problem_of(response: httpx.Response) -> tuple[int, str, str | None, object]:
-    return (
-        response.status_code,
-        response.headers["content-type"],
-        response.headers.get("retry-after"),
-        response.json(),
     )

@@ -8,31 +8,8 @@ from uuid import UUID
 
 import pytest
 
-from adapters.movie_files import MAX_ERRORS, bundled_movies, read_movies
+from adapters.movie_files import GENRES, MAX_ERRORS, bundled_movies, read_movies
 from moviecore import DEFAULT_LIMITS, FieldError, Limits, Movie, ValidationError, split_genres
-
-GENRES = frozenset(
-    {
-        "Action",
-        "Adventure",
-        "Animation",
-        "Comedy",
-        "Crime",
-        "Documentary",
-        "Drama",
-        "Family",
-        "Fantasy",
-        "History",
-        "Horror",
-        "Music",
-        "Mystery",
-        "Romance",
-        "Science Fiction",
-        "Thriller",
-        "War",
-        "Western",
-    }
-)
 
 HEAT = Movie(
     UUID("3b241101-e2bb-4255-8caf-4136c566a962"),
