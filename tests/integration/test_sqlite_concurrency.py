@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
 from dataclasses import replace
 from pathlib import Path
@@ -76,3 +77,22 @@ async def test_concurrent_adds_and_replaces_keep_collections_whole(tmp_path: Pat
 
     torn = [c for c in [*seen, *final.values()] if c is None or c not in versions[c.uuid]]
     assert (torn, stored_added, counts) == ([], added, recounts)
+
+
+@pytest.mark.anyio
+async def test_request_abandoned_before_its_turn_writes_nothing(tmp_path: Path) -> None:
+    """A collection add given up while still queued behind other work is never stored."""
+    owner = User(uuid4(), "owner", "hash")
+    abandoned = Collection(uuid4(), owner.id, "Abandoned", "", _movies(1))
+    gate = threading.Event()
+    async with open_store(tmp_path / "moviecore.sqlite3") as store:
+        await store.users.add(owner)
+        async with anyio.create_task_group() as group:
+            # Holds the database thread until the add behind it has been abandoned.
+            group.start_soon(store.database.read, lambda _: gate.wait(5))
+            async with anyio.create_task_group() as adding:
+                adding.start_soon(store.collections.add, abandoned)
+                await anyio.wait_all_tasks_blocked()
+                adding.cancel_scope.cancel()
+            gate.set()
+        assert await store.collections.page(owner.id, 0, 10) == ([], 0)

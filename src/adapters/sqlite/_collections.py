@@ -1,4 +1,4 @@
-"""Collections in SQLite, owner-scoped, with genre counts kept in step on every write."""
+"""Collections in SQLite, owner-scoped, with genre and collection counts kept on every write."""
 
 from __future__ import annotations
 
@@ -12,10 +12,21 @@ from moviecore import Collection, CollectionSummary, Movie, count_genres
 from ._database import Database
 from ._rows import movie_from_row, movie_row
 
+# Walks the owner's (owner, seq DESC) index entries newest first: no sort, no scan of others.
+PAGE_QUERY = (
+    "SELECT uuid, title, description FROM collections WHERE owner = ?"
+    " ORDER BY seq DESC LIMIT ? OFFSET ?"
+)
+# Kept by triggers on insert and delete (migration 0002), so a page never counts rows.
+COUNT_QUERY = "SELECT collection_count FROM users WHERE id = ?"
+# Reads the owner's rows only, through the (owner, genre) primary key.
+GENRE_COUNTS_QUERY = "SELECT genre, n FROM genre_counts WHERE owner = ?"
+
 
 class SqliteCollectionRepository:
     """The CollectionRepository port over ``collections``, ``collection_movies`` and
-    ``genre_counts``; each write changes all three in one transaction."""
+    ``genre_counts``; each write changes all three in one transaction, in which triggers
+    also keep the owner's ``users.collection_count``."""
 
     def __init__(self, database: Database) -> None:
         self._database = database
@@ -59,11 +70,7 @@ class SqliteCollectionRepository:
     async def genre_counts(self, owner: UUID) -> dict[str, int]:
         """For each genre, in how many (movie, collection) pairs of the owner it appears."""
         return await self._database.read(
-            lambda connection: dict(
-                connection.execute(
-                    "SELECT genre, n FROM genre_counts WHERE owner = ?", (str(owner),)
-                ).fetchall()
-            )
+            lambda connection: dict(connection.execute(GENRE_COUNTS_QUERY, (str(owner),)))
         )
 
 
@@ -91,17 +98,13 @@ def _select(connection: sqlite3.Connection, owner: UUID, uuid: UUID) -> Collecti
 def _summaries(
     connection: sqlite3.Connection, owner: UUID, offset: int, limit: int
 ) -> tuple[list[CollectionSummary], int]:
-    rows = connection.execute(
-        "SELECT uuid, title, description FROM collections WHERE owner = ?"
-        " ORDER BY seq DESC LIMIT ? OFFSET ?",
-        (str(owner), limit, offset),
-    ).fetchall()
-    (count,) = connection.execute(
-        "SELECT count(*) FROM collections WHERE owner = ?", (str(owner),)
-    ).fetchone()
-    return [
-        CollectionSummary(UUID(uuid), title, description) for uuid, title, description in rows
-    ], count
+    key = str(owner)
+    summaries = [
+        CollectionSummary(UUID(uuid), title, description)
+        for uuid, title, description in connection.execute(PAGE_QUERY, (key, limit, offset))
+    ]
+    row = connection.execute(COUNT_QUERY, (key,)).fetchone()
+    return summaries, 0 if row is None else int(row[0])
 
 
 def _replace(connection: sqlite3.Connection, collection: Collection) -> bool:

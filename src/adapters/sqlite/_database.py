@@ -7,16 +7,16 @@ writes interleave. Each unit is one transaction, committed whole or rolled back.
 
 from __future__ import annotations
 
-import asyncio
 import sqlite3
 from collections.abc import AsyncIterator, Callable
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
 from moviecore import StorageUnavailable
+
+from ._thread import WorkerThread
 
 T = TypeVar("T")
 
@@ -42,20 +42,20 @@ _UNAVAILABLE_CODES = frozenset(
 class Database:
     """A SQLite file reached through one connection owned by one worker thread."""
 
-    def __init__(self, executor: ThreadPoolExecutor, connection: sqlite3.Connection) -> None:
-        self._executor = executor
+    def __init__(self, thread: WorkerThread, connection: sqlite3.Connection) -> None:
+        self._thread = thread
         self._connection = connection
         self._closed = False
 
     async def read(self, work: Callable[[sqlite3.Connection], T]) -> T:
         """Run ``work`` in a read transaction, so it sees one consistent snapshot."""
-        return await self._call(partial(_in_transaction, "BEGIN", work))
+        return await self._call("BEGIN", work)
 
     async def write(self, work: Callable[[sqlite3.Connection], T]) -> T:
         """Run ``work`` in a write transaction: all of it is committed, or none of it."""
         # IMMEDIATE takes the write lock up front, so a transaction never fails half way
         # because another process started writing after it read.
-        return await self._call(partial(_in_transaction, "BEGIN IMMEDIATE", work))
+        return await self._call("BEGIN IMMEDIATE", work)
 
     async def close(self) -> None:
         """Close the connection once the work already queued has run."""
@@ -63,35 +63,35 @@ class Database:
             return
         self._closed = True
         try:
-            await _run(self._executor, self._connection.close)
+            await _run(self._thread, self._connection.close)
         finally:
-            self._executor.shutdown(wait=True)
+            self._thread.stop()
 
-    async def _call(self, work: Callable[[sqlite3.Connection], T]) -> T:
+    async def _call(self, begin: str, work: Callable[[sqlite3.Connection], T]) -> T:
         if self._closed:
             raise StorageUnavailable("the SQLite database is closed")
-        return await _run(self._executor, partial(work, self._connection))
+        return await _run(self._thread, partial(_in_transaction, begin, work, self._connection))
 
 
 @asynccontextmanager
 async def open_database(path: Path) -> AsyncIterator[Database]:
     """Connect to the SQLite file at ``path`` on a fresh worker thread; close on exit."""
-    executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="moviecore-sqlite")
+    thread = WorkerThread("moviecore-sqlite")
     try:
-        connection = await _run(executor, partial(_connect, path))
+        connection = await _run(thread, partial(_connect, path))
     except BaseException:
-        executor.shutdown(wait=True)
+        thread.stop()
         raise
-    database = Database(executor, connection)
+    database = Database(thread, connection)
     try:
         yield database
     finally:
         await database.close()
 
 
-async def _run(executor: ThreadPoolExecutor, work: Callable[[], T]) -> T:
+async def _run(thread: WorkerThread, work: Callable[[], T]) -> T:
     try:
-        return await asyncio.get_running_loop().run_in_executor(executor, work)
+        return await thread.submit(work)
     except sqlite3.DatabaseError as exc:
         if exc.sqlite_errorcode is not None and exc.sqlite_errorcode & 0xFF in _UNAVAILABLE_CODES:
             raise StorageUnavailable(f"SQLite database unavailable: {exc}") from exc

@@ -10,7 +10,8 @@ from moviecore import User, UsernameTaken
 
 from ._database import Database
 
-_SELECT = "SELECT id, username, password_hash FROM users"
+_BY_USERNAME = "SELECT id, username, password_hash FROM users WHERE username_key = ?"
+_BY_ID = "SELECT id, username, password_hash FROM users WHERE id = ?"
 
 
 class SqliteUserRepository:
@@ -37,11 +38,11 @@ class SqliteUserRepository:
 
     async def by_username(self, username: str) -> User | None:
         """The user whose username matches after casefolding, if any."""
-        return await self._one(f"{_SELECT} WHERE username_key = ?", username.casefold())
+        return await self._one(_BY_USERNAME, username.casefold())
 
     async def by_id(self, user_id: UUID) -> User | None:
         """The user with this id, if any."""
-        return await self._one(f"{_SELECT} WHERE id = ?", str(user_id))
+        return await self._one(_BY_ID, str(user_id))
 
     async def _one(self, query: str, key: str) -> User | None:
         def select(connection: sqlite3.Connection) -> Any:
