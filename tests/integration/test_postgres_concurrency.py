@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator, Iterable
 from dataclasses import replace
 from uuid import UUID, uuid4
 
+import psycopg
 import pytest
 
 from adapters.postgres import PostgresStore, migrate, open_store
@@ -81,6 +82,26 @@ async def test_concurrent_writes_to_one_owners_collections_keep_counts_exact(
     )
     kept = [await store.collections.get(owner, c.uuid) for c in changed + created[9:]]
     assert await store.collections.genre_counts(owner) == _recount(kept)
+
+
+@pytest.mark.anyio
+async def test_collection_count_stays_exact_under_concurrent_adds_and_removes(
+    store: PostgresStore, owner: UUID, postgres_url: str
+) -> None:
+    """With 20 adds and every one of 12 collections removed twice all at once, the listed
+    total is the number of collections stored: 20."""
+    first = [Collection(uuid4(), owner, f"First {n}", "", _movies(n)) for n in range(12)]
+    await asyncio.gather(*(store.collections.add(c) for c in first))
+    second = [Collection(uuid4(), owner, f"Second {n}", "", _movies(n)) for n in range(20)]
+    removed = await asyncio.gather(
+        *(store.collections.add(c) for c in second),
+        *(store.collections.remove(owner, c.uuid) for c in first + first),
+    )
+    _, listed = await store.collections.page(owner, 0, 10)
+    async with await psycopg.AsyncConnection.connect(postgres_url) as conn:
+        cursor = await conn.execute("SELECT count(*) FROM collections WHERE owner = %s", (owner,))
+        [(stored,)] = await cursor.fetchall()
+    assert (Counter(removed[20:]), listed, stored) == (Counter({True: 12, False: 12}), 20, 20)
 
 
 @pytest.mark.anyio

@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-
-from psycopg.rows import class_row
+from typing import Any
 
 from moviecore import CatalogPage, Movie
 
 from ._movie_rows import MOVIE_COLUMNS, UNNEST_MOVIES, movie_columns
-from ._pool import Pool, scalar, transaction
+from ._paging import split_total
+from ._pool import Connection, Pool, read, scalar, write
+
+# The count and the page in one statement (see _paging); an empty page is one row of NULLs.
+_PAGE_QUERY = (
+    "SELECT total.n, page.uuid, page.title, page.description, page.genres"
+    " FROM (SELECT count(*) FROM movies) AS total(n)"
+    f" LEFT JOIN (SELECT seq, {MOVIE_COLUMNS} FROM movies"
+    "  ORDER BY seq LIMIT %s OFFSET %s) AS page ON true ORDER BY page.seq"
+)
 
 
 class PostgresMovieStore:
@@ -21,14 +29,15 @@ class PostgresMovieStore:
 
     async def page(self, number: int) -> CatalogPage:
         """Page ``number`` (from 1); an empty page past the end."""
-        async with transaction(self._pool) as conn:
-            count = await scalar(conn, "SELECT count(*) FROM movies")
-            cursor = conn.cursor(row_factory=class_row(Movie))
-            await cursor.execute(
-                f"SELECT {MOVIE_COLUMNS} FROM movies ORDER BY seq LIMIT %s OFFSET %s",
-                (self._page_size, (number - 1) * self._page_size),
+
+        async def select(conn: Connection) -> tuple[list[tuple[Any, ...]], int]:
+            cursor = await conn.execute(
+                _PAGE_QUERY, (self._page_size, (number - 1) * self._page_size)
             )
-            movies = tuple(await cursor.fetchall())
+            return split_total(await cursor.fetchall())
+
+        rows, count = await read(self._pool, select)
+        movies = tuple(Movie(*row) for row in rows)
         return CatalogPage(movies, count, number, has_next=number * self._page_size < count)
 
     async def put(self, movies: Sequence[Movie]) -> None:
@@ -41,7 +50,8 @@ class PostgresMovieStore:
         latest = list({movie.uuid: movie for movie in movies}.values())
         if not latest:
             return
-        async with transaction(self._pool) as conn:
+
+        async def upsert(conn: Connection) -> None:
             await conn.execute(
                 f"INSERT INTO movies ({MOVIE_COLUMNS})"
                 f" SELECT {MOVIE_COLUMNS} FROM {UNNEST_MOVIES}"
@@ -52,7 +62,12 @@ class PostgresMovieStore:
                 movie_columns(latest),
             )
 
+        await write(self._pool, upsert)
+
     async def count(self) -> int:
         """How many movies are stored."""
-        async with transaction(self._pool) as conn:
+
+        async def select(conn: Connection) -> int:
             return await scalar(conn, "SELECT count(*) FROM movies")
+
+        return await read(self._pool, select)

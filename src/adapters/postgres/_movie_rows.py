@@ -1,7 +1,7 @@
-"""Movies as SQL sees them: the column list, and a whole batch bound as four arrays.
+"""Movies as SQL sees them: the column list, and a whole batch as four arrays.
 
-Binding one array per column and reading them back with ``unnest`` writes any
-number of movies in one statement and one round trip.
+Binding one array per column and turning them into rows with ``unnest`` writes any
+number of movies in one statement; ``array_agg`` reads any number back as one row.
 """
 
 from __future__ import annotations
@@ -24,4 +24,20 @@ def movie_columns(
         [movie.title for movie in movies],
         [movie.description for movie in movies],
         [movie.genres for movie in movies],
+    )
+
+
+def movies_from_columns(
+    uuids: Sequence[UUID] | None,
+    titles: Sequence[str] | None,
+    descriptions: Sequence[str] | None,
+    genres: Sequence[str] | None,
+) -> tuple[Movie, ...]:
+    """Movies from their fields column by column, as ``array_agg`` reads them back.
+
+    An aggregate over no rows is NULL, so None stands for no movies.
+    """
+    return tuple(
+        Movie(*fields)
+        for fields in zip(uuids or (), titles or (), descriptions or (), genres or (), strict=True)
     )

@@ -1,17 +1,24 @@
-"""The connection pool and the one way adapters use it: a transaction per call.
+"""The connection pool, and the two ways adapters use it: a read, or a transaction.
 
-Connection failures (including a pool that found no free connection in time, whose
-``PoolTimeout`` is an ``OperationalError``) become ``StorageUnavailable`` here, so no
-repository needs to know about them.
+Pooled connections run in autocommit, so a read is its statement and nothing else:
+one round trip, no BEGIN, no COMMIT, no rollback when the connection goes back.
+Writes, and reads that need one snapshot over several statements, run ``write``.
+
+A connection the database dropped is not handed out when that can be seen for free
+(the server said goodbye on it while it was idle), and a unit of work whose
+connection is lost before anything could have been committed runs again, once, on
+another connection. Connection failures (including a pool that found no free
+connection in time, whose ``PoolTimeout`` is an ``OperationalError``) become
+``StorageUnavailable`` here, so no repository needs to know about them.
 """
 
 from __future__ import annotations
 
 import asyncio
+import selectors
 import time
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from typing import Any, TypeAlias
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeAlias, TypeVar
 
 import psycopg
 from psycopg.rows import TupleRow
@@ -20,6 +27,8 @@ from psycopg_pool import AsyncConnectionPool, PoolTimeout
 from moviecore import StorageUnavailable
 
 Connection: TypeAlias = psycopg.AsyncConnection[TupleRow]
+T = TypeVar("T")
+Work: TypeAlias = Callable[[Connection], Awaitable[T]]
 
 QUICK_WAIT = 0.5
 """Seconds a caller waits for a pooled connection before asking whether the database is up."""
@@ -50,16 +59,25 @@ class Pool(AsyncConnectionPool[Connection]):
 
     # The pool's own signature, timeout parameter included, so every caller gets this one.
     async def getconn(self, timeout: float | None = None) -> Connection:  # noqa: ASYNC109
-        """A connection; raise OperationalError soon if the database does not answer."""
-        timeout = self.timeout if timeout is None else timeout
-        started = time.monotonic()
+        """A connection not known dead; raise OperationalError soon if the database is down."""
+        deadline = time.monotonic() + (self.timeout if timeout is None else timeout)
+        while True:
+            conn = await self._getconn_quickly(deadline)
+            if not _hung_up(conn):
+                return conn
+            # Closed, the pool drops it and opens a replacement in the background.
+            await conn.close()
+            await self.putconn(conn)
+
+    async def _getconn_quickly(self, deadline: float) -> Connection:
+        timeout = max(0.0, deadline - time.monotonic())
         try:
             return await super().getconn(min(timeout, QUICK_WAIT))
         except PoolTimeout:
             if timeout <= QUICK_WAIT:
                 raise
         await self._check_reachable()
-        return await super().getconn(max(0.0, timeout - (time.monotonic() - started)))
+        return await super().getconn(max(0.0, deadline - time.monotonic()))
 
     async def _check_reachable(self) -> None:
         async with self._probe_lock:
@@ -69,6 +87,18 @@ class Pool(AsyncConnectionPool[Connection]):
             error = self._probe_error
         if error is not None:
             raise psycopg.OperationalError(error)
+
+
+def _hung_up(conn: Connection) -> bool:
+    """Whether the server spoke on this idle connection, which it does only to end it.
+
+    A restarted or terminated backend sends its farewell and closes the socket, so
+    the socket is readable; a healthy idle one is silent. Looking costs no round trip,
+    unlike a ``SELECT 1``-style check.
+    """
+    with selectors.DefaultSelector() as selector:
+        selector.register(conn.fileno(), selectors.EVENT_READ)
+        return bool(selector.select(timeout=0))
 
 
 async def _connection_error(conninfo: str) -> str | None:
@@ -81,17 +111,51 @@ async def _connection_error(conninfo: str) -> str | None:
     return None
 
 
-@asynccontextmanager
-async def transaction(pool: Pool, wait: float | None = None) -> AsyncIterator[Connection]:
-    """A pooled connection inside one transaction: committed on exit, rolled back on error.
+class _LostBeforeCommit(psycopg.OperationalError):
+    """The connection broke while nothing of the unit of work could have been committed."""
+
+
+async def read(pool: Pool, work: Work[T], wait: float | None = None) -> T:
+    """``work`` on a pooled connection outside any transaction: one snapshot per statement.
 
     ``wait`` bounds the wait for a free connection (the pool's own timeout if None).
     """
+    return await _run(pool, work, wait, atomic=False)
+
+
+async def write(pool: Pool, work: Work[T]) -> T:
+    """``work`` in one transaction on a pooled connection: committed whole, or not at all."""
+    return await _run(pool, work, None, atomic=True)
+
+
+async def _run(pool: Pool, work: Work[T], wait: float | None, *, atomic: bool) -> T:
     try:
-        async with pool.connection(wait) as conn, conn.transaction():
-            yield conn
+        try:
+            return await _attempt(pool, work, wait, atomic=atomic)
+        except _LostBeforeCommit:
+            # The server rolled back whatever the lost connection had begun, so the
+            # whole unit of work can run again on another connection.
+            return await _attempt(pool, work, wait, atomic=atomic)
     except psycopg.OperationalError as exc:
         raise StorageUnavailable("the database cannot be reached") from exc
+
+
+async def _attempt(pool: Pool, work: Work[T], wait: float | None, *, atomic: bool) -> T:
+    committing = False
+    async with pool.connection(wait) as conn:
+        try:
+            if not atomic:
+                return await work(conn)
+            async with conn.transaction():
+                result = await work(conn)
+                # Leaving the block sends COMMIT: from then on, the outcome is unknown
+                # if the connection breaks, and running the work again could apply it twice.
+                committing = True
+            return result
+        except psycopg.OperationalError as exc:
+            if conn.broken and not committing:
+                raise _LostBeforeCommit(str(exc)) from exc
+            raise
 
 
 async def scalar(conn: Connection, query: str, params: tuple[object, ...] = ()) -> int:

@@ -5,11 +5,9 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from psycopg_pool import AsyncConnectionPool
-
 from ._catalog import PostgresMovieStore
 from ._collections import PostgresCollectionRepository
-from ._pool import Pool, transaction
+from ._pool import Connection, Pool, read
 from ._users import PostgresUserRepository
 
 # A health check should answer quickly even when every connection is busy or the
@@ -29,8 +27,11 @@ class PostgresStore:
 
     async def ping(self) -> None:
         """Return if the database answers; raise StorageUnavailable otherwise."""
-        async with transaction(self._pool, wait=min(_PING_TIMEOUT, self._pool.timeout)) as conn:
+
+        async def select(conn: Connection) -> None:
             await conn.execute("SELECT 1")
+
+        await read(self._pool, select, wait=min(_PING_TIMEOUT, self._pool.timeout))
 
 
 @asynccontextmanager
@@ -48,10 +49,9 @@ async def open_store(
         min_size=min_size,
         max_size=max_size,
         timeout=wait,
-        # Each use-case call opens its own transaction (see _pool.transaction).
+        # Reads are single statements and need no transaction; writes open their own
+        # (see _pool.read and _pool.write).
         kwargs={"autocommit": True},
-        # Connections broken by a database restart are replaced, not handed out.
-        check=AsyncConnectionPool.check_connection,
         # Give up reconnecting in the background after a short while (a new request
         # starts again at once) rather than backing off ever longer, so the pool is
         # back within about a second of the database.

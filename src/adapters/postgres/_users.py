@@ -9,7 +9,7 @@ from psycopg.rows import class_row
 
 from moviecore import User, UsernameTaken
 
-from ._pool import Pool, transaction
+from ._pool import Connection, Pool, read, write
 
 _COLUMNS = "id, username, password_hash"
 
@@ -22,13 +22,16 @@ class PostgresUserRepository:
 
     async def add(self, user: User) -> None:
         """Store a new user; raise UsernameTaken if the casefolded name exists."""
+
+        async def insert(conn: Connection) -> None:
+            await conn.execute(
+                "INSERT INTO users (id, username, username_key, password_hash)"
+                " VALUES (%s, %s, %s, %s)",
+                (user.id, user.username, user.username.casefold(), user.password_hash),
+            )
+
         try:
-            async with transaction(self._pool) as conn:
-                await conn.execute(
-                    "INSERT INTO users (id, username, username_key, password_hash)"
-                    " VALUES (%s, %s, %s, %s)",
-                    (user.id, user.username, user.username.casefold(), user.password_hash),
-                )
+            await write(self._pool, insert)
         except UniqueViolation as exc:
             raise UsernameTaken(f"the username {user.username!r} is taken") from exc
 
@@ -43,7 +46,9 @@ class PostgresUserRepository:
         return await self._one(f"SELECT {_COLUMNS} FROM users WHERE id = %s", user_id)
 
     async def _one(self, query: str, value: object) -> User | None:
-        async with transaction(self._pool) as conn:
+        async def select(conn: Connection) -> User | None:
             cursor = conn.cursor(row_factory=class_row(User))
             await cursor.execute(query, (value,))
             return await cursor.fetchone()
+
+        return await read(self._pool, select)

@@ -1,0 +1,147 @@
+"""How many round trips to PostgreSQL each storage call costs, counted on the wire.
+
+A relay between the pool and the database counts the client's turns to speak: every
+time the client sends after the server answered is one round trip, whatever the
+statements (BEGIN and COMMIT included).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+from uuid import uuid4
+
+import pytest
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+from adapters.postgres import PostgresStore, migrate, open_store
+from moviecore import Collection, Movie, User
+
+
+class RoundTripRelay:
+    """A TCP relay to one PostgreSQL server that counts round trips over all its connections."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.round_trips = 0
+        self._target = (host, port)
+        self._relaying: set[asyncio.Future[Any]] = set()
+
+    async def serve(self, client: asyncio.StreamReader, to_client: asyncio.StreamWriter) -> None:
+        """Relay one client connection both ways until either side closes."""
+        server, to_server = await asyncio.open_connection(*self._target)
+        # Whether the client spoke last on this connection: its next message after the
+        # server's answer starts a new round trip.
+        client_spoke = [False]
+
+        async def pump(source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
+            from_client = source is client
+            try:
+                while data := await source.read(65536):
+                    if from_client and not client_spoke[0]:
+                        self.round_trips += 1
+                    client_spoke[0] = from_client
+                    sink.write(data)
+                    await sink.drain()
+            finally:
+                sink.close()
+
+        # A side that resets the connection just ends the relay.
+        both = asyncio.gather(
+            pump(client, to_server), pump(server, to_client), return_exceptions=True
+        )
+        self._relaying.add(both)
+        await both
+        self._relaying.discard(both)
+
+    async def finish(self) -> None:
+        """Wait until every relayed connection has closed."""
+        if self._relaying:
+            await asyncio.wait(self._relaying)
+
+
+@asynccontextmanager
+async def counting_relay(url: str) -> AsyncIterator[tuple[RoundTripRelay, str]]:
+    """A relay to the database at ``url``, and the connection string that goes through it."""
+    params = conninfo_to_dict(url)
+    relay = RoundTripRelay(str(params.get("host") or "localhost"), int(params.get("port") or 5432))
+    server = await asyncio.start_server(relay.serve, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    async with server:
+        yield relay, make_conninfo(url, host="127.0.0.1", port=port)
+        await relay.finish()
+
+
+async def round_trips_of(relay: RoundTripRelay, call: Callable[[], Awaitable[object]]) -> int:
+    """The round trips ``call`` makes."""
+    before = relay.round_trips
+    await call()
+    return relay.round_trips - before
+
+
+@pytest.fixture
+async def measured(postgres_url: str) -> AsyncIterator[tuple[RoundTripRelay, PostgresStore]]:
+    """A store of one connection, already open, whose traffic the relay counts."""
+    await migrate(postgres_url)
+    async with (
+        counting_relay(postgres_url) as (relay, conninfo),
+        open_store(conninfo, min_size=1, max_size=1) as store,
+    ):
+        await store.ping()
+        yield relay, store
+
+
+def _movies(n: int) -> tuple[Movie, ...]:
+    return tuple(Movie(uuid4(), f"Movie {i}", "", "Drama, War") for i in range(n))
+
+
+@pytest.mark.anyio
+async def test_each_storage_call_costs_its_known_number_of_round_trips(
+    measured: tuple[RoundTripRelay, PostgresStore],
+) -> None:
+    """Reads cost one round trip each, so listing collections costs three; writes add only
+    BEGIN and COMMIT to the statements they need."""
+    relay, store = measured
+    user = User(uuid4(), "Reader", "hash")
+    kept = Collection(uuid4(), user.id, "Kept", "", _movies(3))
+    gone = Collection(uuid4(), user.id, "Gone", "", _movies(2))
+    calls: dict[str, Callable[[], Awaitable[object]]] = {
+        "users.add": lambda: store.users.add(user),
+        "users.by_id": lambda: store.users.by_id(user.id),
+        "users.by_username": lambda: store.users.by_username("reader"),
+        "collections.add": lambda: store.collections.add(kept),
+        "collections.add (again)": lambda: store.collections.add(gone),
+        "collections.page": lambda: store.collections.page(user.id, 0, 10),
+        "collections.genre_counts": lambda: store.collections.genre_counts(user.id),
+        "collections.get": lambda: store.collections.get(user.id, kept.uuid),
+        "collections.replace (title)": lambda: store.collections.replace(
+            Collection(kept.uuid, user.id, "Renamed", "", kept.movies)
+        ),
+        "collections.replace (movies)": lambda: store.collections.replace(
+            Collection(kept.uuid, user.id, "Renamed", "", _movies(1))
+        ),
+        "collections.remove": lambda: store.collections.remove(user.id, gone.uuid),
+        "catalog.put": lambda: store.catalog.put(_movies(12)),
+        "catalog.page": lambda: store.catalog.page(2),
+        "catalog.count": lambda: store.catalog.count(),
+        "ping": lambda: store.ping(),
+    }
+    costs = {name: await round_trips_of(relay, call) for name, call in calls.items()}
+    assert costs == {
+        "users.add": 3,
+        "users.by_id": 1,
+        "users.by_username": 1,
+        "collections.add": 3,
+        "collections.add (again)": 3,
+        "collections.page": 1,
+        "collections.genre_counts": 1,
+        "collections.get": 1,
+        "collections.replace (title)": 4,
+        "collections.replace (movies)": 5,
+        "collections.remove": 5,
+        "catalog.put": 3,
+        "catalog.page": 1,
+        "catalog.count": 1,
+        "ping": 1,
+    }
