@@ -9,7 +9,8 @@ Modules here are private and named for what they hold, never ``redis``, so that
 they cannot be mistaken for the Redis client library they use.
 """
 
+from ._client import connect
 from ._login_throttle import RedisLoginThrottle, open_throttle
 from ._request_counter import RedisRequestCounter, open_counter
 
-__all__ = ["RedisLoginThrottle", "RedisRequestCounter", "open_counter", "open_throttle"]
+__all__ = ["RedisLoginThrottle", "RedisRequestCounter", "connect", "open_counter", "open_throttle"]

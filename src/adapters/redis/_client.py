@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from redis.asyncio import Redis
+from redis.asyncio import BlockingConnectionPool, Redis
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
+
+MAX_CONNECTIONS = 64
+"""Per client; a burst of requests waits for a free connection rather than failing."""
 
 
 def connect(url: str, *, wait: float = 1.0) -> Redis:
@@ -12,10 +15,15 @@ def connect(url: str, *, wait: float = 1.0) -> Redis:
 
     One immediate retry replaces a pooled connection that a Redis restart broke;
     beyond that, a down Redis is reported at once instead of after long backoffs.
+    The pool blocks (up to ``wait``) when all its connections are busy: the
+    default one refuses the 101st concurrent command outright.
     """
-    return Redis.from_url(
+    pool = BlockingConnectionPool.from_url(
         url,
+        max_connections=MAX_CONNECTIONS,
+        timeout=wait,
         socket_timeout=wait,
         socket_connect_timeout=wait,
         retry=Retry(NoBackoff(), retries=1),
     )
+    return Redis.from_pool(pool)  # the client owns the pool: closing one closes both
