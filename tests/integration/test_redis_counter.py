@@ -46,8 +46,8 @@ async def test_two_workers_add_up_exactly(redis_url: str, key: str) -> None:
 async def test_a_worker_reads_its_own_counts_at_once(redis_url: str, key: str) -> None:
     """A worker's read includes its own unsent counts, and another's only once they are sent."""
     async with (
-        open_counter(redis_url, key=key, flush_interval=NEVER) as first,
-        open_counter(redis_url, key=key, flush_interval=NEVER) as second,
+        open_counter(redis_url, key=key, flush_interval=NEVER, fresh_for=0) as first,
+        open_counter(redis_url, key=key, flush_interval=NEVER, fresh_for=0) as second,
     ):
         await first.add(2)
         await second.add(3)
@@ -58,11 +58,28 @@ async def test_a_worker_reads_its_own_counts_at_once(redis_url: str, key: str) -
 
 
 @pytest.mark.anyio
+async def test_a_busy_worker_reads_redis_once_an_interval(redis_url: str, key: str) -> None:
+    """Reads within fresh_for reuse the last total; the next one after it sees other workers."""
+    async with (
+        open_counter(redis_url, key=key, flush_interval=NEVER, fresh_for=0.05) as first,
+        open_counter(redis_url, key=key, flush_interval=NEVER, fresh_for=0.05) as second,
+    ):
+        await first.read()
+        await second.add(3)
+        await second.flush()
+        await first.add(1)
+        soon = await first.read()
+        await asyncio.sleep(0.06)  # lets the first worker's total age past fresh_for
+        later = await first.read()
+    assert (soon, later) == (1, 4)
+
+
+@pytest.mark.anyio
 async def test_reset_drops_counts_made_before_it_on_every_worker(redis_url: str, key: str) -> None:
     """After a reset on one worker, counts made earlier anywhere are gone and later ones kept."""
     async with (
-        open_counter(redis_url, key=key, flush_interval=NEVER) as first,
-        open_counter(redis_url, key=key, flush_interval=NEVER) as second,
+        open_counter(redis_url, key=key, flush_interval=NEVER, fresh_for=0) as first,
+        open_counter(redis_url, key=key, flush_interval=NEVER, fresh_for=0) as second,
     ):
         await first.add(3)
         await first.flush()  # already in Redis
@@ -172,7 +189,7 @@ async def test_counts_made_while_redis_is_unreachable_are_kept(
     relay: Relay, redis_url: str, key: str
 ) -> None:
     """Counts made during an outage wait in memory and reach Redis once it is back."""
-    async with open_counter(relay.url, key=key, flush_interval=0.001) as counter:
+    async with open_counter(relay.url, key=key, flush_interval=0.001, fresh_for=0) as counter:
         await counter.add(3)
         before = await counter.read()
         relay.cut()

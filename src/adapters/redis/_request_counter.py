@@ -4,10 +4,13 @@ Counting
     ``add()`` only bumps a number in this worker's memory. A background task sends
     what is pending every ``flush_interval`` seconds (50 ms by default; keep it at or
     under 100 ms), one script call per interval and none while idle, so other workers
-    see a count within about 100 ms. ``read()`` sends this worker's pending counts and
-    reads the total in the same round trip, so a worker sees its own counts at once
-    (a worker's Redis calls run one at a time, in order, so a read cannot overtake
-    counts already on their way).
+    see a count within about 100 ms. Every send answers the new total, which the
+    worker keeps: ``read()`` adds this worker's pending counts to a total at most
+    ``flush_interval`` old, so a worker sees its own counts at once and the others'
+    within 100 ms, and a busy counter reads Redis once an interval, not once a read.
+    An older total is refreshed by sending the pending counts and reading the total
+    in one round trip (a worker's Redis calls run one at a time, in order, so a read
+    cannot overtake counts already on their way).
     While Redis is unreachable counts stay pending in memory and go out with the
     first flush that succeeds; ``read()`` and ``reset()`` raise Unavailable meanwhile.
     Closing sends what is pending.
@@ -37,6 +40,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -88,8 +92,11 @@ class RedisRequestCounter:
     Use it through ``open_counter``, which also runs the background flush.
     """
 
-    def __init__(self, client: Redis, *, key: str = DEFAULT_KEY) -> None:
+    def __init__(self, client: Redis, *, key: str = DEFAULT_KEY, fresh_for: float = 0.05) -> None:
         self._key = key
+        self._fresh_for = fresh_for
+        self._total = 0  # Redis's count after this worker's last send, its own counts included
+        self._total_at = -math.inf  # when (monotonic) that send set out
         self._pending: dict[int, int] = {}  # monotonic microsecond -> count
         self._in_flight = 0  # counts of the send under way, until Redis confirms them
         # One Redis call at a time, in order: a read never overtakes counts on their way.
@@ -109,7 +116,9 @@ class RedisRequestCounter:
         self._pending[tick] = self._pending.get(tick, 0) + n
 
     async def read(self) -> int:
-        """The count since the last reset, this worker's pending counts included."""
+        """The count since the last reset: this worker's at once, the others' within 100 ms."""
+        if time.monotonic() - self._total_at < self._fresh_for:
+            return self._total + self.pending
         return await self._send_pending()
 
     async def reset(self) -> None:
@@ -122,6 +131,7 @@ class RedisRequestCounter:
             except Unavailable:
                 self._keep(dropped)
                 raise
+            self._total, self._total_at = 0, time.monotonic()
 
     async def flush(self) -> None:
         """Send this worker's pending counts to Redis now, after any send under way."""
@@ -158,14 +168,17 @@ class RedisRequestCounter:
         return taken
 
     async def _send(self, taken: dict[int, int]) -> int:
+        started = time.monotonic()
         now = _now()
         ages = [value for tick, n in taken.items() for value in (n, now - tick)]
         try:
             with redis_unavailable("cannot update the request count"):
-                return int(await self._flush_script(keys=[self._key], args=ages))
+                total = int(await self._flush_script(keys=[self._key], args=ages))
         except Unavailable:
             self._keep(taken)
             raise
+        self._total, self._total_at = total, started
+        return total
 
     def _keep(self, taken: dict[int, int]) -> None:
         """Put counts that did not reach Redis back, ahead of those made since."""
@@ -204,14 +217,17 @@ async def open_counter(
     *,
     key: str = DEFAULT_KEY,
     flush_interval: float = 0.05,
+    fresh_for: float = 0.05,
     wait: float = 1.0,
 ) -> AsyncIterator[RedisRequestCounter]:
     """A counter on the Redis at ``url``, flushing in the background until closed.
 
+    Reads use a total at most ``fresh_for`` seconds old; keep both intervals at or
+    under 50 ms so another worker's counts show within the contract's 100 ms.
     ``wait`` bounds each Redis call in seconds. On exit pending counts are sent.
     """
     client = connect(url, wait=wait)
-    counter = RedisRequestCounter(client, key=key)
+    counter = RedisRequestCounter(client, key=key, fresh_for=fresh_for)
     flusher = asyncio.create_task(_flush_every(counter, flush_interval))
     try:
         yield counter
