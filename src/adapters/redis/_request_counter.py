@@ -19,17 +19,18 @@ Resets and the counts other workers still hold
     A reset must not let counts made before it, still pending in another worker,
     arrive later and inflate the new count; nor may it drop counts made after it.
     So pending counts carry their age. A worker keeps them in buckets by the
-    microsecond of its monotonic clock at which they were made, and a flush sends
-    (count, age) pairs. The reset script stamps Redis's own clock (``TIME``) on the
-    counter; the flush script dates each bucket as Redis's "now" minus its age and adds
-    only buckets dated at or after the last reset. Only Redis's clock and each
-    worker's own durations are compared, so the workers' clocks need not agree.
+    millisecond of its monotonic clock in which they were made, and a flush sends
+    (count, age) pairs, each age measured from the end of its millisecond. The reset
+    script stamps Redis's own clock (``TIME``) on the counter; the flush script dates
+    each bucket as Redis's "now" minus its age and adds only buckets dated at or after
+    the last reset. Only Redis's clock and each worker's own durations are compared,
+    so the workers' clocks need not agree.
 
-    The window: dating errs by the flush's one-way network latency (a bucket looks
-    that much newer), so a count made less than that latency before a reset, well
-    under the 100 ms the contract allows, may still be kept. The resetting worker
-    drops all of its own pending counts outright, which include the reset request's.
-    After a long outage the buckets are merged into one dated at the newest count
+    The window: dating errs by the flush's one-way network latency plus at most a
+    millisecond, always making a bucket look newer, so a count made less than that
+    before a reset, well under the 100 ms the contract allows, may still be kept.
+    The resetting worker drops all of its own pending counts outright, which include
+    the reset request's. After a long outage the buckets are merged into one dated at the newest count
     (at most ``_MAX_BUCKETS`` are kept): nothing is lost, but a reset made during the
     outage then keeps that worker's counts from before it too.
 
@@ -54,7 +55,7 @@ from ._errors import redis_unavailable
 
 DEFAULT_KEY = "moviecore:requests"
 
-# Enough for 100 ms of heavy traffic at microsecond resolution; beyond it, an outage.
+# Ten seconds of buckets; beyond it, an outage.
 _MAX_BUCKETS = 10_000
 
 # KEYS[1]: the counter. ARGV: count, age in microseconds, count, age, ...
@@ -83,7 +84,13 @@ logger = logging.getLogger(__name__)
 
 
 def _now() -> int:
+    """This worker's monotonic clock, in microseconds."""
     return time.monotonic_ns() // 1000
+
+
+def _age(tick: int, now: int) -> int:
+    """Microseconds since the end of millisecond ``tick``: never more than the true age."""
+    return max(0, now - (tick + 1) * 1000)
 
 
 class RedisRequestCounter:
@@ -97,7 +104,8 @@ class RedisRequestCounter:
         self._fresh_for = fresh_for
         self._total = 0  # Redis's count after this worker's last send, its own counts included
         self._total_at = -math.inf  # when (monotonic) that send set out
-        self._pending: dict[int, int] = {}  # monotonic microsecond -> count
+        self._pending: dict[int, int] = {}  # monotonic millisecond -> count
+        self._pending_count = 0  # their sum, kept as they change: read() wants it each time
         self._in_flight = 0  # counts of the send under way, until Redis confirms them
         # One Redis call at a time, in order: a read never overtakes counts on their way.
         self._turn = asyncio.Lock()
@@ -108,12 +116,13 @@ class RedisRequestCounter:
     @property
     def pending(self) -> int:
         """Counts made by this worker that Redis has not confirmed yet."""
-        return sum(self._pending.values()) + self._in_flight
+        return self._pending_count + self._in_flight
 
     async def add(self, n: int = 1) -> None:
         """Count ``n`` more requests, in memory only."""
-        tick = _now()
+        tick = _now() // 1000
         self._pending[tick] = self._pending.get(tick, 0) + n
+        self._pending_count += n
 
     async def read(self) -> int:
         """The count since the last reset: this worker's at once, the others' within 100 ms."""
@@ -164,13 +173,13 @@ class RedisRequestCounter:
                 self._in_flight = 0
 
     def _take(self) -> dict[int, int]:
-        taken, self._pending = self._pending, {}
+        taken, self._pending, self._pending_count = self._pending, {}, 0
         return taken
 
     async def _send(self, taken: dict[int, int]) -> int:
         started = time.monotonic()
         now = _now()
-        ages = [value for tick, n in taken.items() for value in (n, now - tick)]
+        ages = [value for tick, n in taken.items() for value in (n, _age(tick, now))]
         try:
             with redis_unavailable("cannot update the request count"):
                 total = int(await self._flush_script(keys=[self._key], args=ages))
@@ -186,7 +195,7 @@ class RedisRequestCounter:
             taken[tick] = taken.get(tick, 0) + n
         if len(taken) > _MAX_BUCKETS:
             taken = {max(taken): sum(taken.values())}
-        self._pending = taken
+        self._pending, self._pending_count = taken, sum(taken.values())
 
     def _forget(self, task: asyncio.Task[int]) -> None:
         self._sending.discard(task)
