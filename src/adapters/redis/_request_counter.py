@@ -30,9 +30,9 @@ Resets and the counts other workers still hold
     millisecond, always making a bucket look newer, so a count made less than that
     before a reset, well under the 100 ms the contract allows, may still be kept.
     The resetting worker drops all of its own pending counts outright, which include
-    the reset request's. After a long outage the buckets are merged into one dated at the newest count
-    (at most ``_MAX_BUCKETS`` are kept): nothing is lost, but a reset made during the
-    outage then keeps that worker's counts from before it too.
+    the reset request's. After a long outage the buckets are merged into one dated at
+    the newest count (at most ``_MAX_BUCKETS`` are kept): nothing is lost, but a reset
+    made during the outage then keeps that worker's counts from before it too.
 
 Layout: one hash at ``key`` with fields ``count`` and ``reset_at`` (microseconds).
 """
