@@ -76,6 +76,13 @@ def check_adapters(settings: Settings) -> None:
         raise SettingsError("DATABASE_URL must be a postgresql:// URL")
 
 
+class StoredCounter(RequestCounter, Protocol):
+    """A request counter that keeps its count in a store it can be told to write to now."""
+
+    async def flush(self) -> None:
+        """Write the counts made so far to the store; raise Unavailable if it cannot."""
+
+
 @asynccontextmanager
 async def open_storage(settings: Settings) -> AsyncIterator[Storage]:
     """The database the settings name, migrated and open while the block runs."""
@@ -102,7 +109,7 @@ async def _migrate_when_reachable(url: str) -> None:
 
 
 @asynccontextmanager
-async def open_counter(settings: Settings, storage: Storage) -> AsyncIterator[RequestCounter]:
+async def open_counter(settings: Settings, storage: Storage) -> AsyncIterator[StoredCounter]:
     """Redis when configured, shared by every worker; else the embedded store's own."""
     if settings.redis_url is not None:
         key = f"{settings.redis_prefix}requests"
@@ -168,7 +175,8 @@ async def open_backend(settings: Settings) -> AsyncIterator[Backend]:
         )
         checks = {
             "database": storage.ping,
-            "counter": counter.read,
+            # a write, not a read: reads may be answered from memory for a moment
+            "counter": counter.flush,
             "catalog": lambda: catalog.page(1),
         }
         yield Backend(ports, checks)
