@@ -7,7 +7,6 @@ throttle in a Redis of the test's own, which the test stops and starts again.
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 import httpx
 
@@ -24,28 +23,23 @@ def _count(http: httpx.Client, auth: dict[str, str]) -> int:
 
 
 def test_requests_counted_while_redis_is_down_reach_it_when_it_is_back(
-    tmp_path: Path, dedicated_redis: RedisServer
+    server_on_redis: ServerProcess, dedicated_redis: RedisServer
 ) -> None:
     """While Redis is down collections still work, counts wait in memory, and none is lost."""
-    server = ServerProcess(tmp_path / "server", {"REDIS_URL": dedicated_redis.url})
-    server.start()
-    try:
-        with httpx.Client(base_url=server.base_url, timeout=10) as http:
-            auth = register_user(http)
-            http.post("/request-count/reset/", headers=auth)
-            created = http.post("/collections/", headers=auth, json={"title": "Before"})
-            dedicated_redis.stop()
-            time.sleep(0.1)  # lets the worker's last total from Redis age past 50 ms
-            listed = http.get("/collections/", headers=auth)
-            added = http.post("/collections/", headers=auth, json={"title": "During"})
-            count_while_down = http.get("/request-count/", headers=auth)
-            login_while_down = http.post("/login/", json={"username": "x", "password": "password1"})
-            health_while_down = http.get("/health/")
-            dedicated_redis.start()
-            count_when_back = _count(http, auth)
-            health_when_back = http.get("/health/")
-    finally:
-        server.stop()
+    with httpx.Client(base_url=server_on_redis.base_url, timeout=10) as http:
+        auth = register_user(http)
+        http.post("/request-count/reset/", headers=auth)
+        created = http.post("/collections/", headers=auth, json={"title": "Before"})
+        dedicated_redis.stop()
+        time.sleep(0.1)  # lets the worker's last total from Redis age past 50 ms
+        listed = http.get("/collections/", headers=auth)
+        added = http.post("/collections/", headers=auth, json={"title": "During"})
+        count_while_down = http.get("/request-count/", headers=auth)
+        login_while_down = http.post("/login/", json={"username": "x", "password": "password1"})
+        health_while_down = http.get("/health/")
+        dedicated_redis.start()
+        count_when_back = _count(http, auth)
+        health_when_back = http.get("/health/")
     unavailable = {
         "type": "urn:moviecore:problem:unavailable",
         "title": "Service Unavailable",

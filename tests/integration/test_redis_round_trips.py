@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import httpx
 import redis
@@ -25,26 +24,21 @@ def _list_collections(base_url: str, auth: dict[str, str], count: int) -> list[i
 
 
 def test_requests_reach_redis_in_batches_and_are_all_counted(
-    tmp_path: Path, dedicated_redis: RedisServer
+    server_on_redis: ServerProcess, dedicated_redis: RedisServer
 ) -> None:
     """400 requests make far fewer Redis commands than requests, and the count is exact."""
-    server = ServerProcess(tmp_path / "server", {"REDIS_URL": dedicated_redis.url})
-    server.start()
-    try:
-        with httpx.Client(base_url=server.base_url, timeout=10) as http:
-            auth = register_user(http)
-            http.post("/request-count/reset/", headers=auth)
-            before = _commands(dedicated_redis.url)
-            with ThreadPoolExecutor(8) as pool:
-                batches = pool.map(
-                    _list_collections, [server.base_url] * 8, [auth] * 8, [REQUESTS // 8] * 8
-                )
-                statuses = [status for batch in batches for status in batch]
-            server.settle()
-            commands = _commands(dedicated_redis.url) - before - 1  # less our own INFO
-            count = http.get("/request-count/", headers=auth).json()["requests"]
-    finally:
-        server.stop()
+    with httpx.Client(base_url=server_on_redis.base_url, timeout=10) as http:
+        auth = register_user(http)
+        http.post("/request-count/reset/", headers=auth)
+        before = _commands(dedicated_redis.url)
+        with ThreadPoolExecutor(8) as pool:
+            batches = pool.map(
+                _list_collections, [server_on_redis.base_url] * 8, [auth] * 8, [REQUESTS // 8] * 8
+            )
+            statuses = [status for batch in batches for status in batch]
+        server_on_redis.settle()
+        commands = _commands(dedicated_redis.url) - before - 1  # less our own INFO
+        count = http.get("/request-count/", headers=auth).json()["requests"]
     print(f"{REQUESTS} requests, {commands} Redis commands")
     # One command per request would be 400; batches every 50 ms make a few dozen.
     assert (statuses, count, commands < REQUESTS // 4) == ([200] * REQUESTS, REQUESTS + 1, True)
