@@ -66,16 +66,6 @@ class Storage(Protocol):
         """Return if the database answers; raise StorageUnavailable otherwise."""
 
 
-def check_adapters(settings: Settings) -> None:
-    """Raise SettingsError now for settings no adapter can serve."""
-    if settings.database_url is None and settings.workers > 1:
-        raise SettingsError("WORKERS must be 1 with the embedded SQLite storage")
-    if settings.database_url is not None and not settings.database_url.startswith(
-        ("postgresql://", "postgres://")
-    ):
-        raise SettingsError("DATABASE_URL must be a postgresql:// URL")
-
-
 class StoredCounter(RequestCounter, Protocol):
     """A request counter that keeps its count in a store it can be told to write to now."""
 
@@ -159,7 +149,6 @@ def _open_upstream(
 @asynccontextmanager
 async def open_backend(settings: Settings) -> AsyncIterator[Backend]:
     """Every port the service needs, open for as long as the context lasts."""
-    check_adapters(settings)
     async with AsyncExitStack() as stack:
         storage = await stack.enter_async_context(open_storage(settings))
         counter = await stack.enter_async_context(open_counter(settings, storage))
@@ -188,7 +177,6 @@ async def open_backend(settings: Settings) -> AsyncIterator[Backend]:
 def create_app(settings: Settings | None = None) -> RequestCounting:
     """The HTTP service as an ASGI app; ``settings`` default to the environment's."""
     settings = load_settings() if settings is None else settings
-    check_adapters(settings)
     return create_http_app(
         lambda: open_backend(settings),
         limits=settings.limits,
@@ -216,7 +204,6 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _serve(settings: Settings, host: str | None, port: int | None) -> None:
-    check_adapters(settings)
     # Each worker builds its own app from the same environment, hence the factory.
     # uvloop and httptools (uvicorn[standard]): faster, and uvloop sets TCP_NODELAY on
     # every connection, which asyncio's own loop skips on uvicorn's multi-worker socket.

@@ -149,6 +149,18 @@ def _generated_secret(data_dir: Path) -> str:
     return secret
 
 
+def _check_storage(database_url: str | None, redis_url: str | None, workers: int) -> None:
+    """Refuse storage settings no adapter can serve."""
+    if database_url is None:
+        if workers > 1:
+            raise SettingsError("WORKERS must be 1 with the embedded SQLite storage")
+        return
+    if not database_url.startswith(("postgresql://", "postgres://")):
+        raise SettingsError("DATABASE_URL must be a postgresql:// URL")
+    if redis_url is None:  # workers sharing a database must share one request count too
+        raise SettingsError("REDIS_URL is required when DATABASE_URL is set")
+
+
 def load_settings(
     environ: Mapping[str, str] | None = None, env_file: Path = Path(".env")
 ) -> Settings:
@@ -164,9 +176,8 @@ def load_settings(
         if database_url is not None:  # instances sharing a database must share the secret too
             raise SettingsError("JWT_SECRET is required when DATABASE_URL is set")
         jwt_secret = _generated_secret(data_dir)
-    if database_url is not None and source.text("REDIS_URL") is None:
-        # workers sharing a database must share one request count too
-        raise SettingsError("REDIS_URL is required when DATABASE_URL is set")
+    workers = source.integer("WORKERS", 1, 1)
+    _check_storage(database_url, source.text("REDIS_URL"), workers)
     if len(jwt_secret) < JWT_SECRET_MIN:
         raise SettingsError(f"JWT_SECRET must be at least {JWT_SECRET_MIN} characters long")
     return Settings(
@@ -179,7 +190,7 @@ def load_settings(
         api_password=source.text("API_PASSWORD"),
         host=source.text("HOST") or "127.0.0.1",
         port=source.integer("PORT", 8000, 1, 65535),
-        workers=source.integer("WORKERS", 1, 1),
+        workers=workers,
         data_dir=data_dir,
         bcrypt_rounds=source.integer("BCRYPT_ROUNDS", 12, 4, 31),
         access_log=source.flag("ACCESS_LOG", default=False),

@@ -36,6 +36,7 @@ def test_environment_values_are_parsed(tmp_path: Path) -> None:
     """Every setting is read from its environment variable, limits included."""
     environ = {
         "JWT_SECRET": SECRET,
+        "DATABASE_URL": "postgresql://db/moviecore",
         "REDIS_URL": "redis://cache:6379/0",
         "EXTERNAL_MOVIES_API_URL": "https://movies.example/api",
         "API_USERNAME": "reader",
@@ -51,6 +52,7 @@ def test_environment_values_are_parsed(tmp_path: Path) -> None:
     }
     assert load_settings(environ, env_file=tmp_path / ".env") == Settings(
         jwt_secret=SECRET,
+        database_url="postgresql://db/moviecore",
         redis_url="redis://cache:6379/0",
         external_movies_api_url="https://movies.example/api",
         api_username="reader",
@@ -90,6 +92,8 @@ def test_env_file_fills_what_the_environment_leaves_unset(tmp_path: Path) -> Non
         ({"JWT_SECRET": "short"}, "JWT_SECRET must be at least 32 characters long"),
         ({"ACCESS_LOG": "maybe"}, "ACCESS_LOG must be true or false, got 'maybe'"),
         ({"DATABASE_URL": "postgresql://db/x"}, "REDIS_URL is required when DATABASE_URL is set"),
+        ({"DATABASE_URL": "mysql://db/x"}, "DATABASE_URL must be a postgresql:// URL"),
+        ({"WORKERS": "2"}, "WORKERS must be 1 with the embedded SQLite storage"),
         (
             {"JWT_SECRET": "", "DATABASE_URL": "postgresql://db/x"},
             "JWT_SECRET is required when DATABASE_URL is set",
