@@ -6,6 +6,7 @@ Wire the ports to adapters (ours in ``adapters``, the in-memory ones in
 
 from ._accounts import authenticate, login, register
 from ._catalog import list_movies
+from ._changes import apply_changes, check_version
 from ._collections import (
     create_collection,
     delete_collection,
@@ -25,6 +26,7 @@ from ._entities import (
     User,
 )
 from ._errors import (
+    AlreadyStored,
     CatalogUnavailable,
     CollectionNotFound,
     FieldError,
@@ -38,6 +40,7 @@ from ._errors import (
     Unavailable,
     UsernameTaken,
     ValidationError,
+    VersionMismatch,
 )
 from ._genres import count_genres, favourite_genres, split_genres
 from ._limits import DEFAULT_LIMITS, Limits
@@ -58,6 +61,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "DEFAULT_LIMITS",
+    "AlreadyStored",
     "Catalog",
     "CatalogPage",
     "CatalogUnavailable",
@@ -89,7 +93,10 @@ __all__ = [
     "UserRepository",
     "UsernameTaken",
     "ValidationError",
+    "VersionMismatch",
+    "apply_changes",
     "authenticate",
+    "check_version",
     "count_genres",
     "create_collection",
     "delete_collection",

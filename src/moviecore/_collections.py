@@ -58,7 +58,9 @@ async def list_collections(
     if page > 1 and not summaries:
         raise PageNotFound(f"page {page} is past the last page")
     genres = favourite_genres(await collections.genre_counts(owner))
-    return CollectionsPage(tuple(summaries), genres, count, page)
+    return CollectionsPage(
+        collections=tuple(summaries), favourite_genres=genres, count=count, page=page
+    )
 
 
 async def get_collection(
@@ -78,22 +80,33 @@ async def update_collection(
     *,
     collections: CollectionRepository,
     limits: Limits = DEFAULT_LIMITS,
+    expected_version: int | None = None,
 ) -> Collection:
-    """Apply the given fields to the owner's collection; ``movies`` replaces the list."""
+    """Apply the given fields to the owner's collection; ``movies`` replaces the list.
+
+    Returns the collection as stored. With ``expected_version``, raise VersionMismatch
+    and change nothing unless the collection is still at that version.
+    """
     check_collection(changes.title, changes.description, changes.movies, limits)
-    current = await get_collection(owner, uuid, collections=collections)
-    updated = replace(
-        current,
-        title=current.title if changes.title is None else changes.title,
-        description=current.description if changes.description is None else changes.description,
-        movies=current.movies if changes.movies is None else unique_movies(changes.movies),
-    )
-    if not await collections.replace(updated):
+    if changes.movies is not None:
+        changes = replace(changes, movies=unique_movies(changes.movies))
+    updated = await collections.update(owner, uuid, changes, expected_version=expected_version)
+    if updated is None:
         raise CollectionNotFound(f"no collection with UUID {uuid}")
     return updated
 
 
-async def delete_collection(owner: UUID, uuid: UUID, *, collections: CollectionRepository) -> None:
-    """Delete the owner's collection with this uuid."""
-    if not await collections.remove(owner, uuid):
+async def delete_collection(
+    owner: UUID,
+    uuid: UUID,
+    *,
+    collections: CollectionRepository,
+    expected_version: int | None = None,
+) -> None:
+    """Delete the owner's collection with this uuid.
+
+    With ``expected_version``, raise VersionMismatch and delete nothing unless the
+    collection is still at that version.
+    """
+    if not await collections.remove(owner, uuid, expected_version=expected_version):
         raise CollectionNotFound(f"no collection with UUID {uuid}")

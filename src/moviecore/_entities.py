@@ -27,13 +27,18 @@ class Movie:
 
 @dataclass(frozen=True, slots=True)
 class Collection:
-    """A user's named list of movie snapshots, in the order the user gave them."""
+    """A user's named list of movie snapshots, in the order the user gave them.
+
+    ``version`` is 1 when the collection is created and grows by one on every update,
+    so a client can tell whether it changed since it was read.
+    """
 
     uuid: UUID
     owner: UUID
     title: str
     description: str
     movies: tuple[Movie, ...]
+    version: int = 1
 
 
 @dataclass(frozen=True, slots=True)

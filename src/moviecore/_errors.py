@@ -3,6 +3,8 @@
 MovieCoreError
 ├── ValidationError       input breaks a rule; names each field
 ├── UsernameTaken         another account has that username
+├── AlreadyStored         an id that is already stored
+├── VersionMismatch       the collection changed since the version the caller named
 ├── InvalidCredentials    login failed; never says which part was wrong
 ├── InvalidToken          an access token that cannot be trusted
 ├── NotFound
@@ -41,6 +43,19 @@ class ValidationError(MovieCoreError):
 
 class UsernameTaken(MovieCoreError):
     """Another account already has this username, compared case-insensitively."""
+
+
+class AlreadyStored(MovieCoreError):
+    """An entity with this id is already stored; ids are never reused."""
+
+
+class VersionMismatch(MovieCoreError):
+    """The collection is no longer at the version the caller expected; nothing was changed."""
+
+    def __init__(self, *, expected: int, current: int) -> None:
+        self.expected = expected
+        self.current = current
+        super().__init__(f"expected version {expected}, the collection is at version {current}")
 
 
 class InvalidCredentials(MovieCoreError):

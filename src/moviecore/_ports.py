@@ -11,27 +11,46 @@ from dataclasses import dataclass
 from typing import Protocol
 from uuid import UUID
 
-from ._entities import CatalogPage, Collection, CollectionSummary, Movie, User
+from ._entities import (
+    CatalogPage,
+    Collection,
+    CollectionChanges,
+    CollectionSummary,
+    Movie,
+    User,
+)
 
 
 class UserRepository(Protocol):
     """Accounts, looked up by id or by username (case-insensitively)."""
 
     async def add(self, user: User) -> None:
-        """Store a new user; raise UsernameTaken if the casefolded name exists."""
+        """Store a new user.
+
+        Raise UsernameTaken if the casefolded name exists, AlreadyStored if the id does.
+        """
 
     async def by_username(self, username: str) -> User | None:
-        """The user whose username matches after casefolding, if any."""
+        """The user whose username matches after casefolding, if any.
+
+        A name no user can have (a NUL character, any length) finds nothing.
+        """
 
     async def by_id(self, user_id: UUID) -> User | None:
         """The user with this id, if any."""
 
 
 class CollectionRepository(Protocol):
-    """Collections, always scoped by owner; another owner's are invisible."""
+    """Collections, always scoped by owner; another owner's are invisible.
+
+    Text comes back exactly as stored: no trimming, no truncation, no normalisation.
+    """
 
     async def add(self, collection: Collection) -> None:
-        """Store a new collection, atomically with its movies."""
+        """Store a new collection, atomically with its movies.
+
+        Raise AlreadyStored if its uuid is stored, for any owner.
+        """
 
     async def get(self, owner: UUID, uuid: UUID) -> Collection | None:
         """The owner's collection with this uuid, movies in their stored order."""
@@ -41,14 +60,33 @@ class CollectionRepository(Protocol):
     ) -> tuple[Sequence[CollectionSummary], int]:
         """A slice of the owner's collections, newest first, and their total count."""
 
-    async def replace(self, collection: Collection) -> bool:
-        """Overwrite the owner's collection whole; False if it does not exist."""
+    async def update(
+        self,
+        owner: UUID,
+        uuid: UUID,
+        changes: CollectionChanges,
+        *,
+        expected_version: int | None = None,
+    ) -> Collection | None:
+        """Apply ``changes`` atomically, add one to the version, and return what was stored.
 
-    async def remove(self, owner: UUID, uuid: UUID) -> bool:
-        """Delete the owner's collection; False if it does not exist."""
+        The read, the check and the write are one unit: concurrent updates of one
+        collection each see the other's changes. None if the owner has no such
+        collection; VersionMismatch, changing nothing, if ``expected_version`` is given
+        and is not the stored version.
+        """
+
+    async def remove(self, owner: UUID, uuid: UUID, *, expected_version: int | None = None) -> bool:
+        """Delete the owner's collection; False if it does not exist.
+
+        VersionMismatch, deleting nothing, if ``expected_version`` is not the stored version.
+        """
 
     async def genre_counts(self, owner: UUID) -> Mapping[str, int]:
-        """For each genre, in how many (movie, collection) pairs of the owner it appears."""
+        """For each genre, in how many (movie, collection) pairs of the owner it appears.
+
+        Only genres with a positive count are listed.
+        """
 
 
 class Catalog(Protocol):

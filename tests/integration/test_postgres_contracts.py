@@ -17,9 +17,9 @@ from moviecore.testing.contracts import (
 
 @pytest.fixture
 async def store(postgres_url: str) -> AsyncIterator[PostgresStore]:
-    """A store on a freshly migrated database of its own."""
+    """A store on a freshly migrated database of its own, able to write on four connections."""
     await migrate(postgres_url)
-    async with open_store(postgres_url, max_size=2) as opened:
+    async with open_store(postgres_url, max_size=4) as opened:
         yield opened
 
 

@@ -17,7 +17,7 @@ import pytest
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from adapters.postgres import PostgresStore, migrate, open_store
-from moviecore import Collection, Movie, User
+from moviecore import Collection, CollectionChanges, Movie, User
 
 
 class RoundTripRelay:
@@ -103,9 +103,9 @@ async def test_each_storage_call_costs_its_known_number_of_round_trips(
     """Reads cost one round trip each, so listing collections costs three; writes add only
     BEGIN and COMMIT to the statements they need."""
     relay, store = measured
-    user = User(uuid4(), "Reader", "hash")
-    kept = Collection(uuid4(), user.id, "Kept", "", _movies(3))
-    gone = Collection(uuid4(), user.id, "Gone", "", _movies(2))
+    user = User(id=uuid4(), username="Reader", password_hash="hash")
+    kept = Collection(uuid=uuid4(), owner=user.id, title="Kept", description="", movies=_movies(3))
+    gone = Collection(uuid=uuid4(), owner=user.id, title="Gone", description="", movies=_movies(2))
     calls: dict[str, Callable[[], Awaitable[object]]] = {
         "users.add": lambda: store.users.add(user),
         "users.by_id": lambda: store.users.by_id(user.id),
@@ -115,11 +115,11 @@ async def test_each_storage_call_costs_its_known_number_of_round_trips(
         "collections.page": lambda: store.collections.page(user.id, 0, 10),
         "collections.genre_counts": lambda: store.collections.genre_counts(user.id),
         "collections.get": lambda: store.collections.get(user.id, kept.uuid),
-        "collections.replace (title)": lambda: store.collections.replace(
-            Collection(kept.uuid, user.id, "Renamed", "", kept.movies)
+        "collections.update (title)": lambda: store.collections.update(
+            user.id, kept.uuid, CollectionChanges(title="Renamed")
         ),
-        "collections.replace (movies)": lambda: store.collections.replace(
-            Collection(kept.uuid, user.id, "Renamed", "", _movies(1))
+        "collections.update (movies)": lambda: store.collections.update(
+            user.id, kept.uuid, CollectionChanges(movies=_movies(1))
         ),
         "collections.remove": lambda: store.collections.remove(user.id, gone.uuid),
         "catalog.put": lambda: store.catalog.put(_movies(12)),
@@ -137,8 +137,8 @@ async def test_each_storage_call_costs_its_known_number_of_round_trips(
         "collections.page": 1,
         "collections.genre_counts": 1,
         "collections.get": 1,
-        "collections.replace (title)": 4,
-        "collections.replace (movies)": 5,
+        "collections.update (title)": 4,
+        "collections.update (movies)": 5,
         "collections.remove": 5,
         "catalog.put": 3,
         "catalog.page": 1,

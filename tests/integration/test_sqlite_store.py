@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sqlite3
 from contextlib import closing
-from dataclasses import replace
 from pathlib import Path
 from typing import cast
 from uuid import UUID, uuid4
@@ -13,7 +12,16 @@ import anyio
 import pytest
 
 from adapters.sqlite import migrate, open_store
-from moviecore import CatalogPage, Collection, Movie, StorageUnavailable, User, UsernameTaken
+from fixtures.migrations import shipped_versions
+from moviecore import (
+    CatalogPage,
+    Collection,
+    CollectionChanges,
+    Movie,
+    StorageUnavailable,
+    User,
+    UsernameTaken,
+)
 
 # Long enough that only close and reset store the count during a test.
 NEVER = 3600.0
@@ -103,7 +111,7 @@ async def test_migrations_apply_once(path: Path) -> None:
         found = await store.users.by_id(user.id)
     with closing(sqlite3.connect(path)) as connection:
         versions = connection.execute("SELECT version FROM schema_migrations").fetchall()
-    assert (found, versions) == (user, [(1,), (2,)])
+    assert (found, versions) == (user, shipped_versions("adapters.sqlite"))
 
 
 @pytest.mark.anyio
@@ -139,8 +147,8 @@ async def test_file_that_is_not_a_database_is_unavailable(not_a_database: Path) 
 
 
 @pytest.mark.anyio
-async def test_replace_failing_half_way_changes_nothing(path: Path) -> None:
-    """A replace whose last movie cannot be stored leaves the collection and its genres as
+async def test_update_failing_half_way_changes_nothing(path: Path) -> None:
+    """An update whose last movie cannot be stored leaves the collection and its genres as
     they were."""
     user = _user()
     collection = _collection(user.id, _movie("Heat", "Crime"))
@@ -148,9 +156,9 @@ async def test_replace_failing_half_way_changes_nothing(path: Path) -> None:
     async with open_store(path) as store:
         await store.users.add(user)
         await store.collections.add(collection)
-        update = replace(collection, title="Changed", movies=(_movie("Up", "Drama"), broken))
+        update = CollectionChanges(title="Changed", movies=(_movie("Up", "Drama"), broken))
         with pytest.raises(sqlite3.IntegrityError):
-            await store.collections.replace(update)
+            await store.collections.update(user.id, collection.uuid, update)
         assert (
             await store.collections.get(user.id, collection.uuid),
             await store.collections.genre_counts(user.id),

@@ -17,6 +17,7 @@ from moviecore import (
     PageNotFound,
     Ports,
     ValidationError,
+    VersionMismatch,
     create_collection,
     delete_collection,
     get_collection,
@@ -131,11 +132,54 @@ async def test_update_changes_only_given_fields(ports: Ports) -> None:
     uuid = await _create(ports, "Old", _movie(1))
     changes = CollectionChanges(title="New")
     updated = await update_collection(ALICE, uuid, changes, collections=ports.collections)
-    expected = Collection(uuid, ALICE, "New", "Old described", (_movie(1),))
+    expected = Collection(
+        uuid=uuid,
+        owner=ALICE,
+        title="New",
+        description="Old described",
+        movies=(_movie(1),),
+        version=2,
+    )
     assert (updated, await get_collection(ALICE, uuid, collections=ports.collections)) == (
         expected,
         expected,
     )
+
+
+@pytest.mark.anyio
+async def test_writes_naming_a_stale_version_change_nothing(ports: Ports) -> None:
+    """An update or a delete expecting a version the collection has left is refused and the
+    collection stays; expecting the current version, both go through."""
+    uuid = await _create(ports, "Old", _movie(1))
+    await update_collection(
+        ALICE, uuid, CollectionChanges(title="v2"), collections=ports.collections
+    )
+    before = await get_collection(ALICE, uuid, collections=ports.collections)
+    stale = [
+        update_collection(
+            ALICE,
+            uuid,
+            CollectionChanges(title="x"),
+            collections=ports.collections,
+            expected_version=1,
+        ),
+        delete_collection(ALICE, uuid, collections=ports.collections, expected_version=1),
+    ]
+    for attempt in stale:
+        with pytest.raises(VersionMismatch):
+            await attempt
+    after = await get_collection(ALICE, uuid, collections=ports.collections)
+    current = await update_collection(
+        ALICE,
+        uuid,
+        CollectionChanges(title="v3"),
+        collections=ports.collections,
+        expected_version=2,
+    )
+    await delete_collection(ALICE, uuid, collections=ports.collections, expected_version=3)
+    with pytest.raises(CollectionNotFound):
+        await get_collection(ALICE, uuid, collections=ports.collections)
+    assert (after, current.title, current.version) == (before, "v3", 3)
 
 
 @pytest.mark.anyio

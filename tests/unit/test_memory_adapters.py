@@ -5,12 +5,10 @@ from uuid import UUID
 import pytest
 
 from moviecore import (
-    Collection,
     InvalidToken,
     Movie,
     Ports,
     TooManyAttempts,
-    User,
 )
 from moviecore.testing import (
     FakeTokenIssuer,
@@ -18,7 +16,6 @@ from moviecore.testing import (
     MemoryCollectionRepository,
     MemoryLoginThrottle,
     MemoryMovieStore,
-    MemoryUserRepository,
     in_memory_ports,
 )
 
@@ -110,32 +107,10 @@ def test_movie_store_refuses_an_empty_page_size() -> None:
 
 
 @pytest.mark.anyio
-async def test_collection_repository_refuses_a_reused_uuid() -> None:
-    """Adding a second collection under a stored uuid, even for another owner, fails."""
-    repository = MemoryCollectionRepository()
-    first = Collection(UUID(int=9), OWNER, "First", "", ())
-    await repository.add(first)
-    with pytest.raises(ValueError, match="already stored"):
-        await repository.add(Collection(UUID(int=9), UUID(int=2), "Second", "", ()))
-    assert await repository.get(OWNER, first.uuid) == first
-
-
-@pytest.mark.anyio
 async def test_collection_repository_refuses_negative_slices() -> None:
     """A negative offset or limit is a programming error, not an empty page."""
     with pytest.raises(ValueError, match="must not be negative"):
         await MemoryCollectionRepository().page(OWNER, -1, 10)
-
-
-@pytest.mark.anyio
-async def test_user_repository_refuses_a_reused_id() -> None:
-    """Adding a second user under a stored id fails and keeps the first."""
-    users = MemoryUserRepository()
-    first = User(UUID(int=5), "ada", "hash")
-    await users.add(first)
-    with pytest.raises(ValueError, match="already stored"):
-        await users.add(User(UUID(int=5), "grace", "hash"))
-    assert (await users.by_id(first.id), await users.by_username("grace")) == (first, None)
 
 
 @pytest.mark.anyio

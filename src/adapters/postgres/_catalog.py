@@ -16,7 +16,7 @@ _PAGE_QUERY = (
     "SELECT total.n, page.uuid, page.title, page.description, page.genres"
     " FROM (SELECT count(*) FROM movies) AS total(n)"
     f" LEFT JOIN (SELECT seq, {MOVIE_COLUMNS} FROM movies"
-    "  ORDER BY seq LIMIT %s OFFSET %s) AS page ON true ORDER BY page.seq"
+    "  ORDER BY seq LIMIT %(limit)s OFFSET %(offset)s) AS page ON true ORDER BY page.seq"
 )
 
 
@@ -32,12 +32,16 @@ class PostgresMovieStore:
 
         async def select(conn: Connection) -> tuple[list[tuple[Any, ...]], int]:
             cursor = await conn.execute(
-                _PAGE_QUERY, (self._page_size, (number - 1) * self._page_size)
+                _PAGE_QUERY,
+                {"limit": self._page_size, "offset": (number - 1) * self._page_size},
             )
             return split_total(await cursor.fetchall())
 
         rows, count = await read(self._pool, select)
-        movies = tuple(Movie(*row) for row in rows)
+        movies = tuple(
+            Movie(uuid=uuid, title=title, description=description, genres=genres)
+            for uuid, title, description, genres in rows
+        )
         return CatalogPage(movies, count, number, has_next=number * self._page_size < count)
 
     async def put(self, movies: Sequence[Movie]) -> None:

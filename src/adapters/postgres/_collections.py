@@ -2,14 +2,14 @@
 
 Every statement filters by owner through an index, so one user's requests cost
 the same however much other users store. Reads are one statement each. Writes
-keep the owner's collection count (``users.collection_count``) and genre counts in
-the same transaction as the change they count.
+keep the owner's genre counts in the same transaction as the change they count,
+and triggers keep the owner's collection count (migration 0003).
 
 Concurrent writes stay exact and free of deadlocks because they take row locks in
-one order: the collection being replaced or removed (so writes to one collection
-queue up, and each computes its count changes from the state it replaces), then
-the owner's ``users`` row (adds and removes, which change the count), then the
-owner's genre rows, in genre order.
+one order: the collection being updated or removed (so writes to one collection
+queue up, and each reads the state it changes only once it holds the lock), then
+the owner's genre rows, in genre order, then (through the count trigger, which runs
+when its statement ends) the owner's ``users`` row.
 """
 
 from __future__ import annotations
@@ -18,7 +18,17 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from uuid import UUID
 
-from moviecore import Collection, CollectionSummary, Movie, count_genres
+from psycopg.errors import UniqueViolation
+
+from moviecore import (
+    AlreadyStored,
+    Collection,
+    CollectionChanges,
+    CollectionSummary,
+    Movie,
+    check_version,
+    count_genres,
+)
 
 from ._movie_rows import MOVIE_COLUMNS, UNNEST_MOVIES, movie_columns, movies_from_columns
 from ._paging import split_total
@@ -47,40 +57,43 @@ _NEW_MOVIES = (
     f"{UNNEST_MOVIES} WITH ORDINALITY AS movie(uuid, title, description, genres, position)"
 )
 
-# Adds a change (genres, sorted, and amounts) to the genre counts of the owner that
-# the FROM item ``owner_row`` names. Rows may reach 0 and stay: reads skip them.
+# Adds a change (genres, sorted, and amounts) to the owner's genre counts. Rows may
+# reach 0 and stay: genre_counts skips them, and no writer spends a statement on them.
 _ADD_GENRES = (
     " INSERT INTO genre_counts (owner, genre, n)"
-    " SELECT owner_row.owner, change.genre, change.n FROM {owner_row},"
-    " unnest(%s::text[], %s::integer[]) AS change(genre, n) ORDER BY change.genre"
+    " SELECT %(owner)s, change.genre, change.n"
+    " FROM unnest(%(genres)s::text[], %(amounts)s::integer[]) AS change(genre, n)"
+    " ORDER BY change.genre"
     " ON CONFLICT (owner, genre) DO UPDATE SET n = genre_counts.n + EXCLUDED.n"
 )
 
-# The genre upsert reads the owner from ``counted``, so the users row is locked (and
-# the count changed) before any genre row.
 _ADD = (
-    "WITH added AS (INSERT INTO collections (uuid, owner, title, description)"
-    "  VALUES (%s, %s, %s, %s) RETURNING seq, owner),"
+    "WITH added AS (INSERT INTO collections (uuid, owner, title, description, version)"
+    "  VALUES (%(uuid)s, %(owner)s, %(title)s, %(description)s, %(version)s) RETURNING seq),"
     f" movies AS (INSERT INTO collection_movies (collection, position, {MOVIE_COLUMNS})"
-    f"  SELECT added.seq, position, {MOVIE_COLUMNS} FROM added, {_NEW_MOVIES}),"
-    " counted AS (UPDATE users SET collection_count = collection_count + 1 FROM added"
-    "  WHERE users.id = added.owner RETURNING users.id AS owner)"
-) + _ADD_GENRES.format(owner_row="counted AS owner_row")
+    f"  SELECT added.seq, position, {MOVIE_COLUMNS} FROM added, {_NEW_MOVIES})"
+) + _ADD_GENRES
 
-_REMOVE = (
-    "WITH gone AS (DELETE FROM collections WHERE seq = %s RETURNING owner),"
-    " counted AS (UPDATE users SET collection_count = collection_count - 1 FROM gone"
-    "  WHERE users.id = gone.owner RETURNING users.id AS owner)"
-) + _ADD_GENRES.format(owner_row="counted AS owner_row")
+# Changes only the fields given (NULL keeps a field), and only at the expected version.
+_UPDATE = (
+    "UPDATE collections SET title = coalesce(%(title)s::text, title),"
+    " description = coalesce(%(description)s::text, description), version = version + 1"
+    " WHERE uuid = %(uuid)s AND owner = %(owner)s"
+    " AND (%(expected)s::integer IS NULL OR version = %(expected)s::integer)"
+    " RETURNING seq, title, description, version"
+)
 
 # Positions past the new list are deleted; the others are overwritten in place.
 _REPLACE_MOVIES = (
     f"WITH kept AS (INSERT INTO collection_movies (collection, position, {MOVIE_COLUMNS})"
-    f"  SELECT %s, position, {MOVIE_COLUMNS} FROM {_NEW_MOVIES}"
+    f"  SELECT %(seq)s, position, {MOVIE_COLUMNS} FROM {_NEW_MOVIES}"
     "  ON CONFLICT (collection, position) DO UPDATE SET uuid = EXCLUDED.uuid,"
     "  title = EXCLUDED.title, description = EXCLUDED.description, genres = EXCLUDED.genres),"
-    " dropped AS (DELETE FROM collection_movies WHERE collection = %s AND position > %s)"
-) + _ADD_GENRES.format(owner_row="(VALUES (%s::uuid)) AS owner_row(owner)")
+    " dropped AS (DELETE FROM collection_movies WHERE collection = %(seq)s"
+    "  AND position > %(last)s)"
+) + _ADD_GENRES
+
+_REMOVE = "WITH gone AS (DELETE FROM collections WHERE seq = %(seq)s)" + _ADD_GENRES
 
 
 class PostgresCollectionRepository:
@@ -91,31 +104,48 @@ class PostgresCollectionRepository:
 
     async def add(self, collection: Collection) -> None:
         """Store a new collection, atomically with its movies and the owner's counts."""
-        params = (
-            (collection.uuid, collection.owner, collection.title, collection.description),
-            movie_columns(collection.movies),
-            _genre_arrays(count_genres(collection.movies)),
-        )
+        params = {
+            "uuid": collection.uuid,
+            "owner": collection.owner,
+            "title": collection.title,
+            "description": collection.description,
+            "version": collection.version,
+            **movie_columns(collection.movies),
+            **_genre_arrays(count_genres(collection.movies)),
+        }
 
         async def insert(conn: Connection) -> None:
-            await conn.execute(_ADD, _flat(params))
+            await conn.execute(_ADD, params)
 
-        await write(self._pool, insert)
+        try:
+            await write(self._pool, insert)
+        except UniqueViolation as exc:
+            raise AlreadyStored(
+                f"a collection with UUID {collection.uuid} is already stored"
+            ) from exc
 
     async def get(self, owner: UUID, uuid: UUID) -> Collection | None:
         """The owner's collection with this uuid, movies in their stored order."""
 
         async def select(conn: Connection) -> Collection | None:
             cursor = await conn.execute(
-                f"SELECT c.title, c.description, movies.* FROM collections AS c {_MOVIE_ARRAYS}"
-                " WHERE c.uuid = %s AND c.owner = %s",
-                (uuid, owner),
+                "SELECT c.title, c.description, c.version, movies.*"
+                f" FROM collections AS c {_MOVIE_ARRAYS}"
+                " WHERE c.uuid = %(uuid)s AND c.owner = %(owner)s",
+                {"uuid": uuid, "owner": owner},
             )
             row = await cursor.fetchone()
             if row is None:
                 return None
-            title, description, *columns = row
-            return Collection(uuid, owner, title, description, movies_from_columns(*columns))
+            title, description, version, *columns = row
+            return Collection(
+                uuid=uuid,
+                owner=owner,
+                title=title,
+                description=description,
+                movies=movies_from_columns(*columns),
+                version=version,
+            )
 
         return await read(self._pool, select)
 
@@ -129,55 +159,71 @@ class PostgresCollectionRepository:
                 PAGE_QUERY, {"owner": owner, "limit": limit, "offset": offset}
             )
             rows, count = split_total(await cursor.fetchall())
-            return [CollectionSummary(*row) for row in rows], count
+            summaries = [
+                CollectionSummary(uuid=uuid, title=title, description=description)
+                for uuid, title, description in rows
+            ]
+            return summaries, count
 
         return await read(self._pool, select)
 
-    async def replace(self, collection: Collection) -> bool:
-        """Overwrite the owner's collection whole; False if it does not exist."""
+    async def update(
+        self,
+        owner: UUID,
+        uuid: UUID,
+        changes: CollectionChanges,
+        *,
+        expected_version: int | None = None,
+    ) -> Collection | None:
+        """Apply ``changes`` in one transaction, under the collection's row lock."""
+        params = {
+            "uuid": uuid,
+            "owner": owner,
+            "title": changes.title,
+            "description": changes.description,
+            "expected": expected_version,
+        }
 
-        async def update(conn: Connection) -> bool:
-            cursor = await conn.execute(
-                "UPDATE collections SET title = %s, description = %s"
-                " WHERE uuid = %s AND owner = %s RETURNING seq",
-                (collection.title, collection.description, collection.uuid, collection.owner),
-            )
-            row = await cursor.fetchone()
+        async def change(conn: Connection) -> Collection | None:
+            row = await (await conn.execute(_UPDATE, params)).fetchone()
             if row is None:
-                return False
-            seq = int(row[0])
+                await _check_absent(conn, owner, uuid, expected_version)
+                return None
+            seq, title, description, version = row
             # Read after the UPDATE locked the row: no other writer can change these now.
-            old = await _movies_of(conn, seq)
-            if old != collection.movies:
-                change = Counter(count_genres(collection.movies))
-                change.subtract(count_genres(old))
-                params = (
-                    (seq,),
-                    movie_columns(collection.movies),
-                    (seq, len(collection.movies), collection.owner),
-                    _genre_arrays(change),
-                )
-                await conn.execute(_REPLACE_MOVIES, _flat(params))
-            return True
+            movies = await _movies_of(conn, seq)
+            if changes.movies is not None and changes.movies != movies:
+                await _replace_movies(conn, owner, seq, movies, changes.movies)
+                movies = changes.movies
+            return Collection(
+                uuid=uuid,
+                owner=owner,
+                title=title,
+                description=description,
+                movies=movies,
+                version=version,
+            )
 
-        return await write(self._pool, update)
+        return await write(self._pool, change)
 
-    async def remove(self, owner: UUID, uuid: UUID) -> bool:
+    async def remove(self, owner: UUID, uuid: UUID, *, expected_version: int | None = None) -> bool:
         """Delete the owner's collection; False if it does not exist."""
 
         async def delete(conn: Connection) -> bool:
             cursor = await conn.execute(
-                "SELECT seq FROM collections WHERE uuid = %s AND owner = %s FOR UPDATE",
-                (uuid, owner),
+                "SELECT seq, version FROM collections"
+                " WHERE uuid = %(uuid)s AND owner = %(owner)s FOR UPDATE",
+                {"uuid": uuid, "owner": owner},
             )
             row = await cursor.fetchone()
             if row is None:
                 return False
-            seq = int(row[0])
+            seq, version = row
+            check_version(version, expected_version)
             # Read after the row is locked: no other writer can change these now.
             change: Counter[str] = Counter()
             change.subtract(count_genres(await _movies_of(conn, seq)))
-            await conn.execute(_REMOVE, (seq, *_genre_arrays(change)))
+            await conn.execute(_REMOVE, {"seq": seq, "owner": owner, **_genre_arrays(change)})
             return True
 
         return await write(self._pool, delete)
@@ -187,27 +233,53 @@ class PostgresCollectionRepository:
 
         async def select(conn: Connection) -> Mapping[str, int]:
             cursor = await conn.execute(
-                "SELECT genre, n FROM genre_counts WHERE owner = %s AND n <> 0", (owner,)
+                "SELECT genre, n FROM genre_counts WHERE owner = %(owner)s AND n > 0",
+                {"owner": owner},
             )
             return {genre: n for genre, n in await cursor.fetchall()}
 
         return await read(self._pool, select)
 
 
+async def _check_absent(
+    conn: Connection, owner: UUID, uuid: UUID, expected_version: int | None
+) -> None:
+    """Raise VersionMismatch if the collection exists, so only its version stopped the update."""
+    cursor = await conn.execute(
+        "SELECT version FROM collections WHERE uuid = %(uuid)s AND owner = %(owner)s",
+        {"uuid": uuid, "owner": owner},
+    )
+    row = await cursor.fetchone()
+    if row is not None:
+        # Versions only grow, so one that did not match then never will.
+        check_version(row[0], expected_version)
+
+
+async def _replace_movies(
+    conn: Connection, owner: UUID, seq: int, old: Sequence[Movie], new: Sequence[Movie]
+) -> None:
+    change = count_genres(new)
+    change.subtract(count_genres(old))
+    params = {
+        "seq": seq,
+        "last": len(new) - 1,
+        "owner": owner,
+        **movie_columns(new),
+        **_genre_arrays(change),
+    }
+    await conn.execute(_REPLACE_MOVIES, params)
+
+
 async def _movies_of(conn: Connection, seq: int) -> tuple[Movie, ...]:
     cursor = await conn.execute(
-        f"SELECT movies.* FROM collections AS c {_MOVIE_ARRAYS} WHERE c.seq = %s", (seq,)
+        f"SELECT movies.* FROM collections AS c {_MOVIE_ARRAYS} WHERE c.seq = %(seq)s",
+        {"seq": seq},
     )
     [columns] = await cursor.fetchall()
     return movies_from_columns(*columns)
 
 
-def _genre_arrays(change: Mapping[str, int]) -> tuple[list[str], list[int]]:
+def _genre_arrays(change: Mapping[str, int]) -> dict[str, list[str] | list[int]]:
     """The nonzero entries of ``change`` as two arrays, genres sorted (the locking order)."""
     genres = sorted(genre for genre, n in change.items() if n)
-    return genres, [change[genre] for genre in genres]
-
-
-def _flat(groups: Sequence[Sequence[object]]) -> tuple[object, ...]:
-    """Parameter groups as one tuple, in the order their placeholders appear."""
-    return tuple(value for group in groups for value in group)
+    return {"genres": genres, "amounts": [change[genre] for genre in genres]}

@@ -12,19 +12,20 @@ from uuid import UUID
 from moviecore import Movie
 
 MOVIE_COLUMNS = "uuid, title, description, genres"
-UNNEST_MOVIES = "unnest(%s::uuid[], %s::text[], %s::text[], %s::text[])"
+UNNEST_MOVIES = (
+    "unnest(%(movie_uuids)s::uuid[], %(movie_titles)s::text[],"
+    " %(movie_descriptions)s::text[], %(movie_genres)s::text[])"
+)
 
 
-def movie_columns(
-    movies: Sequence[Movie],
-) -> tuple[list[UUID], list[str], list[str], list[str]]:
-    """The movies' fields column by column, to bind to ``UNNEST_MOVIES``."""
-    return (
-        [movie.uuid for movie in movies],
-        [movie.title for movie in movies],
-        [movie.description for movie in movies],
-        [movie.genres for movie in movies],
-    )
+def movie_columns(movies: Sequence[Movie]) -> dict[str, list[UUID] | list[str]]:
+    """The movies' fields column by column, the parameters of ``UNNEST_MOVIES``."""
+    return {
+        "movie_uuids": [movie.uuid for movie in movies],
+        "movie_titles": [movie.title for movie in movies],
+        "movie_descriptions": [movie.description for movie in movies],
+        "movie_genres": [movie.genres for movie in movies],
+    }
 
 
 def movies_from_columns(
@@ -38,6 +39,8 @@ def movies_from_columns(
     An aggregate over no rows is NULL, so None stands for no movies.
     """
     return tuple(
-        Movie(*fields)
-        for fields in zip(uuids or (), titles or (), descriptions or (), genres or (), strict=True)
+        Movie(uuid=uuid, title=title, description=description, genres=genre)
+        for uuid, title, description, genre in zip(
+            uuids or (), titles or (), descriptions or (), genres or (), strict=True
+        )
     )

@@ -1,4 +1,9 @@
-"""Collections in SQLite, owner-scoped, with genre and collection counts kept on every write."""
+"""Collections in SQLite, owner-scoped, with genre and collection counts kept on every write.
+
+Every write is one transaction on the single writing connection, begun IMMEDIATE, so
+an update reads the collection, checks its version and writes the change with no
+other write in between.
+"""
 
 from __future__ import annotations
 
@@ -7,20 +12,29 @@ from collections import Counter
 from collections.abc import Sequence
 from uuid import UUID
 
-from moviecore import Collection, CollectionSummary, Movie, count_genres
+from moviecore import (
+    AlreadyStored,
+    Collection,
+    CollectionChanges,
+    CollectionSummary,
+    Movie,
+    apply_changes,
+    check_version,
+    count_genres,
+)
 
 from ._database import Database
 from ._rows import movie_from_row, movie_row
 
 # Walks the owner's (owner, seq DESC) index entries newest first: no sort, no scan of others.
 PAGE_QUERY = (
-    "SELECT uuid, title, description FROM collections WHERE owner = ?"
-    " ORDER BY seq DESC LIMIT ? OFFSET ?"
+    "SELECT uuid, title, description FROM collections WHERE owner = :owner"
+    " ORDER BY seq DESC LIMIT :limit OFFSET :offset"
 )
 # Kept by triggers on insert and delete (migration 0002), so a page never counts rows.
-COUNT_QUERY = "SELECT collection_count FROM users WHERE id = ?"
-# Reads the owner's rows only, through the (owner, genre) primary key.
-GENRE_COUNTS_QUERY = "SELECT genre, n FROM genre_counts WHERE owner = ?"
+COUNT_QUERY = "SELECT collection_count FROM users WHERE id = :owner"
+# Reads the owner's rows only, through the (owner, genre) primary key; rows of 0 stay.
+GENRE_COUNTS_QUERY = "SELECT genre, n FROM genre_counts WHERE owner = :owner AND n > 0"
 
 
 class SqliteCollectionRepository:
@@ -34,13 +48,13 @@ class SqliteCollectionRepository:
     async def add(self, collection: Collection) -> None:
         """Store a new collection, atomically with its movies and their genres.
 
-        Its uuid must not be stored yet, for any owner.
+        Raise AlreadyStored if its uuid is stored, for any owner.
         """
         try:
             await self._database.write(lambda connection: _insert(connection, collection))
         except sqlite3.IntegrityError as exc:
             if "collections.uuid" in str(exc):
-                raise ValueError(
+                raise AlreadyStored(
                     f"a collection with UUID {collection.uuid} is already stored"
                 ) from exc
             raise
@@ -59,94 +73,130 @@ class SqliteCollectionRepository:
             lambda connection: _summaries(connection, owner, offset, limit)
         )
 
-    async def replace(self, collection: Collection) -> bool:
-        """Overwrite the owner's collection whole; False if it does not exist."""
-        return await self._database.write(lambda connection: _replace(connection, collection))
+    async def update(
+        self,
+        owner: UUID,
+        uuid: UUID,
+        changes: CollectionChanges,
+        *,
+        expected_version: int | None = None,
+    ) -> Collection | None:
+        """Apply ``changes`` in one transaction and return the collection as stored."""
 
-    async def remove(self, owner: UUID, uuid: UUID) -> bool:
+        def change(connection: sqlite3.Connection) -> Collection | None:
+            found = _locate(connection, owner, uuid, expected_version)
+            if found is None:
+                return None
+            seq, old = found
+            new = apply_changes(old, changes)
+            connection.execute(
+                "UPDATE collections SET title = :title, description = :description,"
+                " version = :version WHERE seq = :seq",
+                {
+                    "title": new.title,
+                    "description": new.description,
+                    "version": new.version,
+                    "seq": seq,
+                },
+            )
+            if changes.movies is not None:
+                connection.execute(
+                    "DELETE FROM collection_movies WHERE collection = :seq", {"seq": seq}
+                )
+                _insert_movies(connection, seq, new.movies)
+                delta = count_genres(new.movies)
+                delta.subtract(count_genres(old.movies))
+                _shift_genres(connection, owner, delta)
+            return new
+
+        return await self._database.write(change)
+
+    async def remove(self, owner: UUID, uuid: UUID, *, expected_version: int | None = None) -> bool:
         """Delete the owner's collection; False if it does not exist."""
-        return await self._database.write(lambda connection: _delete(connection, owner, uuid))
+
+        def delete(connection: sqlite3.Connection) -> bool:
+            found = _locate(connection, owner, uuid, expected_version)
+            if found is None:
+                return False
+            seq, old = found
+            delta: Counter[str] = Counter()
+            delta.subtract(count_genres(old.movies))
+            # Its movies go with it: collection_movies cascades on delete.
+            connection.execute("DELETE FROM collections WHERE seq = :seq", {"seq": seq})
+            _shift_genres(connection, owner, delta)
+            return True
+
+        return await self._database.write(delete)
 
     async def genre_counts(self, owner: UUID) -> dict[str, int]:
         """For each genre, in how many (movie, collection) pairs of the owner it appears."""
         return await self._database.read(
-            lambda connection: dict(connection.execute(GENRE_COUNTS_QUERY, (str(owner),)))
+            lambda connection: dict(connection.execute(GENRE_COUNTS_QUERY, {"owner": str(owner)}))
         )
 
 
 def _insert(connection: sqlite3.Connection, collection: Collection) -> None:
     (seq,) = connection.execute(
-        "INSERT INTO collections (uuid, owner, title, description) VALUES (?, ?, ?, ?)"
-        " RETURNING seq",
-        (str(collection.uuid), str(collection.owner), collection.title, collection.description),
+        "INSERT INTO collections (uuid, owner, title, description, version)"
+        " VALUES (:uuid, :owner, :title, :description, :version) RETURNING seq",
+        {
+            "uuid": str(collection.uuid),
+            "owner": str(collection.owner),
+            "title": collection.title,
+            "description": collection.description,
+            "version": collection.version,
+        },
     ).fetchone()
     _insert_movies(connection, seq, collection.movies)
     _shift_genres(connection, collection.owner, count_genres(collection.movies))
 
 
 def _select(connection: sqlite3.Connection, owner: UUID, uuid: UUID) -> Collection | None:
+    found = _locate(connection, owner, uuid, expected_version=None)
+    return None if found is None else found[1]
+
+
+def _locate(
+    connection: sqlite3.Connection, owner: UUID, uuid: UUID, expected_version: int | None
+) -> tuple[int, Collection] | None:
+    """The row number and state of the owner's collection, after checking its version."""
     row = connection.execute(
-        "SELECT seq, title, description FROM collections WHERE owner = ? AND uuid = ?",
-        (str(owner), str(uuid)),
+        "SELECT seq, title, description, version FROM collections"
+        " WHERE owner = :owner AND uuid = :uuid",
+        {"owner": str(owner), "uuid": str(uuid)},
     ).fetchone()
     if row is None:
         return None
-    seq, title, description = row
-    return Collection(uuid, owner, title, description, _movies(connection, seq))
+    seq, title, description, version = row
+    check_version(version, expected_version)
+    collection = Collection(
+        uuid=uuid,
+        owner=owner,
+        title=title,
+        description=description,
+        movies=_movies(connection, seq),
+        version=version,
+    )
+    return seq, collection
 
 
 def _summaries(
     connection: sqlite3.Connection, owner: UUID, offset: int, limit: int
 ) -> tuple[list[CollectionSummary], int]:
-    key = str(owner)
+    params = {"owner": str(owner), "limit": limit, "offset": offset}
     summaries = [
-        CollectionSummary(UUID(uuid), title, description)
-        for uuid, title, description in connection.execute(PAGE_QUERY, (key, limit, offset))
+        CollectionSummary(uuid=UUID(uuid), title=title, description=description)
+        for uuid, title, description in connection.execute(PAGE_QUERY, params)
     ]
-    row = connection.execute(COUNT_QUERY, (key,)).fetchone()
+    row = connection.execute(COUNT_QUERY, params).fetchone()
     return summaries, 0 if row is None else int(row[0])
-
-
-def _replace(connection: sqlite3.Connection, collection: Collection) -> bool:
-    seq = _seq(connection, collection.owner, collection.uuid)
-    if seq is None:
-        return False
-    delta = count_genres(collection.movies)
-    delta.subtract(count_genres(_movies(connection, seq)))
-    connection.execute(
-        "UPDATE collections SET title = ?, description = ? WHERE seq = ?",
-        (collection.title, collection.description, seq),
-    )
-    connection.execute("DELETE FROM collection_movies WHERE collection = ?", (seq,))
-    _insert_movies(connection, seq, collection.movies)
-    _shift_genres(connection, collection.owner, delta)
-    return True
-
-
-def _delete(connection: sqlite3.Connection, owner: UUID, uuid: UUID) -> bool:
-    seq = _seq(connection, owner, uuid)
-    if seq is None:
-        return False
-    delta: Counter[str] = Counter()
-    delta.subtract(count_genres(_movies(connection, seq)))
-    # Its movies go with it: collection_movies cascades on delete.
-    connection.execute("DELETE FROM collections WHERE seq = ?", (seq,))
-    _shift_genres(connection, owner, delta)
-    return True
-
-
-def _seq(connection: sqlite3.Connection, owner: UUID, uuid: UUID) -> int | None:
-    row = connection.execute(
-        "SELECT seq FROM collections WHERE owner = ? AND uuid = ?", (str(owner), str(uuid))
-    ).fetchone()
-    return None if row is None else int(row[0])
 
 
 def _movies(connection: sqlite3.Connection, seq: int) -> tuple[Movie, ...]:
     rows = connection.execute(
         "SELECT uuid, title, description, genres FROM collection_movies"
-        " WHERE collection = ? ORDER BY position",
-        (seq,),
+        " WHERE collection = :seq ORDER BY position",
+        {"seq": seq},
     )
     return tuple(movie_from_row(row) for row in rows)
 
@@ -160,10 +210,9 @@ def _insert_movies(connection: sqlite3.Connection, seq: int, movies: Sequence[Mo
 
 
 def _shift_genres(connection: sqlite3.Connection, owner: UUID, delta: Counter[str]) -> None:
-    """Add ``delta`` to the owner's genre counts, dropping genres that reach zero."""
+    """Add ``delta`` to the owner's genre counts; rows that reach zero stay, unread."""
     connection.executemany(
-        "INSERT INTO genre_counts (owner, genre, n) VALUES (?, ?, ?)"
+        "INSERT INTO genre_counts (owner, genre, n) VALUES (:owner, :genre, :n)"
         " ON CONFLICT (owner, genre) DO UPDATE SET n = n + excluded.n",
-        [(str(owner), genre, n) for genre, n in delta.items() if n],
+        [{"owner": str(owner), "genre": genre, "n": n} for genre, n in delta.items() if n],
     )
-    connection.execute("DELETE FROM genre_counts WHERE owner = ? AND n <= 0", (str(owner),))

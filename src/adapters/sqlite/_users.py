@@ -6,12 +6,12 @@ import sqlite3
 from typing import Any
 from uuid import UUID
 
-from moviecore import User, UsernameTaken
+from moviecore import AlreadyStored, User, UsernameTaken
 
 from ._database import Database
 
-_BY_USERNAME = "SELECT id, username, password_hash FROM users WHERE username_key = ?"
-_BY_ID = "SELECT id, username, password_hash FROM users WHERE id = ?"
+_BY_USERNAME = "SELECT id, username, password_hash FROM users WHERE username_key = :key"
+_BY_ID = "SELECT id, username, password_hash FROM users WHERE id = :key"
 
 
 class SqliteUserRepository:
@@ -21,12 +21,18 @@ class SqliteUserRepository:
         self._database = database
 
     async def add(self, user: User) -> None:
-        """Store a new user; raise UsernameTaken if the casefolded name exists."""
+        """Store a new user; raise UsernameTaken or AlreadyStored if the name or id is taken."""
 
         def insert(connection: sqlite3.Connection) -> None:
             connection.execute(
-                "INSERT INTO users (id, username, username_key, password_hash) VALUES (?, ?, ?, ?)",
-                (str(user.id), user.username, user.username.casefold(), user.password_hash),
+                "INSERT INTO users (id, username, username_key, password_hash)"
+                " VALUES (:id, :username, :key, :password_hash)",
+                {
+                    "id": str(user.id),
+                    "username": user.username,
+                    "key": user.username.casefold(),
+                    "password_hash": user.password_hash,
+                },
             )
 
         try:
@@ -34,6 +40,8 @@ class SqliteUserRepository:
         except sqlite3.IntegrityError as exc:
             if "users.username_key" in str(exc):
                 raise UsernameTaken(f"the username {user.username!r} is taken") from exc
+            if "users.id" in str(exc):
+                raise AlreadyStored(f"a user with id {user.id} is already stored") from exc
             raise
 
     async def by_username(self, username: str) -> User | None:
@@ -46,7 +54,7 @@ class SqliteUserRepository:
 
     async def _one(self, query: str, key: str) -> User | None:
         def select(connection: sqlite3.Connection) -> Any:
-            return connection.execute(query, (key,)).fetchone()
+            return connection.execute(query, {"key": key}).fetchone()
 
         row = await self._database.read(select)
         if row is None:

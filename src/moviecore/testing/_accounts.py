@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 from uuid import UUID
 
-from moviecore import InvalidToken, TooManyAttempts, User, UsernameTaken
+from moviecore import AlreadyStored, InvalidToken, TooManyAttempts, User, UsernameTaken
 
 
 class MemoryUserRepository:
@@ -31,7 +31,7 @@ class MemoryUserRepository:
         if key in self._id_by_key:
             raise UsernameTaken(f"username {user.username!r} is taken")
         if user.id in self._by_id:
-            raise ValueError(f"a user with id {user.id} is already stored")
+            raise AlreadyStored(f"a user with id {user.id} is already stored")
         # User is frozen and holds only immutable values, so storing it is storing a copy.
         self._by_id[user.id] = user
         self._id_by_key[key] = user.id

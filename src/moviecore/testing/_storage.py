@@ -12,11 +12,23 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from uuid import UUID
 
-from moviecore import CatalogPage, Collection, CollectionSummary, Movie, count_genres
+from moviecore import (
+    AlreadyStored,
+    CatalogPage,
+    Collection,
+    CollectionChanges,
+    CollectionSummary,
+    Movie,
+    apply_changes,
+    check_version,
+    count_genres,
+)
 
 
 def _summary(collection: Collection) -> CollectionSummary:
-    return CollectionSummary(collection.uuid, collection.title, collection.description)
+    return CollectionSummary(
+        uuid=collection.uuid, title=collection.title, description=collection.description
+    )
 
 
 class MemoryCollectionRepository:
@@ -40,9 +52,9 @@ class MemoryCollectionRepository:
         self._genres[owner] = counts
 
     async def add(self, collection: Collection) -> None:
-        """Store a new collection; its uuid must not be stored yet, for any owner."""
+        """Store a new collection; raise AlreadyStored if its uuid is stored, for any owner."""
         if collection.uuid in self._owner_of:
-            raise ValueError(f"a collection with UUID {collection.uuid} is already stored")
+            raise AlreadyStored(f"a collection with UUID {collection.uuid} is already stored")
         stored = replace(collection, movies=tuple(collection.movies))
         self._by_owner.setdefault(stored.owner, {})[stored.uuid] = stored
         self._owner_of[stored.uuid] = stored.owner
@@ -62,25 +74,38 @@ class MemoryCollectionRepository:
         newest_first = list(reversed(owned.values()))
         return [_summary(c) for c in newest_first[offset : offset + limit]], len(owned)
 
-    async def replace(self, collection: Collection) -> bool:
-        """Overwrite the owner's collection whole, keeping its place; False if it is absent."""
-        owned = self._owned(collection.owner)
-        old = owned.get(collection.uuid)
+    async def update(
+        self,
+        owner: UUID,
+        uuid: UUID,
+        changes: CollectionChanges,
+        *,
+        expected_version: int | None = None,
+    ) -> Collection | None:
+        """Apply ``changes`` in place (no await in between: atomic), returning what is stored."""
+        old = self._current(owner, uuid, expected_version)
         if old is None:
-            return False
-        new = replace(collection, movies=tuple(collection.movies))
-        owned[new.uuid] = new
-        self._count(new.owner, old, new)
-        return True
+            return None
+        new = apply_changes(old, changes)
+        self._by_owner[owner][uuid] = new
+        self._count(owner, old, new)
+        return new
 
-    async def remove(self, owner: UUID, uuid: UUID) -> bool:
+    async def remove(self, owner: UUID, uuid: UUID, *, expected_version: int | None = None) -> bool:
         """Delete the owner's collection; False if it does not exist."""
-        old = self._owned(owner).pop(uuid, None)
+        old = self._current(owner, uuid, expected_version)
         if old is None:
             return False
+        del self._by_owner[owner][uuid]
         del self._owner_of[uuid]
         self._count(owner, old, None)
         return True
+
+    def _current(self, owner: UUID, uuid: UUID, expected_version: int | None) -> Collection | None:
+        current = self._owned(owner).get(uuid)
+        if current is not None:
+            check_version(current.version, expected_version)
+        return current
 
     async def genre_counts(self, owner: UUID) -> Mapping[str, int]:
         """For each genre, in how many (movie, collection) pairs of the owner it appears."""
