@@ -3,7 +3,8 @@
 moviecore.ValidationError, Litestar ValidationException  400 (with ``errors``)
 moviecore.InvalidCredentials, moviecore.InvalidToken      401
 moviecore.NotFound                                        404
-moviecore.UsernameTaken                                   409
+moviecore.UsernameTaken, moviecore.AlreadyStored         409
+moviecore.VersionMismatch                                 412 (with the current ETag)
 moviecore.TooManyAttempts                                 429 (with Retry-After)
 moviecore.Unavailable                                     503 (with Retry-After)
 any other Litestar HTTPException (404, 405, 413, ...)     its own status
@@ -26,6 +27,7 @@ from litestar.openapi import ResponseSpec
 from litestar.types import ExceptionHandlersMap
 
 from moviecore import (
+    AlreadyStored,
     InvalidCredentials,
     InvalidToken,
     NotFound,
@@ -33,7 +35,10 @@ from moviecore import (
     Unavailable,
     UsernameTaken,
     ValidationError,
+    VersionMismatch,
 )
+
+from ._etags import etag
 
 PROBLEM_JSON = "application/problem+json"
 _logger = logging.getLogger("moviecore.http")
@@ -130,6 +135,15 @@ def _domain_problem(exc: Exception) -> Response[Problem] | None:
             return _respond(HTTPStatus.NOT_FOUND, str(exc), kind="not-found")
         case UsernameTaken():
             return _respond(HTTPStatus.CONFLICT, str(exc), kind="username-taken")
+        case AlreadyStored():
+            return _respond(HTTPStatus.CONFLICT, str(exc), kind="already-stored")
+        case VersionMismatch():
+            return _respond(
+                HTTPStatus.PRECONDITION_FAILED,
+                str(exc),
+                kind="version-mismatch",
+                headers=etag(exc.current),
+            )
         case TooManyAttempts():
             headers = _retry_after(exc.retry_after)
             return _respond(

@@ -10,7 +10,7 @@ from http import HTTPStatus
 from typing import Annotated, Any
 from uuid import UUID
 
-from litestar import Request, delete, get, post, put
+from litestar import Request, Response, delete, get, post, put
 from litestar.di import NamedDependency
 from litestar.handlers import HTTPRouteHandler
 from litestar.params import FromPath, JSONBody, QueryParameter
@@ -21,6 +21,7 @@ from moviecore import PageNotFound
 
 from ._auth import SECURITY
 from ._backend import Service
+from ._etags import ETAG_HEADER, FIRST_VERSION, IfMatch, etag, expected_version
 from ._problems import problem_responses
 from ._schemas import (
     AccessToken,
@@ -52,6 +53,8 @@ _PROTECTED = (HTTPStatus.UNAUTHORIZED, HTTPStatus.SERVICE_UNAVAILABLE)
 _WITH_BODY = (HTTPStatus.BAD_REQUEST, HTTPStatus.REQUEST_ENTITY_TOO_LARGE)
 # Naming a page or a collection: Litestar documents a 400 for any parameter, ours is a problem.
 _LOOKUP = (HTTPStatus.BAD_REQUEST, HTTPStatus.NOT_FOUND)
+# Writes that may name the version they expect in If-Match.
+_CONDITIONAL = (HTTPStatus.PRECONDITION_FAILED,)
 
 
 def _page(page: int) -> int:
@@ -127,16 +130,17 @@ async def list_movies(
     status_code=HTTP_201_CREATED,
     security=SECURITY,
     tags=["collections"],
+    response_headers=[ETAG_HEADER],
     responses=problem_responses(*_PROTECTED, *_WITH_BODY),
 )
 async def create_collection(
     data: JSONBody[NewCollection], user: User, service: ServiceDep
-) -> CollectionCreated:
+) -> Response[CollectionCreated]:
     """Create a collection of movie snapshots for the caller."""
     uuid = await moviecore.create_collection(
         user, data.to_draft(), collections=service.ports.collections, limits=service.limits
     )
-    return CollectionCreated(uuid)
+    return Response(CollectionCreated(uuid), headers=etag(FIRST_VERSION))
 
 
 @get(
@@ -157,39 +161,46 @@ async def list_collections(user: User, service: ServiceDep, page: Page = 1) -> C
     _collections("/{collection_uuid:uuid}"),
     security=SECURITY,
     tags=["collections"],
+    response_headers=[ETAG_HEADER],
     responses=problem_responses(*_PROTECTED, *_LOOKUP),
 )
 async def get_collection(
     collection_uuid: FromPath[UUID], user: User, service: ServiceDep
-) -> CollectionBody:
+) -> Response[CollectionBody]:
     """One of the caller's collections with its movies."""
     collection = await moviecore.get_collection(
         user, collection_uuid, collections=service.ports.collections
     )
-    return CollectionBody.of(collection)
+    return Response(CollectionBody.of(collection), headers=etag(collection.version))
 
 
 @put(
     _collections("/{collection_uuid:uuid}"),
     security=SECURITY,
     tags=["collections"],
-    responses=problem_responses(*_PROTECTED, *_WITH_BODY, *_LOOKUP),
+    response_headers=[ETAG_HEADER],
+    responses=problem_responses(*_PROTECTED, *_WITH_BODY, *_LOOKUP, *_CONDITIONAL),
 )
 async def update_collection(
     collection_uuid: FromPath[UUID],
     data: JSONBody[CollectionUpdate],
     user: User,
     service: ServiceDep,
-) -> CollectionBody:
-    """Change the given fields of one of the caller's collections; movies replace the list."""
+    if_match: IfMatch = None,
+) -> Response[CollectionBody]:
+    """Change the given fields of one of the caller's collections; movies replace the list.
+
+    The answer is the collection as stored by this update.
+    """
     collection = await moviecore.update_collection(
         user,
         collection_uuid,
         data.to_changes(),
         collections=service.ports.collections,
         limits=service.limits,
+        expected_version=expected_version(if_match),
     )
-    return CollectionBody.of(collection)
+    return Response(CollectionBody.of(collection), headers=etag(collection.version))
 
 
 @delete(
@@ -197,13 +208,18 @@ async def update_collection(
     status_code=HTTP_200_OK,
     security=SECURITY,
     tags=["collections"],
-    responses=problem_responses(*_PROTECTED, *_LOOKUP),
+    responses=problem_responses(*_PROTECTED, *_LOOKUP, *_CONDITIONAL),
 )
 async def delete_collection(
-    collection_uuid: FromPath[UUID], user: User, service: ServiceDep
+    collection_uuid: FromPath[UUID], user: User, service: ServiceDep, if_match: IfMatch = None
 ) -> Message:
     """Delete one of the caller's collections."""
-    await moviecore.delete_collection(user, collection_uuid, collections=service.ports.collections)
+    await moviecore.delete_collection(
+        user,
+        collection_uuid,
+        collections=service.ports.collections,
+        expected_version=expected_version(if_match),
+    )
     return Message(f"Collection with UUID {collection_uuid} has been deleted.")
 
 

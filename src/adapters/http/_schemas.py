@@ -43,7 +43,9 @@ class MovieBody(msgspec.Struct, frozen=True):
 
     def to_movie(self) -> Movie:
         """The core's movie."""
-        return Movie(self.uuid, self.title, self.description, self.genres)
+        return Movie(
+            uuid=self.uuid, title=self.title, description=self.description, genres=self.genres
+        )
 
     @classmethod
     def of(cls, movie: Movie) -> MovieBody:
@@ -64,7 +66,9 @@ class NewCollection(msgspec.Struct, frozen=True):
 
     def to_draft(self) -> CollectionDraft:
         """The core's draft."""
-        return CollectionDraft(self.title, self.description, _movies(self.movies))
+        return CollectionDraft(
+            title=self.title, description=self.description, movies=_movies(self.movies)
+        )
 
 
 class CollectionUpdate(msgspec.Struct, frozen=True):

@@ -1,0 +1,58 @@
+"""Entity tags of collections: the ETag a response carries and the If-Match a client sends.
+
+A collection's ETag is its version in quotes (``"3"``): strong, and different after
+every write, since every update adds one to the version.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+
+from litestar.datastructures import ResponseHeader
+from litestar.params import HeaderParameter
+
+_STRONG_TAG = re.compile(r'\s*"(?P<version>[1-9][0-9]{0,17})"\s*')
+
+FIRST_VERSION = 1
+"""The version of a collection just created."""
+
+NEVER = 0
+"""The version a tag that matches nothing stands for: versions start at 1."""
+
+IfMatch = Annotated[
+    str | None,
+    HeaderParameter(
+        name="If-Match",
+        required=False,
+        description=(
+            "Change the collection only if its ETag is still this one (or `*`); "
+            "otherwise answer 412 and change nothing."
+        ),
+    ),
+]
+
+ETAG_HEADER = ResponseHeader(
+    name="ETag",
+    description="The collection's version, a strong entity tag that changes on every write;"
+    " send it back in If-Match.",
+    documentation_only=True,
+)
+
+
+def etag(version: int) -> dict[str, str]:
+    """The ETag header of a collection at ``version``."""
+    return {"ETag": f'"{version}"'}
+
+
+def expected_version(if_match: str | None) -> int | None:
+    """The version an If-Match value requires, or None when any version will do.
+
+    ``*`` (or no header) matches any version. Anything but one strong tag of ours (a
+    weak tag, a list of several, a malformed value) matches none, so the write is
+    refused with 412 rather than risk overwriting a change the client has not seen.
+    """
+    if if_match is None or if_match.strip() == "*":
+        return None
+    tag = _STRONG_TAG.fullmatch(if_match)
+    return NEVER if tag is None else int(tag["version"])
