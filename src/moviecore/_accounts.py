@@ -8,7 +8,7 @@ from ._entities import User
 from ._errors import InvalidCredentials, InvalidToken
 from ._limits import DEFAULT_LIMITS, Limits
 from ._ports import LoginThrottle, PasswordHasher, TokenIssuer, UserRepository
-from ._validate import check_credentials
+from ._validate import check_credentials, credentials_fit
 
 
 async def register(
@@ -40,8 +40,9 @@ async def login(
     """Return a fresh access token if the username and password match."""
     key = username.casefold()
     await throttle.check(key)
-    # register refuses passwords past the limit, so none can match (nor can bcrypt hash one)
-    fits = len(password.encode("utf-8", "surrogatepass")) <= limits.password_max_bytes
+    # Nothing register refuses to store can match: such a login fails like an unknown
+    # user's, whatever a store or bcrypt would make of a NUL or an over-long value.
+    fits = credentials_fit(username, password, limits)
     user = await users.by_username(username) if fits else None
     if user is None:
         # as slow as a wrong password, so timing tells nothing

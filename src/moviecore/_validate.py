@@ -32,6 +32,14 @@ def check_credentials(username: str, password: str, limits: Limits) -> None:
         raise ValidationError(errors)
 
 
+def credentials_fit(username: str, password: str, limits: Limits) -> bool:
+    """Whether an account could have been stored with this username and password."""
+    size = len(password.encode("utf-8", "surrogatepass"))
+    return size <= limits.password_max_bytes and not _length(
+        "username", username, 1, limits.username_max
+    )
+
+
 def movie_errors(at: str, movie: Movie, limits: Limits = DEFAULT_LIMITS) -> list[FieldError]:
     """Every limit ``movie`` breaks, each named under the field path ``at``."""
     return [

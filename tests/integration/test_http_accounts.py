@@ -89,6 +89,18 @@ def test_register_bad_credentials_are_400_naming_fields(
     )
 
 
+@pytest.mark.parametrize(("before", "after"), [("", "\x00"), ("nul\x00", ""), ("", "x" * 150)])
+def test_login_with_a_name_no_account_can_have_is_an_unknown_user(
+    client: httpx.Client, before: str, after: str
+) -> None:
+    """A username that could never be stored (with NUL, past the limit) gets the very 401
+    problem an unknown user gets, on every backend."""
+    unknown = client.post("/login/", json={"username": _name(), "password": "password1"})
+    odd_name = before + _name() + after
+    odd = client.post("/login/", json={"username": odd_name, "password": "password1"})
+    assert _problem(odd) == _problem(unknown)
+
+
 @pytest.mark.parametrize("path", ["/login/", "/login"])
 def test_login_answers_200_with_a_working_token(client: httpx.Client, path: str) -> None:
     """Logging in with the registered password gives a token that opens protected endpoints."""
