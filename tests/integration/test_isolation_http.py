@@ -15,6 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from fixtures.limits import room_for
 from fixtures.server import register_user
 from moviecore import CollectionDraft
 from moviecore.testing.strategies import collection_drafts
@@ -77,9 +78,9 @@ def stranger(client: httpx.Client) -> dict[str, str]:
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(
-    owned=collection_drafts(max_movies=3),
-    own=collection_drafts(max_movies=3),
-    change=collection_drafts(max_movies=2),
+    owned=collection_drafts(room_for(STRANGER), max_movies=3),
+    own=collection_drafts(room_for(STRANGER), max_movies=3),
+    change=collection_drafts(room_for(STRANGER), max_movies=2),
     root=st.sampled_from(ROOTS),
 )
 def test_stranger_sees_nothing_of_the_owners_collections(

@@ -12,7 +12,13 @@ import moviecore
 PACKAGE = Path(moviecore.__file__).parent
 TESTING = PACKAGE / "testing"
 # Only these testing-kit modules may import hypothesis and pytest (the ``testing`` extra).
-THIRD_PARTY_ALLOWED = {"contracts.py", "strategies.py", "stateful.py"}
+THIRD_PARTY_ALLOWED = {
+    "contracts.py",
+    "_contract_base.py",
+    "_storage_contracts.py",
+    "strategies.py",
+    "stateful.py",
+}
 
 
 def _imported_roots(path: Path) -> set[str]:

@@ -19,6 +19,7 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
+from fixtures.limits import room_for
 from moviecore import (
     DEFAULT_LIMITS,
     Collection,
@@ -55,6 +56,9 @@ _OPEN, _CLOSE = (
 def mark(user: int) -> str:
     """What every text a user sends starts with; no other text holds it."""
     return f"{_OPEN}user {user}{_CLOSE}"
+
+
+_UNMARKED = room_for(mark(0))
 
 
 def _marked_movie(user: int, movie: Movie, names: list[str]) -> Movie:
@@ -173,7 +177,7 @@ class Isolation(RuleBasedStateMachine):
         collections = self._ports.collections
         return self._run(get_collection(self._ids[user], target, collections=collections))
 
-    @rule(user=_USER, draft=collection_drafts(max_movies=3), data=st.data())
+    @rule(user=_USER, draft=collection_drafts(_UNMARKED, max_movies=3), data=st.data())
     def create(self, user: int, draft: CollectionDraft, data: st.DataObject) -> None:
         """A user creates a collection of marked movie snapshots."""
         marked = _marked_draft(user, draft, data)
@@ -195,7 +199,7 @@ class Isolation(RuleBasedStateMachine):
             lambda uuid: get_collection(self._ids[user], uuid, collections=self._ports.collections),
         )
 
-    @rule(user=_USER, data=st.data(), changes=collection_changes(max_movies=3))
+    @rule(user=_USER, data=st.data(), changes=collection_changes(_UNMARKED, max_movies=3))
     def update(self, user: int, data: st.DataObject, changes: CollectionChanges) -> None:
         """A user updates any uuid: their own changes, anyone else's is missing and unchanged."""
         target = self._target(data)

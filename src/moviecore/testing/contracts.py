@@ -25,18 +25,15 @@ Every class also provides ``anyio_backend`` (asyncio), so a suite needs nothing 
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterable, Mapping
+import asyncio
 from dataclasses import replace
 from uuid import UUID, uuid4
 
 import pytest
 
 from moviecore import (
+    DEFAULT_LIMITS,
     CatalogPage,
-    Collection,
-    CollectionRepository,
-    CollectionSummary,
     InvalidToken,
     LoginThrottle,
     Movie,
@@ -45,10 +42,13 @@ from moviecore import (
     RequestCounter,
     TokenIssuer,
     TooManyAttempts,
-    User,
-    UsernameTaken,
-    UserRepository,
-    count_genres,
+)
+
+from ._contract_base import Contract, movie
+from ._storage_contracts import (
+    CollectionRepositoryContract,
+    UserRepositoryContract,
+    edge_text,
 )
 
 __all__ = [
@@ -59,258 +59,15 @@ __all__ = [
     "RequestCounterContract",
     "TokenIssuerContract",
     "UserRepositoryContract",
+    "edge_text",
 ]
 
 
-class _Contract:
-    # Module scope, like anyio's own fixture, so module-scoped async fixtures may use it.
-    @pytest.fixture(scope="module")
-    @staticmethod
-    def anyio_backend() -> str:
-        """Run the contract's async tests on asyncio."""
-        return "asyncio"
-
-
-def _user(username: str | None = None) -> User:
-    name = username or f"user-{uuid4().hex[:12]}"
-    return User(id=uuid4(), username=name, password_hash=f"hash-of-{name}")
-
-
-def _movie(title: str, genres: str = "", description: str = "") -> Movie:
-    return Movie(uuid=uuid4(), title=title, description=description, genres=genres)
-
-
-def _collection(owner: UUID, title: str, *movies: Movie, description: str = "") -> Collection:
-    return Collection(uuid4(), owner, title, description, tuple(movies))
-
-
-def _summary(collection: Collection) -> CollectionSummary:
-    return CollectionSummary(collection.uuid, collection.title, collection.description)
-
-
-def _positive(counts: Mapping[str, int]) -> dict[str, int]:
-    # A store may keep a genre whose count fell to 0; nothing can observe the difference.
-    return {genre: n for genre, n in counts.items() if n}
-
-
-def _expected_counts(collections: Iterable[Collection]) -> dict[str, int]:
-    total: Counter[str] = Counter()
-    for collection in collections:
-        total.update(count_genres(collection.movies))
-    return dict(total)
-
-
-class UserRepositoryContract(_Contract):
-    """Accounts: stored whole, found by id or by username in any case, names unique."""
-
-    @pytest.mark.anyio
-    async def test_added_user_is_found_by_id_and_username(self, users: UserRepository) -> None:
-        """A stored user comes back whole by its id and by its exact username."""
-        user = _user("Ada.Lovelace+1@x")
-        await users.add(user)
-        assert (await users.by_id(user.id), await users.by_username(user.username)) == (user, user)
-
-    @pytest.mark.anyio
-    async def test_username_lookup_ignores_case(self, users: UserRepository) -> None:
-        """Looking a user up in another case finds the user with the name as registered."""
-        user = _user(f"MixedCase-{uuid4().hex[:8]}")
-        await users.add(user)
-        assert await users.by_username(user.username.swapcase()) == user
-
-    @pytest.mark.anyio
-    async def test_unknown_user_is_none(self, users: UserRepository) -> None:
-        """An id or a username nobody has finds nothing."""
-        await users.add(_user())
-        assert (await users.by_id(uuid4()), await users.by_username("nobody-here")) == (None, None)
-
-    @pytest.mark.anyio
-    async def test_duplicate_username_in_any_case_is_taken(self, users: UserRepository) -> None:
-        """A second user whose name differs only in case is refused and the first stays."""
-        first = _user(f"grace-{uuid4().hex[:8]}")
-        await users.add(first)
-        second = _user(first.username.upper())
-        with pytest.raises(UsernameTaken):
-            await users.add(second)
-        assert (await users.by_username(first.username), await users.by_id(second.id)) == (
-            first,
-            None,
-        )
-
-
-class CollectionRepositoryContract(_Contract):
-    """Collections: owner-scoped, newest first, replaced whole, genre counts kept on write."""
-
-    @pytest.fixture
-    async def owner(self, users: UserRepository) -> UUID:
-        """A stored user owning the test's collections."""
-        user = _user()
-        await users.add(user)
-        return user.id
-
-    @pytest.fixture
-    async def stranger(self, users: UserRepository) -> UUID:
-        """Another stored user, who must see none of the owner's collections."""
-        user = _user()
-        await users.add(user)
-        return user.id
-
-    @pytest.mark.anyio
-    async def test_round_trip_keeps_movies_in_order(
-        self, collections: CollectionRepository, owner: UUID
-    ) -> None:
-        """A stored collection comes back whole, its movies in the order given."""
-        movies = [_movie(f"Film {n} \N{CLAPPER BOARD}", "Drama, Comedy", "d" * n) for n in range(5)]
-        collection = _collection(owner, "Mixed bag", *reversed(movies), description="ünïcode")
-        await collections.add(collection)
-        assert await collections.get(owner, collection.uuid) == collection
-
-    @pytest.mark.anyio
-    async def test_empty_collection_round_trips(
-        self, collections: CollectionRepository, owner: UUID
-    ) -> None:
-        """A collection without movies or description comes back as stored."""
-        collection = _collection(owner, "Empty")
-        await collections.add(collection)
-        assert await collections.get(owner, collection.uuid) == collection
-
-    @pytest.mark.anyio
-    async def test_unknown_collection_is_absent(
-        self, collections: CollectionRepository, owner: UUID
-    ) -> None:
-        """Reading, replacing or removing a uuid never stored finds nothing."""
-        ghost = _collection(owner, "Ghost")
-        assert (
-            await collections.get(owner, ghost.uuid),
-            await collections.replace(ghost),
-            await collections.remove(owner, ghost.uuid),
-        ) == (None, False, False)
-
-    @pytest.mark.anyio
-    async def test_another_owner_sees_nothing(
-        self, collections: CollectionRepository, owner: UUID, stranger: UUID
-    ) -> None:
-        """Another owner can neither read, list, replace nor remove a collection."""
-        collection = _collection(owner, "Mine", _movie("Heat", "Crime"))
-        await collections.add(collection)
-        hijacked = replace(collection, owner=stranger, title="Theirs")
-        assert (
-            await collections.get(stranger, collection.uuid),
-            await collections.page(stranger, 0, 10),
-            await collections.replace(hijacked),
-            await collections.remove(stranger, collection.uuid),
-            _positive(await collections.genre_counts(stranger)),
-        ) == (None, ([], 0), False, False, {})
-        assert await collections.get(owner, collection.uuid) == collection
-
-    @pytest.mark.anyio
-    async def test_pages_are_newest_first(
-        self, collections: CollectionRepository, owner: UUID
-    ) -> None:
-        """Pages slice the owner's collections newest first, each with the total count."""
-        stored = [_collection(owner, f"C{n}", description=f"number {n}") for n in range(5)]
-        for collection in stored:
-            await collections.add(collection)
-        newest = [_summary(c) for c in reversed(stored)]
-        pages = [await collections.page(owner, offset, 2) for offset in (0, 2, 4, 6)]
-        assert [(list(items), count) for items, count in pages] == [
-            (newest[0:2], 5),
-            (newest[2:4], 5),
-            (newest[4:], 5),
-            ([], 5),
-        ]
-
-    @pytest.mark.anyio
-    async def test_replace_overwrites_whole_and_keeps_place(
-        self, collections: CollectionRepository, owner: UUID
-    ) -> None:
-        """A replaced collection shows only its new fields and movies, in its old place."""
-        first = _collection(owner, "First", _movie("A", "Drama"), _movie("B", "Drama, War"))
-        second = _collection(owner, "Second")
-        await collections.add(first)
-        await collections.add(second)
-        new = replace(first, title="Renamed", description="now", movies=(_movie("C", "Horror"),))
-        assert await collections.replace(new)
-        items, count = await collections.page(owner, 0, 10)
-        assert (await collections.get(owner, first.uuid), list(items), count) == (
-            new,
-            [_summary(second), _summary(new)],
-            2,
-        )
-
-    @pytest.mark.anyio
-    async def test_removed_collection_is_gone(
-        self, collections: CollectionRepository, owner: UUID
-    ) -> None:
-        """A removed collection can no longer be read, listed or removed again."""
-        kept = _collection(owner, "Kept")
-        gone = _collection(owner, "Gone", _movie("X", "Drama"))
-        await collections.add(kept)
-        await collections.add(gone)
-        assert await collections.remove(owner, gone.uuid)
-        items, count = await collections.page(owner, 0, 10)
-        assert (
-            await collections.get(owner, gone.uuid),
-            await collections.remove(owner, gone.uuid),
-            list(items),
-            count,
-        ) == (None, False, [_summary(kept)], 1)
-
-    @pytest.mark.anyio
-    async def test_genre_counts_follow_every_write(
-        self, collections: CollectionRepository, owner: UUID
-    ) -> None:
-        """Genre counts match the owner's collections after adds, a replace and a remove."""
-        a = _collection(owner, "A", _movie("1", "Drama, Comedy"), _movie("2", " Drama ,drama,,"))
-        b = _collection(owner, "B", _movie("3", "Comedy,Comedy"), _movie("4", ""))
-        c = _collection(owner, "C", _movie("5", "War"))
-        for collection in (a, b, c):
-            await collections.add(collection)
-        after_add = _positive(await collections.genre_counts(owner))
-        b2 = replace(b, movies=(_movie("6", "Horror, Drama"),))
-        await collections.replace(b2)
-        after_replace = _positive(await collections.genre_counts(owner))
-        await collections.remove(owner, c.uuid)
-        after_remove = _positive(await collections.genre_counts(owner))
-        assert (after_add, after_replace, after_remove) == (
-            _expected_counts([a, b, c]),
-            _expected_counts([a, b2, c]),
-            _expected_counts([a, b2]),
-        )
-
-    @pytest.mark.anyio
-    async def test_same_movie_in_two_collections(
-        self, collections: CollectionRepository, owner: UUID, stranger: UUID
-    ) -> None:
-        """One movie uuid may sit in several collections, each keeping its own snapshot."""
-        movie = _movie("Alien", "Horror, Sci-Fi")
-        mine = _collection(owner, "Mine", movie)
-        again = _collection(owner, "Again", replace(movie, title="Alien (1979)", genres="Horror"))
-        theirs = _collection(stranger, "Theirs", replace(movie, genres="Comedy"))
-        for collection in (mine, again, theirs):
-            await collections.add(collection)
-        stored = [await collections.get(c.owner, c.uuid) for c in (mine, again, theirs)]
-        counts_before = _positive(await collections.genre_counts(owner))
-        await collections.remove(owner, again.uuid)
-        assert (
-            stored,
-            counts_before,
-            await collections.get(owner, mine.uuid),
-            _positive(await collections.genre_counts(owner)),
-            _positive(await collections.genre_counts(stranger)),
-        ) == (
-            [mine, again, theirs],
-            {"Horror": 2, "Sci-Fi": 1},
-            mine,
-            {"Horror": 1, "Sci-Fi": 1},
-            {"Comedy": 1},
-        )
-
-
 def _catalog(count: int) -> list[Movie]:
-    return [_movie(f"Movie {n}", "Drama", f"about {n}") for n in range(count)]
+    return [movie(f"Movie {n}", "Drama", f"about {n}") for n in range(count)]
 
 
-class MovieStoreContract(_Contract):
+class MovieStoreContract(Contract):
     """A local catalog: pages of 10 in insertion order; put replaces by uuid in place."""
 
     @pytest.mark.anyio
@@ -320,6 +77,20 @@ class MovieStoreContract(_Contract):
             CatalogPage((), 0, 1, has_next=False),
             0,
         )
+
+    @pytest.mark.anyio
+    async def test_text_at_every_limit_round_trips_unchanged(self, movie_store: MovieStore) -> None:
+        """A movie whose text is at every limit, with white space and unusual Unicode at its
+        ends, is listed character for character."""
+        limits = DEFAULT_LIMITS
+        edge = Movie(
+            uuid=uuid4(),
+            title=edge_text(limits.movie_title_max),
+            description=edge_text(limits.movie_description_max),
+            genres=edge_text(limits.genres_max),
+        )
+        await movie_store.put([edge])
+        assert await movie_store.page(1) == CatalogPage((edge,), 1, 1, has_next=False)
 
     @pytest.mark.anyio
     async def test_pages_follow_insertion_order(self, movie_store: MovieStore) -> None:
@@ -351,7 +122,7 @@ class MovieStoreContract(_Contract):
         first, second, third = _catalog(3)
         await movie_store.put([first, second, third])
         renamed = replace(second, title="Renamed", genres="Comedy", description="new")
-        newest = _movie("Newest")
+        newest = movie("Newest")
         await movie_store.put([renamed, newest])
         await movie_store.put([])
         assert (await movie_store.page(1), await movie_store.count()) == (
@@ -360,7 +131,7 @@ class MovieStoreContract(_Contract):
         )
 
 
-class RequestCounterContract(_Contract):
+class RequestCounterContract(Contract):
     """The request counter: adds up, reads, resets to zero."""
 
     @pytest.mark.anyio
@@ -370,6 +141,14 @@ class RequestCounterContract(_Contract):
         await counter.add()
         await counter.add(5)
         assert (before, await counter.read()) == (0, 6)
+
+    @pytest.mark.anyio
+    async def test_concurrent_adds_are_all_counted(self, counter: RequestCounter) -> None:
+        """A hundred and ten adds made at once are every one counted."""
+        await asyncio.gather(
+            *(counter.add() for _ in range(100)), *(counter.add(3) for _ in range(10))
+        )
+        assert await counter.read() == 130
 
     @pytest.mark.anyio
     async def test_reset_starts_again_from_zero(self, counter: RequestCounter) -> None:
@@ -386,7 +165,7 @@ def _key(name: str) -> str:
     return f"{name}-{uuid4().hex}"
 
 
-class LoginThrottleContract(_Contract):
+class LoginThrottleContract(Contract):
     """Login throttling: five failures in the window lock a key until the window ends."""
 
     @pytest.mark.anyio
@@ -432,7 +211,7 @@ class LoginThrottleContract(_Contract):
             await throttle.check(locked)
 
 
-class PasswordHasherContract(_Contract):
+class PasswordHasherContract(Contract):
     """Password hashing: salted, and verifying only the password that was hashed."""
 
     @pytest.mark.anyio
@@ -460,7 +239,7 @@ def _tampered(token: str) -> str:
     return token[:at] + swapped + token[at + 1 :]
 
 
-class TokenIssuerContract(_Contract):
+class TokenIssuerContract(Contract):
     """Access tokens: a token names its user; anything altered or foreign is refused."""
 
     def test_round_trip(self, tokens: TokenIssuer) -> None:

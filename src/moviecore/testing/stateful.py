@@ -20,6 +20,7 @@ Each machine run opens its own store and runs every call on its own
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from collections.abc import Callable, Coroutine
 from contextlib import AbstractAsyncContextManager
 from dataclasses import replace
@@ -28,7 +29,7 @@ from uuid import UUID, uuid4
 
 from hypothesis import settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, rule
+from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from moviecore import (
     DEFAULT_LIMITS,
@@ -45,6 +46,8 @@ from moviecore import (
     User,
     UserRepository,
     ValidationError,
+    VersionMismatch,
+    count_genres,
     create_collection,
     delete_collection,
     get_collection,
@@ -105,7 +108,7 @@ class _CollectionRules(RuleBasedStateMachine):
         return self._runner.run(coroutine)
 
     async def _new_owner(self) -> UUID:
-        user = User(uuid4(), f"rules-{uuid4().hex}", "not a real hash")
+        user = User(id=uuid4(), username=f"rules-{uuid4().hex}", password_hash="not a real hash")
         await self._store.users.add(user)
         return user.id
 
@@ -127,7 +130,13 @@ class _CollectionRules(RuleBasedStateMachine):
         store = self._store.collections
         uuid = self._run(create_collection(owner_id, draft, collections=store, limits=self.limits))
         movies = _first_of_each(draft.movies)
-        expected = Collection(uuid, owner_id, draft.title, draft.description, movies)
+        expected = Collection(
+            uuid=uuid,
+            owner=owner_id,
+            title=draft.title,
+            description=draft.description,
+            movies=movies,
+        )
         self._model[owner_id][uuid] = expected
         self._created.append(uuid)
         assert self._run(get_collection(owner_id, uuid, collections=store)) == expected
@@ -144,9 +153,11 @@ class _CollectionRules(RuleBasedStateMachine):
 
     @rule(owner=_OWNERS, data=st.data(), changes=collection_changes(max_movies=3))
     def update(self, owner: int, data: st.DataObject, changes: CollectionChanges) -> None:
-        """Update any uuid: the owner's own changes as asked, anything else is not found."""
+        """Update any uuid: the owner's own changes as asked and reads back so, anything else
+        is not found."""
         owner_id, target = self._owners[owner], self._target(data)
-        call = update_collection(owner_id, target, changes, collections=self._store.collections)
+        store = self._store.collections
+        call = update_collection(owner_id, target, changes, collections=store)
         current = self._model[owner_id].get(target)
         if current is None:
             self._expect_not_found(call)
@@ -156,9 +167,32 @@ class _CollectionRules(RuleBasedStateMachine):
             title=current.title if changes.title is None else changes.title,
             description=current.description if changes.description is None else changes.description,
             movies=current.movies if changes.movies is None else _first_of_each(changes.movies),
+            version=current.version + 1,
         )
-        assert self._run(call) == expected
+        answered = self._run(call)
+        read_back = self._run(get_collection(owner_id, target, collections=store))
+        assert (answered, read_back) == (expected, expected)
         self._model[owner_id][target] = expected
+
+    @rule(owner=_OWNERS, data=st.data(), changes=collection_changes(max_movies=3))
+    def update_stale(self, owner: int, data: st.DataObject, changes: CollectionChanges) -> None:
+        """An update naming a version the collection is not at is refused and changes nothing."""
+        owner_id = self._owners[owner]
+        if not self._model[owner_id]:
+            return
+        target = data.draw(st.sampled_from(sorted(self._model[owner_id])), label="target")
+        current = self._model[owner_id][target]
+        stale = data.draw(st.integers(0, 2**31 - 1).filter(lambda v: v != current.version))
+        call = update_collection(
+            owner_id, target, changes, collections=self._store.collections, expected_version=stale
+        )
+        try:
+            self._run(call)
+        except VersionMismatch as refused:
+            refused_at = refused.current
+        else:
+            raise AssertionError("expected VersionMismatch")
+        assert refused_at == current.version
 
     @rule(owner=_OWNERS, data=st.data())
     def delete(self, owner: int, data: st.DataObject) -> None:
@@ -197,11 +231,32 @@ class _CollectionRules(RuleBasedStateMachine):
                 return
             raise AssertionError("expected PageNotFound")
         assert self._run(call) == CollectionsPage(
-            tuple(CollectionSummary(c.uuid, c.title, c.description) for c in shown),
-            reference_favourite_genres(newest_first),
-            len(newest_first),
-            page,
+            collections=tuple(
+                CollectionSummary(uuid=c.uuid, title=c.title, description=c.description)
+                for c in shown
+            ),
+            favourite_genres=reference_favourite_genres(newest_first),
+            count=len(newest_first),
+            page=page,
         )
+
+    @invariant()
+    def listing_and_genres_match(self) -> None:
+        """After every step, each owner's whole listing and genre counts match the model."""
+        store = self._store.collections
+        for owner_id, owned in self._model.items():
+            newest_first = list(reversed(owned.values()))
+            items, count = self._run(store.page(owner_id, 0, len(newest_first) + 1))
+            counts = self._run(store.genre_counts(owner_id))
+            expected = [
+                CollectionSummary(uuid=c.uuid, title=c.title, description=c.description)
+                for c in newest_first
+            ]
+            assert (list(items), count, dict(counts)) == (
+                expected,
+                len(newest_first),
+                dict(sum((count_genres(c.movies) for c in newest_first), Counter())),
+            )
 
     def teardown(self) -> None:
         try:

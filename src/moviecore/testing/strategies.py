@@ -2,7 +2,7 @@
 
 Valid values pass the core's checks; each ``invalid_*`` strategy breaks at least
 one rule. Text leaves out lone surrogates and NUL, which no storage can keep.
-Sizes stay small unless a limit must be crossed, so that examples are quick.
+Text reaches every limit now and then, built by repetition so that examples stay quick.
 """
 
 from __future__ import annotations
@@ -47,6 +47,19 @@ _GENRE_NAMES = ("Drama", "drama", "Comedy", "Action", "Sci-Fi", "War", "Ünïcod
 
 def _text(min_size: int, max_size: int) -> st.SearchStrategy[str]:
     return st.text(_CHARACTERS, min_size=min_size, max_size=max_size)
+
+
+def _text_within(min_size: int, max_size: int) -> st.SearchStrategy[str]:
+    """Short text mostly, and now and then text at or just under ``max_size``.
+
+    The long text repeats a short piece, so that reaching a large limit stays quick.
+    """
+    at_limit = st.builds(
+        lambda piece, short_by: (piece * max_size)[: max(min_size, max_size - short_by)],
+        _text(1, 8),
+        st.integers(0, 2),
+    )
+    return _text(min_size, min(max_size, 20)) | at_limit
 
 
 def _too_long(limit: int) -> st.SearchStrategy[str]:
@@ -120,8 +133,8 @@ def movies(limits: Limits = DEFAULT_LIMITS) -> st.SearchStrategy[Movie]:
     return st.builds(
         Movie,
         uuid=movie_uuids(),
-        title=_text(1, min(limits.movie_title_max, 20)),
-        description=_text(0, min(limits.movie_description_max, 20)),
+        title=_text_within(1, limits.movie_title_max),
+        description=_text_within(0, limits.movie_description_max),
         genres=genres(limits),
     )
 
@@ -148,8 +161,8 @@ def collection_drafts(
     """Drafts within the limits, with up to ``max_movies`` movies (uuids may repeat)."""
     return st.builds(
         CollectionDraft,
-        title=_text(1, min(limits.title_max, 20)),
-        description=_text(0, min(limits.description_max, 20)),
+        title=_text_within(1, limits.title_max),
+        description=_text_within(0, limits.description_max),
         movies=_movie_lists(limits, max_movies),
     )
 
@@ -192,5 +205,7 @@ def invalid_collection_changes(
 ) -> st.SearchStrategy[CollectionChanges]:
     """Partial updates with at least one given field that breaks a rule."""
     return invalid_collection_drafts(limits).map(
-        lambda draft: CollectionChanges(draft.title, draft.description, draft.movies)
+        lambda draft: CollectionChanges(
+            title=draft.title, description=draft.description, movies=draft.movies
+        )
     )
