@@ -52,7 +52,7 @@ from ._ports import (
     TokenIssuer,
     UserRepository,
 )
-from ._validate import movie_errors
+from ._validate import movie_errors, normalise_movie
 
 __version__ = "0.1.0"
 
@@ -99,6 +99,7 @@ __all__ = [
     "list_movies",
     "login",
     "movie_errors",
+    "normalise_movie",
     "read_request_count",
     "register",
     "reset_request_count",
