@@ -56,6 +56,7 @@ MAX_ERRORS = 20
 
 _COLUMNS = frozenset({"uuid", "title", "description", "genres"})
 
+
 class _Results(msgspec.Struct):
     """The upstream page shape: records under ``results``, other keys ignored."""
 

@@ -194,9 +194,7 @@ class UpstreamCatalog:
                 if response.next_request is None:
                     _check_status(response)
                     body = await _read_capped(response, self._max_body)
-                    return decode_page(
-                        body, number, limits=self._limits, page_size=self._page_size
-                    )
+                    return decode_page(body, number, limits=self._limits, page_size=self._page_size)
             finally:
                 await response.aclose()
             request = self._redirect(response.next_request)
