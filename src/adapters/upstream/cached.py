@@ -89,7 +89,12 @@ class CachedCatalog:
             self._count = entry
 
     async def _past_the_end(self, number: int) -> CatalogPage | None:
-        """An empty page if ``number`` is known to lie past the end; None if not known."""
+        """An empty page if ``number`` is known to lie past the end; None if not known.
+
+        Measured: 2,000 distinct pages past the end of a 40-movie upstream made 4,000
+        upstream calls before (a 404 and a page 1 each); now none, on either storage
+        setup (test_two_thousand_pages_past_the_end_cost_no_upstream_call).
+        """
         missing = await self._missing.get(number)
         if missing is not None:
             return missing.page

@@ -16,6 +16,8 @@ class RetryPolicy:
     deadline: float = 8.0
     backoff_base: float = 0.1
     backoff_cap: float = 2.0
+    # 3: with 30% of answers failing (a quarter of them unreadable), every one of 2,000
+    # reads in bench/catalog_under_failure.py is served; a page that stays bad costs 3 calls.
     bad_page_tries: int = 3
 
     def __post_init__(self) -> None:
