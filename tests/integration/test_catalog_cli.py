@@ -19,11 +19,10 @@ import anyio.to_thread
 import httpx
 import pytest
 
-from adapters.fake_upstream import synthetic_catalog
 from adapters.settings import load_settings
 from app import open_storage
 from fixtures.server import moviecore_command, register_user, run_server
-from fixtures.upstream import FakeUpstreams, RunningUpstream, UpstreamOptions
+from fixtures.upstream import FakeUpstreams, RunningUpstream, UpstreamOptions, synthetic_movies
 from moviecore import Movie
 
 MOVIES = [
@@ -93,13 +92,6 @@ async def stored_movies(data_dir: Path, storage: Mapping[str, str]) -> list[Movi
         ]
 
 
-def _synthetic(movies: int, seed: int) -> list[Movie]:
-    return [
-        Movie(uuid=m.uuid, title=m.title, description=m.description or "", genres=m.genres or "")
-        for m in synthetic_catalog(movies, seed)
-    ]
-
-
 @pytest.mark.anyio
 async def test_sync_copies_every_movie_once_and_again_reads_the_last_page(
     fake_upstream: FakeUpstreams, storage: dict[str, str], tmp_path: Path
@@ -119,12 +111,12 @@ async def test_sync_copies_every_movie_once_and_again_reads_the_last_page(
     assert (first.returncode, first.stdout, after_first) == (
         0,
         "moviecore: copied 305 movies from pages 1 to 31; the local catalog holds 305 movies\n",
-        _synthetic(305, 3),
+        synthetic_movies(305, 3),
     ), first.stderr
     assert (second.returncode, second.stdout, await stored_movies(tmp_path, storage)) == (
         0,
         "moviecore: copied 5 movies from pages 31 to 31; the local catalog holds 305 movies\n",
-        _synthetic(305, 3),
+        synthetic_movies(305, 3),
     )
 
 
@@ -150,7 +142,7 @@ async def test_sync_after_an_import_copies_every_upstream_page(
         )
         for m in MOVIES
     ]
-    assert await stored_movies(tmp_path, storage) == [*movies, *_synthetic(25, 4)]
+    assert await stored_movies(tmp_path, storage) == [*movies, *synthetic_movies(25, 4)]
 
 
 PROGRESS = re.compile(r"moviecore: page (\d+) of 20, \d+ movies/s, about .+ left\n")
@@ -193,7 +185,7 @@ async def test_ctrl_c_stops_a_sync_with_one_line_and_the_next_run_resumes(
         f"moviecore: copied {200 - 10 * done[-1]} movies from pages {done[-1] + 1} to 20;"
         " the local catalog holds 200 movies\n",
     )
-    assert await stored_movies(tmp_path, storage) == _synthetic(200, 5)
+    assert await stored_movies(tmp_path, storage) == synthetic_movies(200, 5)
 
 
 def test_sync_without_an_upstream_url_exits_2_saying_so(tmp_path: Path) -> None:

@@ -13,28 +13,22 @@ import re
 from collections import Counter
 from contextlib import ExitStack
 from pathlib import Path
-from typing import Any
 
 import httpx
-import msgspec
 import pytest
 
-from adapters.fake_upstream import synthetic_catalog
 from fixtures.upstream import (
     FakeUpstreams,
     UpstreamOptions,
     fetch,
     serving,
+    synthetic_entries,
     upstream_settings,
 )
 
 PROBLEM_JSON = "application/problem+json"
 UNAVAILABLE = "urn:moviecore:problem:unavailable"
 LEFT_OUT = re.compile(r"upstream page \d+: left out .*")
-
-
-def _entries(movies: int, seed: int) -> list[dict[str, Any]]:
-    return [msgspec.to_builtins(movie) for movie in synthetic_catalog(movies, seed)]
 
 
 def _unavailable(detail: str) -> dict[str, object]:
@@ -48,7 +42,7 @@ def _page_body(service_link: str, options: UpstreamOptions, page: int) -> dict[s
         "page": page,
         "next": None if page == last else f"{service_link}?page={page + 1}",
         "previous": None if page == 1 else f"{service_link}?page={page - 1}",
-        "movies": _entries(options.movies, options.seed)[(page - 1) * 10 : page * 10],
+        "movies": synthetic_entries(options.movies, options.seed)[(page - 1) * 10 : page * 10],
     }
 
 
@@ -57,14 +51,14 @@ async def test_every_movie_served_can_be_posted_into_a_collection(
     fake_upstream: FakeUpstreams, storage: dict[str, str], tmp_path: Path
 ) -> None:
     """Odd movies are fitted or left out (logged once a page), and each served one posts as is."""
-    entries = _entries(20, seed=9)
+    entries = synthetic_entries(20, seed=9)
     entries[0] = {**entries[0], "title": "T" * 600, "genres": "G" * 600}
     entries[1] = {**entries[1], "title": ""}
     entries[2] = {**entries[2], "title": "Nul\x00Title", "description": "x\x00y" * 6000}
     entries[3] = {**entries[3], "description": None}
     del entries[4]["genres"]
     entries[12] = {**entries[12], "uuid": "nope"}
-    entries[13] = 42  # type: ignore[call-overload]
+    entries[13] = 42
     data = tmp_path / "movies.json"
     data.write_text(json.dumps(entries), encoding="utf-8")
     upstream = await fake_upstream(UpstreamOptions(data=data))

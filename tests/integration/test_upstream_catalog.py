@@ -8,14 +8,18 @@ from dataclasses import replace
 from pathlib import Path
 
 import httpx
-import msgspec
 import pytest
 
-from adapters.fake_upstream import synthetic_catalog
 from adapters.upstream import BreakerState, CircuitBreaker, RetryPolicy, UpstreamCatalog
 from adapters.upstream.wire import MalformedAnswer
-from fixtures.upstream import FAST, FakeUpstreams, UpstreamOptions
-from moviecore import CatalogPage, CatalogUnavailable, Movie
+from fixtures.upstream import (
+    FAST,
+    FakeUpstreams,
+    UpstreamOptions,
+    synthetic_entries,
+    synthetic_movies,
+)
+from moviecore import CatalogPage, CatalogUnavailable
 
 
 class ManualClock:
@@ -30,15 +34,8 @@ class ManualClock:
 
 def expected_page(movies: int, seed: int, number: int) -> CatalogPage:
     """Page ``number`` of the fake's synthetic catalog, as a Catalog should answer it."""
-    catalog = synthetic_catalog(movies, seed)
-    chosen = catalog[(number - 1) * 10 : number * 10]
     return CatalogPage(
-        movies=tuple(
-            Movie(
-                uuid=m.uuid, title=m.title, description=m.description or "", genres=m.genres or ""
-            )
-            for m in chosen
-        ),
+        movies=tuple(synthetic_movies(movies, seed)[(number - 1) * 10 : number * 10]),
         count=movies,
         page=number,
         has_next=number * 10 < movies,
@@ -162,17 +159,12 @@ async def test_an_unreachable_upstream_is_unavailable(fake_upstream: FakeUpstrea
     assert type(raised.value.__cause__) is httpx.ConnectError
 
 
-def _entries(movies: int, seed: int) -> list[dict[str, object]]:
-    """The fake's synthetic movies as JSON entries, to spoil some of them."""
-    return [msgspec.to_builtins(movie) for movie in synthetic_catalog(movies, seed)]
-
-
 @pytest.mark.anyio
 async def test_movies_that_cannot_be_served_are_left_out_of_their_page(
     fake_upstream: FakeUpstreams, tmp_path: Path
 ) -> None:
     """Null or missing fields are served empty; movies without uuid or title are left out."""
-    entries = _entries(10, seed=1)
+    entries = synthetic_entries(10, seed=1)
     entries[1] = {**entries[1], "description": None, "genres": None}
     del entries[2]["genres"]
     entries[3] = {**entries[3], "uuid": "not-a-uuid"}

@@ -16,7 +16,7 @@ from adapters import sqlite
 from adapters.fake_upstream import synthetic_catalog
 from adapters.movie_files import bundled_movies
 from adapters.upstream import RetryPolicy, SyncMark, SyncProgress, SyncResult, sync_catalog
-from fixtures.upstream import FakeUpstreams, RunningUpstream, UpstreamOptions
+from fixtures.upstream import FakeUpstreams, RunningUpstream, UpstreamOptions, synthetic_movies
 from moviecore import CatalogUnavailable, Movie, MovieStore
 
 PATIENT = RetryPolicy(per_try=0.3, deadline=8.0, backoff_base=0.01, backoff_cap=0.1)
@@ -24,13 +24,6 @@ PATIENT = RetryPolicy(per_try=0.3, deadline=8.0, backoff_base=0.01, backoff_cap=
 
 class Interrupted(Exception):
     """Stands for whatever stops a sync half-way: a signal, a crash, a deploy."""
-
-
-def _synthetic(movies: int, seed: int) -> list[Movie]:
-    return [
-        Movie(uuid=m.uuid, title=m.title, description=m.description or "", genres=m.genres or "")
-        for m in synthetic_catalog(movies, seed)
-    ]
 
 
 async def _stored(store: MovieStore) -> list[Movie]:
@@ -73,7 +66,7 @@ async def test_sync_copies_every_movie_once_despite_failures(
 
     assert (result, await _stored(store.catalog)) == (
         SyncResult(first_page=1, last_page=10, movies=95, missed=0),
-        _synthetic(95, seed=4),
+        synthetic_movies(95, seed=4),
     )
     assert progress == [
         SyncProgress(page=n, pages=10, first_page=1, movies=min(10 * n, 95), seconds=n)
@@ -109,7 +102,7 @@ async def test_an_interrupted_sync_resumes_after_the_last_page_completed(
         SyncResult(first_page=5, last_page=10, movies=55, missed=0),
         10,
     )
-    assert await _stored(store.catalog) == _synthetic(95, seed=4)
+    assert await _stored(store.catalog) == synthetic_movies(95, seed=4)
 
 
 @pytest.mark.anyio
@@ -123,7 +116,7 @@ async def test_a_sync_copies_everything_whatever_the_catalog_held(
     result = await _sync(upstream, store)
 
     assert result == SyncResult(first_page=1, last_page=5, movies=45, missed=0)
-    assert await _stored(store.catalog) == [*bundled_movies(), *_synthetic(45, seed=6)]
+    assert await _stored(store.catalog) == [*bundled_movies(), *synthetic_movies(45, seed=6)]
 
 
 @pytest.mark.anyio
@@ -143,7 +136,7 @@ async def test_a_finished_sync_reads_the_last_page_again_for_new_movies(
         SyncResult(first_page=5, last_page=6, movies=12, missed=0),
         2,
     )
-    assert await _stored(store.catalog) == _synthetic(52, seed=8)
+    assert await _stored(store.catalog) == synthetic_movies(52, seed=8)
 
 
 @pytest.mark.anyio
@@ -160,7 +153,10 @@ async def test_another_upstream_is_synced_from_its_first_page(
         SyncResult(first_page=1, last_page=3, movies=25, missed=0),
         SyncResult(first_page=1, last_page=2, movies=15, missed=0),
     ]
-    assert await _stored(store.catalog) == [*_synthetic(25, seed=1), *_synthetic(15, seed=2)]
+    assert await _stored(store.catalog) == [
+        *synthetic_movies(25, seed=1),
+        *synthetic_movies(15, seed=2),
+    ]
 
 
 @pytest.mark.anyio
@@ -176,7 +172,7 @@ async def test_movies_that_cannot_be_served_are_counted_as_missed(
 
     result = await _sync(upstream, store)
 
-    expected = _synthetic(12, seed=3)
+    expected = synthetic_movies(12, seed=3)
     expected[4] = replace(expected[4], genres="")
     assert result == SyncResult(first_page=1, last_page=2, movies=11, missed=1)
     assert await _stored(store.catalog) == [*expected[:3], *expected[4:]]
