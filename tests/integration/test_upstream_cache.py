@@ -17,18 +17,8 @@ from adapters.upstream import (
     open_upstream_catalog,
 )
 from fixtures.server import free_port
-from fixtures.upstream import FAST, FakeUpstreams, RunningUpstream, UpstreamOptions
+from fixtures.upstream import FAST, FakeUpstreams, ManualClock, RunningUpstream, UpstreamOptions
 from moviecore import CatalogPage, CatalogUnavailable
-
-
-class ManualClock:
-    """A wall clock that moves only when told to."""
-
-    def __init__(self) -> None:
-        self.now = 1_700_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.fixture

@@ -15,21 +15,12 @@ from adapters.upstream.wire import MalformedAnswer
 from fixtures.upstream import (
     FAST,
     FakeUpstreams,
+    ManualClock,
     UpstreamOptions,
     synthetic_entries,
     synthetic_movies,
 )
 from moviecore import CatalogPage, CatalogUnavailable
-
-
-class ManualClock:
-    """A monotonic clock that moves only when told to."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def expected_page(movies: int, seed: int, number: int) -> CatalogPage:
