@@ -3,7 +3,8 @@
     moviecore serve [--host HOST] [--port PORT]   run the HTTP service
     moviecore migrate                             create or upgrade the database
     moviecore catalog import FILE                 add movies (JSON or CSV) to the local catalog
-    moviecore catalog sync                        copy the whole upstream into the local catalog
+    moviecore catalog sync                        copy the whole upstream into the local catalog,
+                                                  resuming where the last run stopped
     moviecore fake-upstream [OPTIONS]             serve a fake upstream catalog (tests, demos)
 
 Settings come from the environment, then from a ``.env`` file in the working
@@ -20,7 +21,7 @@ import time
 from collections.abc import AsyncIterator, Sequence
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, TextIO
 
 import uvicorn
 
@@ -30,7 +31,7 @@ from adapters.http import Backend, RequestCounting, create_http_app
 from adapters.movie_files import bundled_movies, read_movies
 from adapters.security import BcryptPasswordHasher, JwtTokenIssuer
 from adapters.settings import Settings, SettingsError, load_settings
-from adapters.upstream import open_upstream_catalog, sync_catalog
+from adapters.upstream import SyncCursor, SyncProgress, open_upstream_catalog, sync_catalog
 from moviecore import (
     Catalog,
     CollectionRepository,
@@ -62,6 +63,8 @@ class Storage(Protocol):
     def collections(self) -> CollectionRepository: ...
     @property
     def catalog(self) -> MovieStore: ...
+    @property
+    def sync_cursor(self) -> SyncCursor: ...
     async def ping(self) -> None:
         """Return if the database answers; raise StorageUnavailable otherwise."""
 
@@ -127,7 +130,7 @@ async def open_catalog(settings: Settings, storage: Storage) -> AsyncIterator[Ca
     """The upstream catalog behind its cache when configured, else the local one."""
     if settings.external_movies_api_url is None:
         if await storage.catalog.count() == 0:
-            await storage.catalog.put(bundled_movies())
+            await storage.catalog.put(bundled_movies(settings.limits))
         yield storage.catalog
     else:
         async with _open_upstream(settings, settings.redis_url) as upstream:
@@ -143,6 +146,7 @@ def _open_upstream(
         settings.api_password or "",
         redis_url=redis_url,
         key_prefix=f"{settings.redis_prefix}catalog:",
+        limits=settings.limits,
     )
 
 
@@ -181,6 +185,7 @@ def create_app(settings: Settings | None = None) -> RequestCounting:
         lambda: open_backend(settings),
         limits=settings.limits,
         max_body_bytes=settings.max_body_bytes,
+        public_url=settings.public_url,
     )
 
 
@@ -226,25 +231,85 @@ async def _migrate(settings: Settings) -> str:
 
 
 async def _import_catalog(settings: Settings, file: Path) -> str:
-    movies = read_movies(file)
+    read = read_movies(file, settings.limits)
+    for record in read.left_out:
+        print(f"moviecore: left out {record.field}: {record.message}", file=sys.stderr)
     async with open_storage(settings) as storage:
-        await storage.catalog.put(movies)
+        await storage.catalog.put(read.movies)
         total = await storage.catalog.count()
-    return f"imported {len(movies)} movies from {file}; the catalog holds {total}"
+    left_out = f", left out {read.left_out_count}" if read.left_out_count else ""
+    return f"imported {len(read.movies)} movies from {file}{left_out}; the catalog holds {total}"
 
 
-def _progress(done: int, total: int) -> None:
-    print(f"\rmoviecore: page {done} of {total}", end="", file=sys.stderr, flush=True)
+class SyncStopped(Exception):
+    """The user stopped a sync; the message says where, and how to resume."""
 
 
-async def _sync_catalog(settings: Settings) -> str:
-    if settings.external_movies_api_url is None:
+class _SyncReport:
+    """A sync's progress on stderr, one line a page (rewritten in place on a terminal)."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.last_page: int | None = None
+        self._stream = stream
+        self._terminal = stream.isatty()
+
+    def __call__(self, progress: SyncProgress) -> None:
+        self.last_page = progress.page
+        line = (
+            f"moviecore: page {progress.page} of {progress.pages},"
+            f" {progress.movies_per_second:.0f} movies/s,"
+            f" about {_duration(progress.seconds_left)} left"
+        )
+        if self._terminal:
+            print(f"\r{line}\x1b[K", end="", file=self._stream, flush=True)
+        else:
+            print(line, file=self._stream, flush=True)
+
+    def end_line(self) -> None:
+        """End a line rewritten in place, so that what follows starts on its own."""
+        if self._terminal and self.last_page is not None:
+            print(file=self._stream)
+
+    def stopped(self) -> SyncStopped:
+        """The error saying where the sync stopped."""
+        self.end_line()
+        page = self.last_page
+        where = "before its first page" if page is None else f"after page {page}"
+        return SyncStopped(f"stopped {where}; run the same command to resume")
+
+
+def _duration(seconds: float) -> str:
+    minutes, second = divmod(round(seconds), 60)
+    hours, minute = divmod(minutes, 60)
+    if hours:
+        return f"{hours} h {minute} min"
+    return f"{minute} min {second} s" if minute else f"{second} s"
+
+
+async def _sync_catalog(settings: Settings, report: _SyncReport) -> str:
+    url = settings.external_movies_api_url
+    if url is None:
         raise SettingsError("EXTERNAL_MOVIES_API_URL must be set to sync the catalog")
     # no Redis cache here: thousands of pages read once would only crowd it
     async with open_storage(settings) as storage, _open_upstream(settings, None) as upstream:
-        total = await sync_catalog(upstream, storage.catalog, progress=_progress)
-    print(file=sys.stderr)
-    return f"the local catalog holds {total} movies"
+        done = await sync_catalog(
+            upstream, storage.catalog, storage.sync_cursor, source_name=url, progress=report
+        )
+        total = await storage.catalog.count()
+    report.end_line()
+    missed = f"; {done.missed} movies could not be copied (see the log)" if done.missed else ""
+    return (
+        f"copied {done.movies} movies from pages {done.first_page} to {done.last_page}"
+        f"{missed}; the local catalog holds {total} movies"
+    )
+
+
+def _sync(settings: Settings) -> str:
+    report = _SyncReport(sys.stderr)
+    try:
+        return asyncio.run(_sync_catalog(settings, report))
+    except KeyboardInterrupt:
+        raise report.stopped() from None
 
 
 def _run(arguments: argparse.Namespace, settings: Settings) -> str | None:
@@ -255,11 +320,12 @@ def _run(arguments: argparse.Namespace, settings: Settings) -> str | None:
         return asyncio.run(_migrate(settings))
     if arguments.action == "import":
         return asyncio.run(_import_catalog(settings, arguments.file))
-    return asyncio.run(_sync_catalog(settings))
+    return _sync(settings)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the moviecore command; the exit code is 2 for bad settings, 1 for failures."""
+    """Run the moviecore command; the exit code is 2 for bad settings, 1 for failures,
+    130 for a sync stopped with Ctrl-C."""
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv[:1] == ["fake-upstream"]:  # a tool of its own, with its own options
         fake_upstream.main(argv[1:])
@@ -270,6 +336,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as exc:
         print(f"moviecore: {exc}", file=sys.stderr)
         return 2
+    except SyncStopped as exc:
+        print(f"moviecore: {exc}", file=sys.stderr)
+        return 130
     except (OSError, ValueError, MovieCoreError) as exc:
         print(f"moviecore: {exc}", file=sys.stderr)
         return 1

@@ -3,18 +3,33 @@
     python -m adapters.fake_upstream --movies 45466 --failure-rate 0.3 --latency-ms 200
 
 ``GET /movies/?page=N`` answers ten movies a page behind HTTP basic auth, from a
-JSON file of upstream ``results`` entries (``--data``) or from a synthetic
-catalog generated deterministically from ``--seed``. A page past the end is a
-404, as upstream. ``--failure-rate`` is the share of catalog requests that fail,
-each in one of the ``--failures`` ways:
+JSON file of upstream ``results`` entries (``--data``, served exactly as written,
+nulls, bad uuids and all) or from a synthetic catalog generated deterministically
+from ``--seed``. A page past the end is a 404, as upstream. ``--failure-rate`` is
+the share of catalog requests that fail, each in one of the ``--failures`` ways:
 
     error       a 500, 502 or 503 answer
     hang        no answer until the client gives up
     drop        the connection closes in the middle of the body
-    malformed   a 200 whose body is not a valid page
+    malformed   a 200 whose body is not a page (HTML, cut short, a bad count, no results)
     oversized   a valid page padded past any sane size (2 MiB), streamed
 
-``GET /_stats`` (no auth) answers ``{"hits": N}``: catalog requests received.
+``--quirk PAGE=KIND`` (repeatable; PAGE a number or ``*`` for every page) makes
+a page misbehave the same way every time:
+
+    html              a 200 with an HTML body
+    not-object        a 200 whose JSON is the results list alone
+    results-not-list  a 200 whose results are an object
+    count-text        the count as a string of digits
+    overcount         a count 50 over the real one (pages past the real end are 404s)
+    short, long       one result fewer, or one more
+    throttle          a 429 with ``Retry-After: --retry-after`` seconds
+
+Redirects, as a web framework sends them: ``/movies`` answers 301 to
+``/movies/``; ``/hop/K/movies/`` redirects K times before reaching ``/movies/``;
+``/away/movies/`` answers 301 to ``--away`` (another server). The query goes along.
+
+``GET /_stats`` (no auth) answers ``{"hits": N}``: requests received, redirects included.
 """
 
 from __future__ import annotations
@@ -27,9 +42,10 @@ import hmac
 import logging
 import os
 import random
+import re
 import sys
 import uuid
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, Mapping, MutableMapping, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
@@ -45,10 +61,12 @@ Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 
-CATALOG_PATHS = ("/movies/", "/movies")
+CATALOG_PATH = "/movies/"
 OVERSIZE = 2 * 1024 * 1024
 _HANG_LIMIT = 60.0
 _JSON = (b"content-type", b"application/json")
+_HTML = (b"content-type", b"text/html; charset=utf-8")
+_HOPS = re.compile(r"/hop/(\d+)/movies/")
 
 
 class _DroppedConnection(Exception):
@@ -84,9 +102,9 @@ def synthetic_catalog(size: int, seed: int) -> list[UpstreamMovie]:
     return movies
 
 
-def load_catalog(path: Path) -> list[UpstreamMovie]:
-    """The movies of a JSON file holding a list of upstream ``results`` entries."""
-    return msgspec.json.decode(path.read_bytes(), type=list[UpstreamMovie])
+def load_catalog(path: Path) -> list[Any]:
+    """The entries of a JSON file holding a list of upstream ``results`` entries, as written."""
+    return msgspec.json.decode(path.read_bytes(), type=list[Any])
 
 
 async def _respond(send: Send, status: int, body: bytes, *headers: tuple[bytes, bytes]) -> None:
@@ -105,7 +123,7 @@ class FakeUpstream:
 
     def __init__(
         self,
-        movies: list[UpstreamMovie],
+        movies: Sequence[object],
         *,
         username: str,
         password: str,
@@ -113,10 +131,16 @@ class FakeUpstream:
         failures: tuple[str, ...] = ("error", "hang", "drop", "malformed"),
         latency: float = 0.0,
         seed: int = 0,
+        quirks: Mapping[str, str] | None = None,
+        retry_after: int = 120,
+        away: str | None = None,
     ) -> None:
         unknown = set(failures) - set(_FAILURES)
         if unknown or not failures:
             raise ValueError(f"failures must be some of {sorted(_FAILURES)}, not {failures}")
+        odd = set((quirks or {}).values()) - set(QUIRKS)
+        if odd:
+            raise ValueError(f"quirks must be some of {sorted(QUIRKS)}, not {sorted(odd)}")
         self.movies = movies
         self.hits = 0
         self._credentials = f"{username}:{password}".encode()
@@ -124,15 +148,28 @@ class FakeUpstream:
         self._failures = failures
         self._latency = latency
         self._rng = random.Random(seed)
+        self._quirks = dict(quirks or {})
+        self._retry_after = retry_after
+        self._away = away
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return
-        if scope["path"] == "/_stats":
+        path = scope["path"]
+        if path == "/_stats":
             await _respond(send, 200, msgspec.json.encode({"hits": self.hits}), _JSON)
-        elif scope["path"] in CATALOG_PATHS and scope["method"] == "GET":
-            self.hits += 1
+            return
+        self.hits += 1
+        hops = _HOPS.fullmatch(path)
+        if path == CATALOG_PATH and scope["method"] == "GET":
             await self._catalog(scope, receive, send)
+        elif path == CATALOG_PATH.rstrip("/"):  # as Django's APPEND_SLASH does
+            await _redirect(send, 301, CATALOG_PATH, scope)
+        elif hops:
+            left = int(hops[1]) - 1
+            await _redirect(send, 302, f"/hop/{left}/movies/" if left else CATALOG_PATH, scope)
+        elif path == "/away/movies/" and self._away:
+            await _redirect(send, 301, self._away, scope)
         else:
             await _respond(send, 404, b'{"detail": "Not found."}', _JSON)
 
@@ -147,11 +184,24 @@ class FakeUpstream:
         if number is None or (number - 1) * PAGE_SIZE >= max(len(self.movies), 1):
             await _respond(send, 404, b'{"detail": "Invalid page."}', _JSON)
             return
-        body = self._page_body(scope, number)
-        if self._rng.random() < self._failure_rate:
+        page = self._page(scope, number)
+        quirk = self._quirks.get(str(number), self._quirks.get("*"))
+        if quirk is not None:
+            await self._quirky(send, quirk, page)
+        elif self._rng.random() < self._failure_rate:
+            body = msgspec.json.encode(page)
             await _FAILURES[self._rng.choice(self._failures)](self, body, receive, send)
         else:
-            await _respond(send, 200, body, _JSON)
+            await _respond(send, 200, msgspec.json.encode(page), _JSON)
+
+    async def _quirky(self, send: Send, quirk: str, page: dict[str, Any]) -> None:
+        if quirk == "throttle":
+            wait = (b"retry-after", str(self._retry_after).encode())
+            await _respond(send, 429, b'{"detail": "Request was throttled."}', _JSON, wait)
+        elif quirk == "html":
+            await _respond(send, 200, b"<!doctype html><h1>Down for maintenance</h1>", _HTML)
+        else:
+            await _respond(send, 200, msgspec.json.encode(_CHANGES[quirk](page)), _JSON)
 
     def _authorized(self, scope: Scope) -> bool:
         scheme, _, encoded = _header(scope, b"authorization").partition(b" ")
@@ -161,17 +211,15 @@ class FakeUpstream:
             return False
         return scheme.lower() == b"basic" and hmac.compare_digest(given, self._credentials)
 
-    def _page_body(self, scope: Scope, number: int) -> bytes:
+    def _page(self, scope: Scope, number: int) -> dict[str, Any]:
         base = f"{scope['scheme']}://{_header(scope, b'host').decode('latin-1')}{scope['path']}"
         last = number * PAGE_SIZE >= len(self.movies)
-        return msgspec.json.encode(
-            {
-                "count": len(self.movies),
-                "next": None if last else f"{base}?page={number + 1}",
-                "previous": None if number == 1 else f"{base}?page={number - 1}",
-                "results": self.movies[(number - 1) * PAGE_SIZE : number * PAGE_SIZE],
-            }
-        )
+        return {
+            "count": len(self.movies),
+            "next": None if last else f"{base}?page={number + 1}",
+            "previous": None if number == 1 else f"{base}?page={number - 1}",
+            "results": self.movies[(number - 1) * PAGE_SIZE : number * PAGE_SIZE],
+        }
 
     async def _fail_error(self, body: bytes, receive: Receive, send: Send) -> None:
         status = self._rng.choice((500, 502, 503))
@@ -193,7 +241,6 @@ class FakeUpstream:
 
     async def _fail_malformed(self, body: bytes, receive: Receive, send: Send) -> None:
         page = msgspec.json.decode(body)
-        first = {**page["results"][0]} if page["results"] else {}
         bad_bodies = (
             b"<html><body>Bad Gateway</body></html>",
             body[: len(body) // 2],
@@ -201,9 +248,7 @@ class FakeUpstream:
             msgspec.json.encode({**page, "count": "many"}),
             msgspec.json.encode({**page, "count": -1}),
             msgspec.json.encode({"count": page["count"]}),
-            msgspec.json.encode({**page, "results": [*page["results"], first]}),
-            msgspec.json.encode({**page, "results": [{**first, "uuid": "not-a-uuid"}]}),
-            msgspec.json.encode({**page, "results": [{**first, "genres": ["Drama"]}]}),
+            msgspec.json.encode({**page, "results": "none"}),
         )
         await _respond(send, 200, self._rng.choice(bad_bodies), _JSON)
 
@@ -224,6 +269,32 @@ _FAILURES: dict[str, _Failure] = {
     "malformed": FakeUpstream._fail_malformed,
     "oversized": FakeUpstream._fail_oversized,
 }
+
+
+QUIRKS = (
+    "html",
+    "not-object",
+    "results-not-list",
+    "count-text",
+    "overcount",
+    "short",
+    "long",
+    "throttle",
+)
+_CHANGES: dict[str, Callable[[dict[str, Any]], object]] = {
+    "not-object": lambda page: page["results"],
+    "results-not-list": lambda page: {**page, "results": {"movies": page["results"]}},
+    "count-text": lambda page: {**page, "count": str(page["count"])},
+    "overcount": lambda page: {**page, "count": page["count"] + 5 * PAGE_SIZE},
+    "short": lambda page: {**page, "results": page["results"][:-1]},
+    "long": lambda page: {**page, "results": [*page["results"], *page["results"][:1]]},
+}
+
+
+async def _redirect(send: Send, status: int, target: str, scope: Scope) -> None:
+    query = scope["query_string"].decode("latin-1")
+    location = f"{target}?{query}" if query else target
+    await _respond(send, status, b"", (b"location", location.encode("latin-1")))
 
 
 def _header(scope: Scope, name: bytes) -> bytes:
@@ -251,6 +322,11 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--failure-rate", type=float, default=0.0, help="0.0 to 1.0")
     parser.add_argument("--failures", default="error,hang,drop,malformed", help="comma list")
     parser.add_argument("--latency-ms", type=float, default=0.0)
+    parser.add_argument(
+        "--quirk", action="append", default=[], metavar="PAGE=KIND", help="PAGE: number or *"
+    )
+    parser.add_argument("--retry-after", type=int, default=120, help="seconds, for throttle")
+    parser.add_argument("--away", help="where /away/movies/ redirects to")
     parser.add_argument("--username", default=os.environ.get("API_USERNAME", "moviecore"))
     parser.add_argument("--password", default=os.environ.get("API_PASSWORD", "moviecore"))
     return parser
@@ -268,6 +344,9 @@ def main(argv: list[str] | None = None) -> None:
         failures=tuple(args.failures.split(",")),
         latency=args.latency_ms / 1000,
         seed=args.seed,
+        quirks=dict(quirk.split("=", 1) for quirk in args.quirk),
+        retry_after=args.retry_after,
+        away=args.away,
     )
     config = uvicorn.Config(
         app,
@@ -279,7 +358,7 @@ def main(argv: list[str] | None = None) -> None:
         timeout_graceful_shutdown=1,
     )
     logging.getLogger("uvicorn.error").addFilter(_QuietDrops())
-    url = f"http://{args.host}:{args.port}{CATALOG_PATHS[0]}"
+    url = f"http://{args.host}:{args.port}{CATALOG_PATH}"
     print(f"fake upstream: {len(movies)} movies at {url}", file=sys.stderr, flush=True)
     uvicorn.Server(config).run()
 

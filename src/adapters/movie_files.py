@@ -3,18 +3,20 @@
 A JSON file holds records in the upstream catalog's format, either as a bare list
 ``[{"uuid", "title", "description", "genres"}, ...]`` or as an object with that list under
 ``"results"``. A CSV file has a header row naming those four columns, in any order, and
-one movie per row. Every bad record is reported at once (up to ``MAX_ERRORS``) in one
-ValidationError whose fields name the record: ``results[3].uuid`` in JSON, and
-``row[5].uuid`` in CSV, where rows are numbered as a spreadsheet shows them (the header
-is row 1).
+one movie per row. Records follow the catalog's one rule (see ``adapters.upstream.wire``):
+text is fitted to the limits, and a record that cannot be served (no usable uuid or
+title, a field of the wrong type, a uuid already read) is left out and named:
+``results[3].uuid`` in JSON, ``row[5].uuid`` in CSV, where rows are numbered as a
+spreadsheet shows them (the header is row 1). A file that is not a catalog at all is
+refused whole with a ValidationError on the field ``file`` (or ``header``).
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import re
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from functools import partial
 from importlib import resources
 from pathlib import Path
@@ -22,7 +24,8 @@ from uuid import UUID
 
 import msgspec
 
-from moviecore import DEFAULT_LIMITS, FieldError, Limits, Movie, ValidationError, movie_errors
+from adapters.upstream.wire import UNREADABLE, UpstreamMovie, movie_of
+from moviecore import DEFAULT_LIMITS, FieldError, Limits, Movie, ValidationError
 
 GENRES = frozenset(
     {
@@ -49,22 +52,9 @@ GENRES = frozenset(
 """The genre vocabulary of the bundled catalog (and of the fake upstream's movies)."""
 
 MAX_ERRORS = 20
-"""At most this many errors are reported; a file that bad needs fixing as a whole."""
+"""At most this many records left out are named; a file that bad needs fixing as a whole."""
 
 _COLUMNS = frozenset({"uuid", "title", "description", "genres"})
-
-# msgspec names the offending key in its messages; these pull it out for our field paths.
-_MISSING_FIELD = re.compile(r"missing required field `(\w+)`")
-_AT_FIELD = re.compile(r" - at `\$\.(\w+)`$")
-
-
-class _Record(msgspec.Struct):
-    """One movie as a file spells it, before the limits are applied."""
-
-    uuid: UUID
-    title: str
-    description: str
-    genres: str
 
 
 class _Results(msgspec.Struct):
@@ -73,21 +63,30 @@ class _Results(msgspec.Struct):
     results: list[msgspec.Raw]
 
 
-# Records stay raw at first so that one bad record cannot hide the errors of the others.
+# Records stay raw at first so that one bad record cannot cost the others.
 _DOCUMENT_DECODER = msgspec.json.Decoder(list[msgspec.Raw] | _Results)
-_RECORD_DECODER = msgspec.json.Decoder(_Record)
+_RECORD_DECODER = msgspec.json.Decoder(UpstreamMovie)
 
-_Entry = tuple[str, _Record | FieldError]
+_Entry = tuple[str, Callable[[], UpstreamMovie] | FieldError]
+
+
+@dataclass(frozen=True, slots=True)
+class MovieFile:
+    """The movies of a file in file order; the first MAX_ERRORS records left out, and how many."""
+
+    movies: list[Movie]
+    left_out: list[FieldError]
+    left_out_count: int
 
 
 def bundled_movies(limits: Limits = DEFAULT_LIMITS) -> list[Movie]:
     """The small catalog shipped with the package, read from the installed files."""
     data = resources.files("adapters").joinpath("movies.json").read_bytes()
-    return _movies(_json_entries(data), limits)
+    return _movies(_json_entries(data), limits).movies
 
 
-def read_movies(path: Path, limits: Limits = DEFAULT_LIMITS) -> list[Movie]:
-    """The movies of a ``.json`` or ``.csv`` file; ValidationError names every bad record."""
+def read_movies(path: Path, limits: Limits = DEFAULT_LIMITS) -> MovieFile:
+    """The movies of a ``.json`` or ``.csv`` file; ValidationError if it is no catalog."""
     entries = _ENTRIES_BY_SUFFIX.get(path.suffix.lower())
     if entries is None:
         raise _file_error(f"must end in {' or '.join(sorted(_ENTRIES_BY_SUFFIX))}")
@@ -101,12 +100,11 @@ def read_movies(path: Path, limits: Limits = DEFAULT_LIMITS) -> list[Movie]:
 def _json_entries(data: bytes) -> Iterator[_Entry]:
     try:
         document = _DOCUMENT_DECODER.decode(data)
-    except msgspec.DecodeError as exc:
+    except UNREADABLE as exc:
         raise _file_error(f"is not valid JSON in the catalog format: {exc}") from exc
     records = document.results if isinstance(document, _Results) else document
     for index, raw in enumerate(records):
-        where = f"results[{index}]"
-        yield where, _parsed(where, partial(_RECORD_DECODER.decode, raw))
+        yield f"results[{index}]", partial(_RECORD_DECODER.decode, raw)
 
 
 def _csv_entries(data: bytes) -> Iterator[_Entry]:
@@ -138,42 +136,23 @@ def _csv_entry(where: str, header: list[str], row: list[str]) -> _Entry:
         message = f"has {len(row)} values but the header names {len(header)} columns"
         return where, FieldError(where, message)
     fields = dict(zip(header, row, strict=True))
-    return where, _parsed(where, partial(msgspec.convert, fields, _Record))
+    return where, partial(msgspec.convert, fields, UpstreamMovie)
 
 
-def _parsed(where: str, parse: Callable[[], _Record]) -> _Record | FieldError:
-    try:
-        return parse()
-    except msgspec.ValidationError as exc:
-        return _type_error(where, str(exc))
-
-
-def _type_error(where: str, message: str) -> FieldError:
-    if missing := _MISSING_FIELD.search(message):
-        return FieldError(f"{where}.{missing[1]}", "is required")
-    if at := _AT_FIELD.search(message):
-        return FieldError(f"{where}.{at[1]}", message[: at.start()])
-    return FieldError(where, message)
-
-
-def _movies(entries: Iterable[_Entry], limits: Limits) -> list[Movie]:
+def _movies(entries: Iterable[_Entry], limits: Limits) -> MovieFile:
     movies: list[Movie] = []
-    errors: list[FieldError] = []
+    left_out: list[FieldError] = []
     first_seen: dict[UUID, str] = {}
     for where, entry in entries:
-        if isinstance(entry, FieldError):
-            errors.append(entry)
-        else:
-            movie = Movie(entry.uuid, entry.title, entry.description, entry.genres)
-            errors += movie_errors(where, movie, limits)
-            if (first := first_seen.setdefault(entry.uuid, where)) != where:
-                errors.append(FieldError(f"{where}.uuid", f"repeats the uuid of {first}"))
-            movies.append(movie)
-        if len(errors) >= MAX_ERRORS:
-            break
-    if errors:
-        raise ValidationError(errors[:MAX_ERRORS])
-    return movies
+        movie = entry if isinstance(entry, FieldError) else movie_of(where, entry, limits)
+        if not isinstance(movie, FieldError):
+            first = first_seen.setdefault(movie.uuid, where)
+            if first == where:
+                movies.append(movie)
+                continue
+            movie = FieldError(f"{where}.uuid", f"repeats the uuid of {first}")
+        left_out.append(movie)
+    return MovieFile(movies=movies, left_out=left_out[:MAX_ERRORS], left_out_count=len(left_out))
 
 
 def _file_error(message: str) -> ValidationError:

@@ -12,6 +12,7 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from adapters.http import DEFAULT_MAX_BODY_BYTES
 from moviecore import DEFAULT_LIMITS, Limits
@@ -37,6 +38,7 @@ class Settings:
     redis_url: str | None = None
     redis_prefix: str = "moviecore:"
     external_movies_api_url: str | None = None
+    public_url: str | None = None
     api_username: str | None = None
     api_password: str | None = None
     host: str = "127.0.0.1"
@@ -149,6 +151,21 @@ def _generated_secret(data_dir: Path) -> str:
     return secret
 
 
+def _public_url(raw: str | None) -> str | None:
+    """PUBLIC_URL without its trailing slash; an http(s) URL with no query or fragment."""
+    if raw is None:
+        return None
+    try:
+        parts = urlsplit(raw)
+    except ValueError:  # e.g. an unclosed IPv6 bracket
+        parts = urlsplit("")
+    if parts.scheme not in ("http", "https") or not parts.netloc or "?" in raw or "#" in raw:
+        raise SettingsError(
+            f"PUBLIC_URL must be an http:// or https:// URL with no query, got {raw!r}"
+        )
+    return raw.rstrip("/")
+
+
 def _check_storage(database_url: str | None, redis_url: str | None, workers: int) -> None:
     """Refuse storage settings no adapter can serve."""
     if database_url is None:
@@ -186,6 +203,7 @@ def load_settings(
         redis_url=source.text("REDIS_URL"),
         redis_prefix=source.text("REDIS_PREFIX") or "moviecore:",
         external_movies_api_url=source.text("EXTERNAL_MOVIES_API_URL"),
+        public_url=_public_url(source.text("PUBLIC_URL")),
         api_username=source.text("API_USERNAME"),
         api_password=source.text("API_PASSWORD"),
         host=source.text("HOST") or "127.0.0.1",

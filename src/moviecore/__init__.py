@@ -55,7 +55,7 @@ from ._ports import (
     TokenIssuer,
     UserRepository,
 )
-from ._validate import movie_errors
+from ._validate import movie_errors, normalise_movie
 
 __version__ = "0.1.0"
 
@@ -106,6 +106,7 @@ __all__ = [
     "list_movies",
     "login",
     "movie_errors",
+    "normalise_movie",
     "read_request_count",
     "register",
     "reset_request_count",

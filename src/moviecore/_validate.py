@@ -49,6 +49,28 @@ def movie_errors(at: str, movie: Movie, limits: Limits = DEFAULT_LIMITS) -> list
     ]
 
 
+def normalise_movie(movie: Movie, limits: Limits = DEFAULT_LIMITS) -> Movie | None:
+    """``movie`` as the catalog may serve it, so that a collection accepts it as served.
+
+    NUL characters are removed and text longer than its limit is cut at the
+    limit; everything else is kept as it is. None when the title is then empty:
+    such a movie cannot be served.
+    """
+    title = _fitted(movie.title, limits.movie_title_max)
+    if not title:
+        return None
+    return Movie(
+        uuid=movie.uuid,
+        title=title,
+        description=_fitted(movie.description, limits.movie_description_max),
+        genres=_fitted(movie.genres, limits.genres_max),
+    )
+
+
+def _fitted(text: str, limit: int) -> str:
+    return text.replace("\x00", "")[:limit]
+
+
 def check_collection(
     title: str | None,
     description: str | None,

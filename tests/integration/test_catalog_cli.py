@@ -2,24 +2,27 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import json
 import os
+import re
+import signal
 import subprocess
 from collections.abc import Mapping
 from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
+from uuid import UUID
 
 import anyio.to_thread
 import httpx
 import pytest
 
-from adapters import sqlite
-from adapters.fake_upstream import synthetic_catalog
-from adapters.settings import Settings
+from adapters.settings import load_settings
+from app import open_storage
 from fixtures.server import moviecore_command, register_user, run_server
-from fixtures.upstream import FakeUpstreams, RunningUpstream, UpstreamOptions
+from fixtures.upstream import FakeUpstreams, RunningUpstream, UpstreamOptions, synthetic_movies
 from moviecore import Movie
 
 MOVIES = [
@@ -33,20 +36,25 @@ MOVIES = [
 ]
 
 
+def _environment(data_dir: Path, settings: Mapping[str, str] | None) -> dict[str, str]:
+    """The process environment with only ``settings`` for the catalog and the storage."""
+    inherited = ("EXTERNAL_MOVIES_API_URL", "DATABASE_URL", "REDIS_URL")
+    return {
+        **{k: v for k, v in os.environ.items() if k not in inherited},
+        "DATA_DIR": str(data_dir),
+        **(settings or {}),
+    }
+
+
 def moviecore(
     data_dir: Path, *arguments: str, settings: Mapping[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
     """Run ``moviecore ARGUMENTS`` on ``data_dir`` with only ``settings`` for the catalog."""
-    environment = {
-        **{k: v for k, v in os.environ.items() if k != "EXTERNAL_MOVIES_API_URL"},
-        "DATA_DIR": str(data_dir),
-        **(settings or {}),
-    }
     data_dir.mkdir(parents=True, exist_ok=True)
     # Run in the data folder so that no stray .env file is read.
     return subprocess.run(
         [*moviecore_command(), *arguments],
-        env=environment,
+        env=_environment(data_dir, settings),
         cwd=data_dir,
         capture_output=True,
         text=True,
@@ -55,46 +63,129 @@ def moviecore(
     )
 
 
-async def sync(data_dir: Path, upstream: RunningUpstream) -> subprocess.CompletedProcess[str]:
-    """Run ``moviecore catalog sync`` from ``upstream`` without blocking the event loop."""
-    settings = {
+def sync_settings(upstream: RunningUpstream, storage: Mapping[str, str]) -> dict[str, str]:
+    """The settings of a sync from ``upstream`` into the ``storage`` setup."""
+    return {
+        **storage,
         "EXTERNAL_MOVIES_API_URL": upstream.url,
         "API_USERNAME": upstream.username,
         "API_PASSWORD": upstream.password,
     }
+
+
+async def sync(
+    data_dir: Path, upstream: RunningUpstream, storage: Mapping[str, str]
+) -> subprocess.CompletedProcess[str]:
+    """Run ``moviecore catalog sync`` from ``upstream`` without blocking the event loop."""
+    settings = sync_settings(upstream, storage)
     run = partial(moviecore, data_dir, "catalog", "sync", settings=settings)
     return await anyio.to_thread.run_sync(run)
 
 
-async def stored_movies(data_dir: Path) -> list[Movie]:
-    """Every movie of the local catalog in ``data_dir``, in catalog order."""
-    path = Settings(jwt_secret="unused", data_dir=data_dir).sqlite_path
-    async with sqlite.open_store(path) as store:
-        pages = -(-await store.catalog.count() // 10)
+async def stored_movies(data_dir: Path, storage: Mapping[str, str]) -> list[Movie]:
+    """Every movie of the local catalog in ``data_dir`` or ``storage``, in catalog order."""
+    settings = load_settings({"DATA_DIR": str(data_dir), **storage}, env_file=data_dir / ".env")
+    async with open_storage(settings) as opened:
+        pages = -(-await opened.catalog.count() // 10)
         return [
-            movie for n in range(1, pages + 1) for movie in (await store.catalog.page(n)).movies
+            movie for n in range(1, pages + 1) for movie in (await opened.catalog.page(n)).movies
         ]
 
 
 @pytest.mark.anyio
-async def test_sync_copies_every_movie_once_and_again_copies_nothing(
-    fake_upstream: FakeUpstreams, tmp_path: Path
+async def test_sync_copies_every_movie_once_and_again_reads_the_last_page(
+    fake_upstream: FakeUpstreams, storage: dict[str, str], tmp_path: Path
 ) -> None:
-    """Despite 30% failing answers, a sync stores each upstream movie once; a second adds none."""
+    """Despite 30% failing answers, a sync stores each upstream movie once; a second reads the
+    last page only, for movies added since."""
     # No hangs: each would cost a whole per-try timeout and add nothing the other failures lack.
     options = UpstreamOptions(
         movies=305, seed=3, failure_rate=0.3, failures=("error", "drop", "malformed"), latency_ms=5
     )
     upstream = await fake_upstream(options)
-    expected = [Movie(m.uuid, m.title, m.description, m.genres) for m in synthetic_catalog(305, 3)]
 
-    first = await sync(tmp_path, upstream)
-    after_first = await stored_movies(tmp_path)
-    second = await sync(tmp_path, upstream)
+    first = await sync(tmp_path, upstream, storage)
+    after_first = await stored_movies(tmp_path, storage)
+    second = await sync(tmp_path, upstream, storage)
 
-    done = "moviecore: the local catalog holds 305 movies\n"
-    assert (first.returncode, first.stdout, after_first) == (0, done, expected), first.stderr
-    assert (second.returncode, second.stdout, await stored_movies(tmp_path)) == (0, done, expected)
+    assert (first.returncode, first.stdout, after_first) == (
+        0,
+        "moviecore: copied 305 movies from pages 1 to 31; the local catalog holds 305 movies\n",
+        synthetic_movies(305, 3),
+    ), first.stderr
+    assert (second.returncode, second.stdout, await stored_movies(tmp_path, storage)) == (
+        0,
+        "moviecore: copied 5 movies from pages 31 to 31; the local catalog holds 305 movies\n",
+        synthetic_movies(305, 3),
+    )
+
+
+@pytest.mark.anyio
+async def test_sync_after_an_import_copies_every_upstream_page(
+    fake_upstream: FakeUpstreams, storage: dict[str, str], tmp_path: Path
+) -> None:
+    """Movies imported first do not make the sync skip any upstream page."""
+    upstream = await fake_upstream(UpstreamOptions(movies=25, seed=4))
+    imported = tmp_path / "movies.json"
+    imported.write_text(json.dumps(MOVIES), encoding="utf-8")
+
+    moviecore(tmp_path, "catalog", "import", str(imported), settings=storage)
+    result = await sync(tmp_path, upstream, storage)
+
+    assert (result.returncode, result.stdout) == (
+        0,
+        "moviecore: copied 25 movies from pages 1 to 3; the local catalog holds 30 movies\n",
+    )
+    movies = [
+        Movie(
+            uuid=UUID(m["uuid"]), title=m["title"], description=m["description"], genres=m["genres"]
+        )
+        for m in MOVIES
+    ]
+    assert await stored_movies(tmp_path, storage) == [*movies, *synthetic_movies(25, 4)]
+
+
+PROGRESS = re.compile(r"moviecore: page (\d+) of 20, \d+ movies/s, about .+ left\n")
+
+
+@pytest.mark.anyio
+async def test_ctrl_c_stops_a_sync_with_one_line_and_the_next_run_resumes(
+    fake_upstream: FakeUpstreams, storage: dict[str, str], tmp_path: Path
+) -> None:
+    """SIGINT during a sync says after which page it stopped and exits 130; the next run
+    starts on the page after it and finishes the copy."""
+    upstream = await fake_upstream(UpstreamOptions(movies=200, seed=5, latency_ms=100))
+    process = await asyncio.create_subprocess_exec(
+        *moviecore_command(),
+        "catalog",
+        "sync",
+        env=_environment(tmp_path, sync_settings(upstream, storage)),
+        cwd=tmp_path,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    assert process.stderr is not None
+    # Progress, not the clock, says when the sync is under way.
+    lines = [(await process.stderr.readline()).decode()]
+    process.send_signal(signal.SIGINT)
+    out, err = await asyncio.wait_for(process.communicate(), timeout=60)
+    stdout = out.decode()
+    lines += err.decode().splitlines(keepends=True)
+    done = [int(match[1]) for line in lines if (match := PROGRESS.fullmatch(line))]
+    resumed = await sync(tmp_path, upstream, storage)
+
+    assert (process.returncode, stdout, lines[-1], len(done) == len(lines) - 1) == (
+        130,
+        "",
+        f"moviecore: stopped after page {done[-1]}; run the same command to resume\n",
+        True,
+    )
+    assert (resumed.returncode, resumed.stdout) == (
+        0,
+        f"moviecore: copied {200 - 10 * done[-1]} movies from pages {done[-1] + 1} to 20;"
+        " the local catalog holds 200 movies\n",
+    )
+    assert await stored_movies(tmp_path, storage) == synthetic_movies(200, 5)
 
 
 def test_sync_without_an_upstream_url_exits_2_saying_so(tmp_path: Path) -> None:
@@ -135,7 +226,7 @@ def test_imported_json_and_csv_movies_are_listed_by_the_service(tmp_path: Path) 
 
 
 @pytest.mark.parametrize(
-    ("name", "content", "message"),
+    ("name", "content", "left_out"),
     [
         (
             "bad.json",
@@ -144,20 +235,38 @@ def test_imported_json_and_csv_movies_are_listed_by_the_service(tmp_path: Path) 
         ),
         (
             "bad.csv",
-            "uuid,title,description,genres\n6f1c2a1e-0000-4000-8000-000000000001,,d,Drama\n",
-            "row[2].title: must be 1 to 500 characters long",
+            "uuid,title,description,genres\n"
+            f"{MOVIES[0]['uuid']},{MOVIES[0]['title']},{MOVIES[0]['description']},Drama\n"
+            "6f1c2a1e-0000-4000-8000-000000000009,,d,Drama\n",
+            "row[3].title: is empty",
         ),
     ],
     ids=["json", "csv"],
 )
-def test_a_bad_file_exits_1_naming_the_field(
-    tmp_path: Path, name: str, content: str, message: str
+def test_records_that_cannot_be_served_are_left_out_and_named(
+    tmp_path: Path, name: str, content: str, left_out: str
 ) -> None:
-    """A file with a bad record is refused with exit code 1 and a line naming its field."""
+    """A record the catalog could not serve is left out and named on stderr; the rest imported."""
     bad = tmp_path / name
     bad.write_text(content, encoding="utf-8")
     result = moviecore(tmp_path / "data", "catalog", "import", str(bad))
-    assert (result.returncode, result.stdout, result.stderr) == (1, "", f"moviecore: {message}\n")
+    assert (result.returncode, result.stdout, result.stderr) == (
+        0,
+        f"moviecore: imported 1 movies from {bad}, left out 1; the catalog holds 1\n",
+        f"moviecore: left out {left_out}\n",
+    )
+
+
+def test_a_file_that_is_no_catalog_exits_1_naming_it(tmp_path: Path) -> None:
+    """A file that is not JSON in the catalog format is refused whole with exit code 1."""
+    bad = tmp_path / "movies.json"
+    bad.write_text('{"count": 1}', encoding="utf-8")
+    result = moviecore(tmp_path / "data", "catalog", "import", str(bad))
+    assert (result.returncode, result.stdout, result.stderr.startswith("moviecore: file: ")) == (
+        1,
+        "",
+        True,
+    )
 
 
 def test_fake_upstream_help_exits_0(tmp_path: Path) -> None:

@@ -8,74 +8,21 @@ failures are brought on after that by restarting the upstream differently.
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass, replace
+from collections.abc import Callable
+from contextlib import ExitStack
+from dataclasses import replace
 from pathlib import Path
 
-import httpx
 import msgspec
 import pytest
 
 from adapters.fake_upstream import synthetic_catalog
-from fixtures.server import ServerProcess, register_user, run_server
-from fixtures.upstream import FakeUpstreams, RunningUpstream, UpstreamOptions
+from fixtures.upstream import FakeUpstreams, UpstreamOptions, fetch, serving, upstream_settings
 
 PROBLEM_JSON = "application/problem+json"
 UNAVAILABLE = "urn:moviecore:problem:unavailable"
-# Longer than the service's own upstream deadline, so the service always answers first.
-CLIENT_TIMEOUT = 30.0
-
-
-@dataclass(frozen=True)
-class Service:
-    """A running server and the Authorization header of a user registered on it."""
-
-    server: ServerProcess
-    auth: dict[str, str]
-
-    def link(self, page: int) -> str:
-        """This service's own URL of catalog page ``page``."""
-        return f"{self.server.base_url}/movies/?page={page}"
-
-
-def upstream_settings(upstream: RunningUpstream, **more: str) -> dict[str, str]:
-    """The settings that put ``upstream`` behind the service's catalog."""
-    return {
-        "EXTERNAL_MOVIES_API_URL": upstream.url,
-        "API_USERNAME": upstream.username,
-        "API_PASSWORD": upstream.password,
-        **more,
-    }
-
-
-@contextmanager
-def serving(data_dir: Path, settings: Mapping[str, str]) -> Iterator[Service]:
-    """A server with ``settings`` and a user of it, stopped on exit."""
-    with contextmanager(run_server)(data_dir, settings) as server:
-        with httpx.Client(base_url=server.base_url, timeout=CLIENT_TIMEOUT) as http:
-            auth = register_user(http)
-        yield Service(server, auth)
-
-
-async def fetch(service: Service, paths: Sequence[str], clients: int = 1) -> list[httpx.Response]:
-    """GET every path, ``clients`` requests at a time; the responses in the order of ``paths``."""
-    responses: dict[int, httpx.Response] = {}
-    queue = iter(enumerate(paths))
-    async with httpx.AsyncClient(
-        base_url=service.server.base_url, headers=service.auth, timeout=CLIENT_TIMEOUT
-    ) as http:
-
-        async def client() -> None:
-            # Each client takes the next path as soon as its previous answer is in.
-            for index, path in queue:
-                responses[index] = await http.get(path)
-
-        await asyncio.gather(*(client() for _ in range(clients)))
-    return [responses[index] for index in range(len(paths))]
 
 
 def movies_of(options: UpstreamOptions, page: int) -> list[dict[str, str]]:

@@ -8,7 +8,7 @@ from uuid import UUID
 
 import pytest
 
-from adapters.movie_files import GENRES, MAX_ERRORS, bundled_movies, read_movies
+from adapters.movie_files import GENRES, MAX_ERRORS, MovieFile, bundled_movies, read_movies
 from moviecore import DEFAULT_LIMITS, FieldError, Limits, Movie, ValidationError, split_genres
 
 HEAT = Movie(
@@ -37,6 +37,11 @@ def _record(movie: Movie) -> dict[str, str]:
 def _write_json(path: Path, document: object) -> Path:
     path.write_text(json.dumps(document), encoding="utf-8")
     return path
+
+
+def _read(*movies: Movie) -> MovieFile:
+    """What reading a file of ``movies`` and nothing else gives."""
+    return MovieFile(movies=list(movies), left_out=[], left_out_count=0)
 
 
 def _errors(path: Path, limits: Limits = DEFAULT_LIMITS) -> tuple[FieldError, ...]:
@@ -80,13 +85,13 @@ class TestReadingGoodFiles:
     def test_json_list(self, tmp_path: Path) -> None:
         """A JSON list of records reads as those movies."""
         path = _write_json(tmp_path / "movies.json", [_record(HEAT), _record(AMELIE)])
-        assert read_movies(path) == [HEAT, AMELIE]
+        assert read_movies(path) == _read(HEAT, AMELIE)
 
     def test_json_object_with_results(self, tmp_path: Path) -> None:
         """An upstream catalog page reads as its results, whatever other keys it has."""
         page = {"count": 2, "next": None, "results": [_record(AMELIE), _record(HEAT)]}
         path = _write_json(tmp_path / "page.JSON", page)
-        assert read_movies(path) == [AMELIE, HEAT]
+        assert read_movies(path) == _read(AMELIE, HEAT)
 
     def test_csv_with_columns_in_another_order(self, tmp_path: Path) -> None:
         """A CSV file reads by its header, with quoted commas, quotes and newlines intact."""
@@ -99,39 +104,54 @@ class TestReadingGoodFiles:
             'mends the lives around her."\r\n',
             encoding="utf-8-sig",
         )
-        assert read_movies(path) == [HEAT, AMELIE]
+        assert read_movies(path) == _read(HEAT, AMELIE)
 
     def test_empty_json_list(self, tmp_path: Path) -> None:
         """An empty JSON list reads as no movies."""
-        assert read_movies(_write_json(tmp_path / "none.json", [])) == []
+        assert read_movies(_write_json(tmp_path / "none.json", [])) == _read()
 
 
-class TestReportingBadRecords:
-    """Each bad record is named by its place in the file and its field."""
+class TestLeavingOutBadRecords:
+    """Records are fitted to the limits; those that cannot be served are left out and named."""
 
-    def test_json_errors_name_the_record_and_field(self, tmp_path: Path) -> None:
-        """Every bad JSON record is reported at once, as results[index].field."""
+    def test_json_records_follow_the_catalog_rule(self, tmp_path: Path) -> None:
+        """Long text is cut, nulls are empty; each unusable record is named as results[i].field."""
+        long_title = "x" * 600
         records = [
-            _record(HEAT),
+            {**_record(HEAT), "description": None},
             {**_record(AMELIE), "uuid": "not-a-uuid"},
             {"uuid": str(AMELIE.uuid), "description": "", "genres": ""},
-            {**_record(AMELIE), "title": "x" * 501, "genres": "g" * 501},
+            {**_record(AMELIE), "title": long_title, "genres": "g\x00" * 501},
             {**_record(AMELIE), "description": 7},
             "Heat",
+            {**_record(HEAT), "title": ""},
             _record(HEAT),
         ]
-        assert _errors(_write_json(tmp_path / "bad.json", records)) == (
-            FieldError("results[1].uuid", "Invalid UUID"),
-            FieldError("results[2].title", "is required"),
-            FieldError("results[3].title", "must be 1 to 500 characters long"),
-            FieldError("results[3].genres", "must be 0 to 500 characters long"),
-            FieldError("results[4].description", "Expected `str`, got `int`"),
-            FieldError("results[5]", "Expected `object`, got `str`"),
-            FieldError("results[6].uuid", "repeats the uuid of results[0]"),
+        path = _write_json(tmp_path / "bad.json", records)
+
+        assert read_movies(path) == MovieFile(
+            movies=[
+                Movie(uuid=HEAT.uuid, title=HEAT.title, description="", genres=HEAT.genres),
+                Movie(
+                    uuid=AMELIE.uuid,
+                    title=long_title[:500],
+                    description=AMELIE.description,
+                    genres="g" * 500,
+                ),
+            ],
+            left_out=[
+                FieldError("results[1].uuid", "Invalid UUID"),
+                FieldError("results[2].title", "is required"),
+                FieldError("results[4].description", "Expected `str | null`, got `int`"),
+                FieldError("results[5]", "Expected `object`, got `str`"),
+                FieldError("results[6].title", "is empty"),
+                FieldError("results[7].uuid", "repeats the uuid of results[0]"),
+            ],
+            left_out_count=6,
         )
 
-    def test_csv_errors_name_the_row_and_field(self, tmp_path: Path) -> None:
-        """Every bad CSV row is reported at once, numbered as a spreadsheet shows it."""
+    def test_csv_records_are_named_by_row(self, tmp_path: Path) -> None:
+        """Every unusable CSV row is named as a spreadsheet numbers it; the others are read."""
         path = tmp_path / "bad.csv"
         path.write_text(
             "uuid,title,description,genres\n"
@@ -142,11 +162,15 @@ class TestReportingBadRecords:
             f"{HEAT.uuid},Heat again,,Crime\n",
             encoding="utf-8",
         )
-        assert _errors(path) == (
-            FieldError("row[3].uuid", "Invalid UUID"),
-            FieldError("row[4].title", "must be 1 to 500 characters long"),
-            FieldError("row[5]", "has 5 values but the header names 4 columns"),
-            FieldError("row[6].uuid", "repeats the uuid of row[2]"),
+        assert read_movies(path) == MovieFile(
+            movies=[Movie(uuid=HEAT.uuid, title="Heat", description="", genres="Crime")],
+            left_out=[
+                FieldError("row[3].uuid", "Invalid UUID"),
+                FieldError("row[4].title", "is empty"),
+                FieldError("row[5]", "has 5 values but the header names 4 columns"),
+                FieldError("row[6].uuid", "repeats the uuid of row[2]"),
+            ],
+            left_out_count=4,
         )
 
     def test_csv_header_must_name_every_column(self, tmp_path: Path) -> None:
@@ -159,18 +183,30 @@ class TestReportingBadRecords:
         """Configured limits apply instead of the defaults."""
         path = _write_json(tmp_path / "movies.json", [_record(HEAT), _record(AMELIE)])
         limits = Limits(movie_title_max=5, genres_max=16)
-        assert _errors(path, limits) == (
-            FieldError("results[0].genres", "must be 0 to 16 characters long"),
-            FieldError("results[1].title", "must be 1 to 5 characters long"),
+        assert read_movies(path, limits) == _read(
+            Movie(
+                uuid=HEAT.uuid,
+                title="Heat",
+                description=HEAT.description,
+                genres="Action, Crime, T",
+            ),
+            Movie(
+                uuid=AMELIE.uuid,
+                title="Améli",
+                description=AMELIE.description,
+                genres=AMELIE.genres,
+            ),
         )
 
-    def test_errors_stop_at_the_cap(self, tmp_path: Path) -> None:
-        """A thoroughly broken file reports its first MAX_ERRORS errors, not thousands."""
+    def test_records_left_out_are_named_up_to_the_cap(self, tmp_path: Path) -> None:
+        """A thoroughly broken file names its first MAX_ERRORS bad records and counts them all."""
         records = [{**_record(HEAT), "uuid": "bad"} for _ in range(MAX_ERRORS + 10)]
-        expected = tuple(
+        expected = [
             FieldError(f"results[{index}].uuid", "Invalid UUID") for index in range(MAX_ERRORS)
+        ]
+        assert read_movies(_write_json(tmp_path / "bad.json", records)) == MovieFile(
+            movies=[], left_out=expected, left_out_count=MAX_ERRORS + 10
         )
-        assert _errors(_write_json(tmp_path / "bad.json", records)) == expected
 
 
 class TestReportingBadFiles:

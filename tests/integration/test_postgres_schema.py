@@ -14,6 +14,7 @@ from adapters.postgres._collections import PAGE_QUERY
 from adapters.postgres._migrate import migrations
 
 TABLES = {
+    "catalog_sync",
     "collection_movies",
     "collections",
     "genre_counts",

@@ -7,18 +7,8 @@ from dataclasses import replace
 import pytest
 
 from adapters.upstream import BreakerState, CircuitBreaker
-from fixtures.upstream import FakeUpstreams, UpstreamOptions
+from fixtures.upstream import FakeUpstreams, ManualClock, UpstreamOptions
 from moviecore import CatalogUnavailable
-
-
-class ManualClock:
-    """A clock that moves only when told to."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.mark.anyio

@@ -10,24 +10,15 @@ import redis.asyncio as aioredis
 
 from adapters.upstream import (
     CachedCatalog,
+    CachedPage,
     MemoryPageCache,
     PageCache,
     RedisPageCache,
     open_upstream_catalog,
 )
 from fixtures.server import free_port
-from fixtures.upstream import FAST, FakeUpstreams, RunningUpstream, UpstreamOptions
-from moviecore import CatalogUnavailable
-
-
-class ManualClock:
-    """A wall clock that moves only when told to."""
-
-    def __init__(self) -> None:
-        self.now = 1_700_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
+from fixtures.upstream import FAST, FakeUpstreams, ManualClock, RunningUpstream, UpstreamOptions
+from moviecore import CatalogPage, CatalogUnavailable
 
 
 @pytest.fixture
@@ -172,3 +163,61 @@ async def test_an_unreadable_redis_entry_is_a_miss(
         pages = [await catalog.page(1), await catalog.page(1)]
 
     assert (pages[0] == pages[1], pages[0].count, await upstream.hits()) == (True, 45, 1)
+
+
+@pytest.mark.anyio
+async def test_pages_past_the_known_count_cost_no_upstream_call(
+    fake_upstream: FakeUpstreams,
+) -> None:
+    """Once page 1 told the count, 2,000 distinct pages past it are empty without a call."""
+    upstream = await fake_upstream(UpstreamOptions(movies=40))
+
+    async with upstream.catalog() as source:
+        catalog = CachedCatalog(source, MemoryPageCache(), fresh_for=60, stale_for=60)
+        await catalog.page(1)
+        pages = await asyncio.gather(*(catalog.page(n) for n in range(1000, 3000)))
+
+    assert ({(p.movies, p.count, p.has_next) for p in pages}, await upstream.hits()) == (
+        {((), 40, False)},
+        1,
+    )
+
+
+@pytest.mark.anyio
+async def test_an_upstream_404_is_remembered_for_a_minute(fake_upstream: FakeUpstreams) -> None:
+    """A page the count promises but the upstream lacks is asked once a minute, not per read."""
+    upstream = await fake_upstream(UpstreamOptions(movies=45, quirks=("*=overcount",)))
+    clock = ManualClock()
+
+    async with upstream.catalog() as source:
+        catalog = CachedCatalog(
+            source, MemoryPageCache(clock), fresh_for=300, stale_for=0, clock=clock
+        )
+        first = await catalog.page(7)
+        hits = [await upstream.hits()]
+        again = await catalog.page(7)
+        hits.append(await upstream.hits())
+        clock.now += 60
+        await catalog.page(7)
+        hits.append(await upstream.hits())
+
+    # page 7's 404, then page 1 for the count; a minute later the 404 alone.
+    assert (first, again, hits) == (
+        CatalogPage(movies=(), count=95, page=7, has_next=False),
+        first,
+        [2, 2, 3],
+    )
+
+
+@pytest.mark.anyio
+async def test_the_memory_cache_keeps_at_most_its_bound() -> None:
+    """A cache bounded to 3 pages forgets the oldest one put when a fourth arrives."""
+    cache = MemoryPageCache(max_pages=3)
+    entries = {
+        n: CachedPage(CatalogPage(movies=(), count=0, page=n, has_next=False), fetched_at=0.0)
+        for n in range(1, 5)
+    }
+    for number, entry in entries.items():
+        await cache.put(number, entry, keep_for=60)
+
+    assert [await cache.get(n) for n in range(1, 5)] == [None, entries[2], entries[3], entries[4]]

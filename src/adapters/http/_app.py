@@ -59,18 +59,20 @@ def create_http_app(
     *,
     limits: Limits = DEFAULT_LIMITS,
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+    public_url: str | None = None,
     debug: bool = False,
 ) -> RequestCounting:
     """The HTTP API as an ASGI app; ``open_backend`` is entered for the app's lifetime.
 
-    Use ``fixed_backend(Backend(ports))`` for ports that are already open.
+    Use ``fixed_backend(Backend(ports))`` for ports that are already open. Links
+    start with ``public_url`` when given, never with a client's Host header.
     """
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         async with open_backend() as backend:
             app.state.backend = backend
-            app.state.service = Service(backend.ports, limits)
+            app.state.service = Service(backend.ports, limits, public_url)
             yield
 
     def service_of(app: Litestar) -> Service:

@@ -25,7 +25,8 @@ class Backend:
 
 @dataclass(frozen=True, slots=True)
 class Service:
-    """What a handler works with: the ports, and the limits on what clients send.
+    """What a handler works with: the ports, the limits on what clients send, and the
+    service's public address for links (None: the address each request was sent to).
 
     One dependency rather than two: Litestar resolves several dependencies of one
     level in a task group, which costs more than most handlers.
@@ -33,6 +34,7 @@ class Service:
 
     ports: Ports
     limits: Limits
+    public_url: str | None = None
 
 
 def fixed_backend(backend: Backend) -> OpenBackend:

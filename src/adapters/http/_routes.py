@@ -122,7 +122,9 @@ async def list_movies(
 ) -> MoviesPageBody:
     """One page of the movie catalog, with absolute links to the next and previous pages."""
     result = await moviecore.list_movies(_page(page), catalog=service.ports.catalog)
-    return MoviesPageBody.of(result, f"{str(request.base_url).rstrip('/')}/movies/")
+    # PUBLIC_URL when set: a forged Host header must not end up in the links.
+    base = service.public_url or str(request.base_url).rstrip("/")
+    return MoviesPageBody.of(result, f"{base}/movies/")
 
 
 @post(

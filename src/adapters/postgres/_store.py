@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from ._catalog import PostgresMovieStore
 from ._collections import PostgresCollectionRepository
 from ._pool import Connection, Pool, read
+from ._sync_cursor import PostgresSyncCursor
 from ._users import PostgresUserRepository
 
 # A health check should answer quickly even when every connection is busy or the
@@ -24,6 +25,7 @@ class PostgresStore:
         self.users = PostgresUserRepository(pool)
         self.collections = PostgresCollectionRepository(pool)
         self.catalog = PostgresMovieStore(pool)
+        self.sync_cursor = PostgresSyncCursor(pool)
 
     async def ping(self) -> None:
         """Return if the database answers; raise StorageUnavailable otherwise."""

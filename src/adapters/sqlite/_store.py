@@ -13,6 +13,7 @@ from ._collections import SqliteCollectionRepository
 from ._counter import FLUSH_INTERVAL, SqliteRequestCounter
 from ._database import Database, open_database
 from ._migrations import apply_migrations
+from ._sync_cursor import SqliteSyncCursor
 from ._users import SqliteUserRepository
 
 
@@ -25,6 +26,7 @@ class SqliteStore:
     catalog: SqliteMovieStore
     counter: SqliteRequestCounter
     database: Database
+    sync_cursor: SqliteSyncCursor
 
     async def ping(self) -> None:
         """Return if the database answers a query; raise StorageUnavailable otherwise."""
@@ -50,6 +52,7 @@ async def open_store(
                 catalog=SqliteMovieStore(database),
                 counter=counter,
                 database=database,
+                sync_cursor=SqliteSyncCursor(database),
             )
 
 

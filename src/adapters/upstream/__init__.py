@@ -1,10 +1,12 @@
 """The upstream movie catalog over HTTP, made dependable: retries, breaker, page cache, sync.
 
 open_upstream_catalog(url, username, password, redis_url=...)  -> the wired Catalog
-  CachedCatalog        fresh pages from a PageCache, stale ones when the source fails
-    UpstreamCatalog    httpx, per-try timeout, deadline, backoff, body cap, strict decoding
-      CircuitBreaker   stops calling an upstream that keeps failing
-sync_catalog(source, store)  -> copies a whole catalog into a MovieStore, resumably
+  CachedCatalog        fresh pages from a PageCache, stale ones when the source fails,
+                       no call for a page known to lie past the end
+    UpstreamCatalog    httpx, per-try timeout, deadline, backoff, body cap, redirects,
+                       decoding movie by movie (a bad movie is left out, not the page)
+      CircuitBreaker   stops calling an upstream that is unreachable or failing
+sync_catalog(source, store, cursor)  -> copies a whole catalog into a MovieStore, resumably
 """
 
 from .breaker import BreakerState, CircuitBreaker
@@ -13,7 +15,7 @@ from .cached import CachedCatalog
 from .client import MAX_BODY, UpstreamCatalog
 from .redis_cache import RedisPageCache
 from .retry import RetryPolicy
-from .sync import sync_catalog
+from .sync import SyncCursor, SyncMark, SyncProgress, SyncResult, sync_catalog
 from .wiring import DEFAULT_KEY_PREFIX, open_upstream_catalog
 
 __all__ = [
@@ -27,6 +29,10 @@ __all__ = [
     "PageCache",
     "RedisPageCache",
     "RetryPolicy",
+    "SyncCursor",
+    "SyncMark",
+    "SyncProgress",
+    "SyncResult",
     "UpstreamCatalog",
     "open_upstream_catalog",
     "sync_catalog",

@@ -1,7 +1,7 @@
 """A circuit breaker: stop calling a dependency that keeps failing, probe it after a cool-down.
 
-CLOSED --(failure_threshold failures in a row)--> OPEN
-OPEN --(cool_down seconds pass)--> HALF_OPEN: one probe call may go out
+CLOSED --(failure_threshold failures in a row, or one asking to wait)--> OPEN
+OPEN --(cool_down seconds pass, or the wait asked for)--> HALF_OPEN: one probe call may go out
 HALF_OPEN --probe succeeds--> CLOSED;  --probe fails--> OPEN again
 """
 
@@ -37,25 +37,24 @@ class CircuitBreaker:
         self._cool_down = cool_down
         self._clock = clock
         self._failures = 0
-        self._opened_at: float | None = None
+        self._reopen_at: float | None = None
         self._probe_at: float | None = None
 
     @property
     def state(self) -> BreakerState:
-        """The state right now; an open breaker turns half-open once the cool-down has passed."""
-        if self._opened_at is None:
+        """The state right now; an open breaker turns half-open once its wait has passed."""
+        if self._reopen_at is None:
             return BreakerState.CLOSED
-        if self._clock() - self._opened_at < self._cool_down:
+        if self._clock() < self._reopen_at:
             return BreakerState.OPEN
         return BreakerState.HALF_OPEN
 
     @property
     def retry_after(self) -> int:
         """Whole seconds until a call may go out again, at least 1."""
-        if self._opened_at is None:
+        if self._reopen_at is None:
             return 1
-        left = self._cool_down - (self._clock() - self._opened_at)
-        return max(1, math.ceil(left))
+        return max(1, math.ceil(self._reopen_at - self._clock()))
 
     def allow(self) -> bool:
         """Whether a call may go out now; in half-open state this grants the single probe."""
@@ -75,15 +74,20 @@ class CircuitBreaker:
     def record_success(self) -> None:
         """A call succeeded: the dependency is back, close the breaker."""
         self._failures = 0
-        self._opened_at = None
+        self._reopen_at = None
         self._probe_at = None
 
-    def record_failure(self) -> None:
-        """A call failed: open after enough in a row, or re-open if it was the probe."""
-        if self._opened_at is not None:
-            self._opened_at = self._clock()
-            self._probe_at = None
-            return
+    def record_failure(self, wait: float = 0.0) -> None:
+        """A call failed: open after enough in a row, or re-open if it was the probe.
+
+        A dependency that asks for ``wait`` seconds (a 429's Retry-After) is left
+        alone that long at least, whatever the count.
+        """
+        now = self._clock()
         self._failures += 1
-        if self._failures >= self._threshold:
-            self._opened_at = self._clock()
+        if self._reopen_at is not None or self._failures >= self._threshold:
+            self._reopen_at = now + self._cool_down
+            self._probe_at = None
+        if wait > 0:
+            self._reopen_at = max(self._reopen_at or now, now + wait)
+            self._probe_at = None

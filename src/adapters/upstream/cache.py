@@ -28,11 +28,20 @@ class PageCache(Protocol):
         """Keep ``entry`` for ``keep_for`` seconds; a cache that fails just forgets it."""
 
 
-class MemoryPageCache:
-    """Pages in a dict of this process, each with its expiry time."""
+MEMORY_PAGES = 1024
+"""Pages one process keeps at most: a few MiB of ordinary pages, whatever page numbers come."""
 
-    def __init__(self, clock: Callable[[], float] = time.time) -> None:
+
+class MemoryPageCache:
+    """Pages in a dict of this process, each with its expiry time, the oldest put dropped first."""
+
+    def __init__(
+        self, clock: Callable[[], float] = time.time, *, max_pages: int = MEMORY_PAGES
+    ) -> None:
+        if max_pages < 1:
+            raise ValueError("max_pages must be 1 or more")
         self._clock = clock
+        self._max_pages = max_pages
         self._entries: dict[int, tuple[CachedPage, float]] = {}
 
     async def get(self, number: int) -> CachedPage | None:
@@ -47,5 +56,8 @@ class MemoryPageCache:
         return entry
 
     async def put(self, number: int, entry: CachedPage, keep_for: float) -> None:
-        """Keep ``entry`` until ``keep_for`` seconds from now."""
+        """Keep ``entry`` until ``keep_for`` seconds from now, forgetting the oldest if full."""
+        self._entries.pop(number, None)  # a page put again counts as the newest
+        if len(self._entries) >= self._max_pages:
+            del self._entries[next(iter(self._entries))]
         self._entries[number] = (entry, self._clock() + keep_for)

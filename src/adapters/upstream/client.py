@@ -1,10 +1,20 @@
 """UpstreamCatalog: the upstream HTTP catalog as a moviecore.Catalog, retried and guarded.
 
-Every try has its own timeout and all tries share one deadline. 5xx answers,
-timeouts, dropped connections and malformed or oversized bodies are retried
-with jittered exponential backoff; 4xx answers are not (401/403 mean the
-credentials were refused). A circuit breaker stops the calls while the upstream
-keeps failing. Whatever goes wrong ends as CatalogUnavailable.
+Every try has its own timeout and all tries share one deadline. What a try can
+end in, and what follows:
+
+    timeout, reset, 5xx       retried with jittered backoff; a failure for the breaker
+    429 with Retry-After      no call at all for that long (the breaker holds); 503 meanwhile
+    a page that cannot be     retried a few times, then a failure of that page only;
+      read (not JSON, ...)      the upstream answered, so the breaker counts it a success
+    401, 403, other 4xx       not retried (trying again cannot help)
+    404                       past the end of the catalog
+    3xx                       followed up to MAX_REDIRECTS times within the URL's own
+                              scheme and host (the credentials go along); a redirect
+                              anywhere else is refused, naming it, and never sent
+
+Whatever goes wrong ends as CatalogUnavailable. Movies that cannot be served
+are left out of their page, logged with the page number and counted.
 """
 
 from __future__ import annotations
@@ -12,40 +22,55 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+from email.utils import parsedate_to_datetime
+from time import time
 
 import httpx
 
-from moviecore import CatalogPage, CatalogUnavailable
+from moviecore import DEFAULT_LIMITS, CatalogPage, CatalogUnavailable, Limits
 
 from .breaker import CircuitBreaker
 from .retry import RetryPolicy
-from .wire import PAGE_SIZE, MalformedAnswer, decode_page
+from .wire import PAGE_SIZE, DecodedPage, MalformedAnswer, decode_page, expected_size
 
 MAX_BODY = 1024 * 1024
+MAX_REDIRECTS = 3
+MAX_HOLD = 300
+"""The longest Retry-After honoured, in seconds: a longer one would keep the catalog down."""
+REFUSED_RETRY_AFTER = 60
+BAD_PAGE_RETRY_AFTER = 10
 
 log = logging.getLogger(__name__)
 
 
 class _Refused(Exception):
-    """The upstream answered with a client error: trying again cannot help."""
+    """The upstream answered in a way that trying again cannot change."""
 
 
 class _ServerError(Exception):
-    """The upstream answered with a 5xx: it may do better on the next try."""
+    """The upstream answered with a 5xx, or a 429 without a usable Retry-After."""
+
+
+class _Throttled(Exception):
+    """The upstream answered 429 and asked for ``wait`` seconds without calls."""
+
+    def __init__(self, wait: int) -> None:
+        self.wait = wait
+        super().__init__(f"the upstream catalog asked for {wait} s without calls (HTTP 429)")
 
 
 class _PageMissing(Exception):
     """The upstream answered 404 for a page number."""
 
 
-_RETRYABLE = (httpx.TransportError, TimeoutError, _ServerError, MalformedAnswer)
+_UNREACHABLE = (httpx.TransportError, TimeoutError, _ServerError)
 
 
 class UpstreamCatalog:
     """Pages of the upstream catalog over one shared ``httpx.AsyncClient``.
 
     The client carries the base settings (basic auth, connection pool); this
-    class adds the per-try timeout, deadline, retries, body cap and breaker.
+    class adds the per-try timeout, deadline, retries, redirects, body cap and breaker.
     """
 
     def __init__(
@@ -57,32 +82,38 @@ class UpstreamCatalog:
         retry: RetryPolicy | None = None,
         max_body: int = MAX_BODY,
         page_size: int = PAGE_SIZE,
+        limits: Limits = DEFAULT_LIMITS,
         rng: random.Random | None = None,
     ) -> None:
         self._client = client
-        self._url = url
+        self._url = httpx.URL(url)
         self._breaker = breaker
         self._retry = retry or RetryPolicy()
         self._max_body = max_body
         self._page_size = page_size
+        self._limits = limits
         self._rng = rng or random.Random()
+        self._count: int | None = None
+        self.left_out = 0
+        """How many upstream movies were left out of pages because they cannot be served."""
 
     async def page(self, number: int) -> CatalogPage:
-        """Page ``number`` (from 1); an empty page with the true count past the end."""
+        """Page ``number`` (from 1); an empty page with the last count known past the end."""
         try:
             return await self._with_retries(number)
         except _PageMissing as exc:
             if number == 1:
                 raise CatalogUnavailable(
-                    "the upstream catalog has no page 1: check its URL", retry_after=60
+                    "the upstream catalog has no page 1: check its URL",
+                    retry_after=REFUSED_RETRY_AFTER,
                 ) from exc
-        first = await self._with_retries(1)
-        return CatalogPage(movies=(), count=first.count, page=number, has_next=False)
+        count = self._count if self._count is not None else (await self._with_retries(1)).count
+        return CatalogPage(movies=(), count=count, page=number, has_next=False)
 
     async def _with_retries(self, number: int) -> CatalogPage:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self._retry.deadline
-        attempt = 0
+        attempt = bad_pages = 0
         last_error: Exception | None = None
         while True:
             if not self._breaker.allow():
@@ -92,51 +123,122 @@ class UpstreamCatalog:
                 ) from last_error
             try:
                 return await self._attempt(number, deadline - loop.time())
-            except _RETRYABLE as exc:
-                last_error = exc
-                log.info("upstream page %d, try %d failed: %r", number, attempt + 1, exc)
-                pause = self._retry.pause(attempt, self._rng)
-                if loop.time() + pause >= deadline:
+            except MalformedAnswer as exc:
+                last_error, bad_pages = exc, bad_pages + 1
+                if bad_pages >= self._retry.bad_page_tries:
                     raise CatalogUnavailable(
-                        f"the upstream catalog failed {attempt + 1} tries for page {number}",
-                        retry_after=self._breaker.retry_after,
+                        f"the upstream catalog sent page {number} in a form that cannot be read",
+                        retry_after=BAD_PAGE_RETRY_AFTER,
                     ) from exc
+            except _UNREACHABLE as exc:
+                last_error = exc
+            log.info("upstream page %d, try %d failed: %r", number, attempt + 1, last_error)
+            pause = self._retry.pause(attempt, self._rng)
+            if loop.time() + pause >= deadline:
+                raise CatalogUnavailable(
+                    f"the upstream catalog failed {attempt + 1} tries for page {number}",
+                    retry_after=self._breaker.retry_after,
+                ) from last_error
             await asyncio.sleep(pause)
             attempt += 1
 
     async def _attempt(self, number: int, time_left: float) -> CatalogPage:
-        """One try, its outcome reported to the breaker."""
+        """One try, its outcome reported to the breaker: only an unreachable upstream fails."""
         try:
             async with asyncio.timeout(min(self._retry.per_try, time_left)):
-                page = await self._try(number)
-        except _PageMissing:
+                decoded = await self._try(number)
+        except _Throttled as exc:
+            self._breaker.record_failure(wait=exc.wait)
+            raise CatalogUnavailable(str(exc), retry_after=max(1, exc.wait)) from exc
+        except _UNREACHABLE:
+            self._breaker.record_failure()
+            raise
+        except (_PageMissing, MalformedAnswer):
             self._breaker.record_success()
             raise
         except _Refused as exc:
-            self._breaker.record_failure()
-            raise CatalogUnavailable(str(exc), retry_after=60) from exc
-        except _RETRYABLE:
-            self._breaker.record_failure()
-            raise
+            self._breaker.record_success()
+            raise CatalogUnavailable(str(exc), retry_after=REFUSED_RETRY_AFTER) from exc
         self._breaker.record_success()
+        return self._accepted(decoded)
+
+    def _accepted(self, decoded: DecodedPage) -> CatalogPage:
+        page = decoded.page
+        self._count = page.count
+        expected = expected_size(page.page, page.count, self._page_size)
+        if decoded.sent != expected:
+            log.warning(
+                "upstream page %d: %d movies where %d belong (count %d)",
+                page.page,
+                decoded.sent,
+                expected,
+                page.count,
+            )
+        if decoded.left_out:
+            self.left_out += len(decoded.left_out)
+            reasons = "; ".join(f"{e.field}: {e.message}" for e in decoded.left_out)
+            log.warning(
+                "upstream page %d: left out %d movies that cannot be served (%d so far): %s",
+                page.page,
+                len(decoded.left_out),
+                self.left_out,
+                reasons,
+            )
         return page
 
-    async def _try(self, number: int) -> CatalogPage:
-        async with self._client.stream("GET", self._url, params={"page": number}) as response:
-            _check_status(response.status_code)
-            body = await _read_capped(response, self._max_body)
-        return decode_page(body, number, self._page_size)
+    async def _try(self, number: int) -> DecodedPage:
+        request = self._client.build_request("GET", self._url, params={"page": number})
+        for _ in range(MAX_REDIRECTS + 1):
+            response = await self._client.send(request, stream=True, follow_redirects=False)
+            try:
+                if response.next_request is None:
+                    _check_status(response)
+                    body = await _read_capped(response, self._max_body)
+                    return decode_page(body, number, limits=self._limits, page_size=self._page_size)
+            finally:
+                await response.aclose()
+            request = self._redirect(response.next_request)
+        raise _Refused(f"the upstream catalog redirected more than {MAX_REDIRECTS} times")
+
+    def _redirect(self, target: httpx.Request) -> httpx.Request:
+        """``target`` if it stays on the configured scheme and host; refused otherwise."""
+        here, there = self._url, target.url
+        if (there.scheme, there.host, there.port) != (here.scheme, here.host, here.port):
+            raise _Refused(
+                f"the upstream catalog redirected to {there.copy_with(query=None)}, outside "
+                f"{here.scheme}://{here.netloc.decode('ascii')}: set EXTERNAL_MOVIES_API_URL "
+                "to the new address if it is trusted"
+            )
+        return target
 
 
-def _check_status(status: int) -> None:
+def _check_status(response: httpx.Response) -> None:
+    status = response.status_code
     if status in (401, 403):
         raise _Refused(f"the upstream catalog refused the credentials (HTTP {status})")
     if status == 404:
         raise _PageMissing
+    if status == 429:
+        wait = _retry_after(response.headers.get("retry-after", ""))
+        if wait is None:
+            raise _ServerError("the upstream catalog answered HTTP 429")
+        raise _Throttled(wait)
     if status >= 500:
         raise _ServerError(f"the upstream catalog answered HTTP {status}")
     if status != 200:
         raise _Refused(f"the upstream catalog answered HTTP {status}")
+
+
+def _retry_after(value: str) -> int | None:
+    """Seconds to wait from a Retry-After value (seconds or an HTTP date), at most MAX_HOLD."""
+    value = value.strip()
+    if value.isascii() and value.isdecimal():
+        return min(int(value), MAX_HOLD)
+    try:
+        when = parsedate_to_datetime(value).timestamp()
+    except (TypeError, ValueError):
+        return None
+    return min(max(0, round(when - time())), MAX_HOLD)
 
 
 async def _read_capped(response: httpx.Response, limit: int) -> bytes:
@@ -146,9 +248,12 @@ async def _read_capped(response: httpx.Response, limit: int) -> bytes:
         raise MalformedAnswer(f"an answer of {declared} bytes is over the {limit} byte cap")
     chunks: list[bytes] = []
     size = 0
-    async for chunk in response.aiter_bytes():
-        size += len(chunk)
-        if size > limit:
-            raise MalformedAnswer(f"an answer over the {limit} byte cap")
-        chunks.append(chunk)
+    try:
+        async for chunk in response.aiter_bytes():
+            size += len(chunk)
+            if size > limit:
+                raise MalformedAnswer(f"an answer over the {limit} byte cap")
+            chunks.append(chunk)
+    except httpx.DecodingError as exc:  # a body its Content-Encoding does not describe
+        raise MalformedAnswer(f"an answer that cannot be decoded: {exc}") from exc
     return b"".join(chunks)

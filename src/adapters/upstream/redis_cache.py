@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import math
+from uuid import UUID
 
 import msgspec
 import redis.asyncio as aioredis
@@ -17,9 +18,15 @@ from redis.exceptions import RedisError
 from moviecore import CatalogPage, Movie
 
 from .cache import CachedPage
-from .wire import UpstreamMovie
 
 log = logging.getLogger(__name__)
+
+
+class _StoredMovie(msgspec.Struct, frozen=True):
+    uuid: UUID
+    title: str
+    description: str
+    genres: str
 
 
 class _StoredPage(msgspec.Struct, frozen=True):
@@ -27,7 +34,7 @@ class _StoredPage(msgspec.Struct, frozen=True):
     count: int
     page: int
     has_next: bool
-    movies: list[UpstreamMovie]
+    movies: list[_StoredMovie]
 
 
 _decoder = msgspec.json.Decoder(_StoredPage)
@@ -35,14 +42,20 @@ _decoder = msgspec.json.Decoder(_StoredPage)
 
 def _encode(entry: CachedPage) -> bytes:
     page = entry.page
-    movies = [UpstreamMovie(m.uuid, m.title, m.description, m.genres) for m in page.movies]
+    movies = [
+        _StoredMovie(uuid=m.uuid, title=m.title, description=m.description, genres=m.genres)
+        for m in page.movies
+    ]
     stored = _StoredPage(entry.fetched_at, page.count, page.page, page.has_next, movies)
     return msgspec.json.encode(stored)
 
 
 def _decode(raw: bytes | str) -> CachedPage:
     stored = _decoder.decode(raw)
-    movies = tuple(Movie(m.uuid, m.title, m.description, m.genres) for m in stored.movies)
+    movies = tuple(
+        Movie(uuid=m.uuid, title=m.title, description=m.description, genres=m.genres)
+        for m in stored.movies
+    )
     page = CatalogPage(movies, stored.count, stored.page, stored.has_next)
     return CachedPage(page, stored.fetched_at)
 

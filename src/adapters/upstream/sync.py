@@ -1,50 +1,124 @@
 """sync_catalog: copy a whole catalog, page by page, into a MovieStore the service keeps.
 
-Resumable: a store holding ``n`` movies of this source already has its first
-``n // page_size`` pages complete, so the copy resumes at the next page, the
-possibly half-stored one (storing is an upsert by uuid, so its stored movies
-are replaced in place, not doubled). The store must hold only this source's movies.
+Resumable from a cursor kept in the same database: after each page is stored,
+the cursor records it as the last page completed. The next run starts on the
+page after it, or, when that page was the last one, reads it again, since the
+catalog may have grown. Storing is an upsert by uuid, so a page read twice
+replaces its movies in place instead of doubling them. What the store already
+held (the bundled catalog, imported files) plays no part: every page is read.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
 
 from moviecore import Catalog, CatalogPage, CatalogUnavailable, MovieStore
 
-from .wire import PAGE_SIZE
+from .wire import PAGE_SIZE, expected_size
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class SyncMark:
+    """The last page a sync of one source completed, and whether it was that source's last."""
+
+    page: int
+    at_end: bool
+
+
+class SyncCursor(Protocol):
+    """Where each source's sync stopped, kept by the database the movies go to."""
+
+    async def read(self, source: str) -> SyncMark | None:
+        """The mark of ``source``; None if it was never synced."""
+
+    async def write(self, source: str, mark: SyncMark) -> None:
+        """Record ``mark`` as where the sync of ``source`` stands now."""
+
+
+@dataclass(frozen=True, slots=True)
+class SyncProgress:
+    """Where a running sync stands, after each page."""
+
+    page: int
+    """The page just completed."""
+    pages: int
+    """Pages in all, by the source's count."""
+    first_page: int
+    """The page this run started on."""
+    movies: int
+    """Movies copied by this run."""
+    seconds: float
+    """Seconds since this run started."""
+
+    @property
+    def movies_per_second(self) -> float:
+        """Movies copied a second so far in this run."""
+        return self.movies / self.seconds if self.seconds > 0 else 0.0
+
+    @property
+    def seconds_left(self) -> float:
+        """The time the pages left would take at this run's pace so far."""
+        done = self.page - self.first_page + 1
+        return max(0, self.pages - self.page) * self.seconds / done
+
+
+@dataclass(frozen=True, slots=True)
+class SyncResult:
+    """What one run copied."""
+
+    first_page: int
+    last_page: int
+    movies: int
+    missed: int
+    """Movies the source's count promised on the pages read but that could not be copied."""
 
 
 async def sync_catalog(
     source: Catalog,
     store: MovieStore,
+    cursor: SyncCursor,
     *,
-    progress: Callable[[int, int], None] | None = None,
+    source_name: str,
+    progress: Callable[[SyncProgress], None] | None = None,
     page_size: int = PAGE_SIZE,
     attempts: int = 5,
     retry_pause: float = 1.0,
-) -> int:
-    """Copy every page of ``source`` into ``store``; the number of movies the store then holds.
+    clock: Callable[[], float] = time.monotonic,
+) -> SyncResult:
+    """Copy every page of ``source`` into ``store``, from where ``cursor`` says it stopped.
 
-    ``progress(done, total)`` is called after each page with pages done and pages
-    in all. A page that fails ``attempts`` times in a row, ``retry_pause``
-    seconds apart, ends the copy with CatalogUnavailable; run it again to resume.
+    ``source_name`` (its URL) keys the cursor, so another source starts on page 1.
+    ``progress`` is called after each page. A page that fails ``attempts`` times in
+    a row, ``retry_pause`` seconds apart, ends the copy with CatalogUnavailable; run
+    it again to resume.
     """
-    number = await store.count() // page_size + 1
+    mark = await cursor.read(source_name)
+    first = 1 if mark is None else mark.page if mark.at_end else mark.page + 1
+    started = clock()
+    number, movies, missed = first, 0, 0
     while True:
         page = await _fetch(source, number, attempts, retry_pause)
-        if page.movies:
-            await store.put(page.movies)
+        if not page.movies and not page.has_next and number > 1:
+            # Past the end: the page before was the last one.
+            await cursor.write(source_name, SyncMark(page=number - 1, at_end=True))
+            return SyncResult(first, number - 1, movies, missed)
+        await store.put(page.movies)
+        at_end = not page.has_next
+        await cursor.write(source_name, SyncMark(page=number, at_end=at_end))
+        movies += len(page.movies)
+        missed += max(0, expected_size(number, page.count, page_size) - len(page.movies))
         if progress is not None:
-            total = -(-page.count // page_size)
-            progress(min(number, total), total)
-        # An empty page ends the copy too, so a source that misreports has_next cannot loop it.
-        if not page.has_next or not page.movies:
-            return await store.count()
+            pages = max(number, -(-page.count // page_size))
+            progress(SyncProgress(number, pages, first, movies, clock() - started))
+        if at_end:
+            return SyncResult(first, number, movies, missed)
         number += 1
 
 

@@ -8,7 +8,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 import httpx
 
 from adapters.redis import connect
-from moviecore import Catalog
+from moviecore import DEFAULT_LIMITS, Catalog, Limits
 
 from .breaker import CircuitBreaker
 from .cache import MemoryPageCache
@@ -35,12 +35,13 @@ async def open_upstream_catalog(
     stale_for: float = 86400.0,
     retry: RetryPolicy | None = None,
     breaker: CircuitBreaker | None = None,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> AsyncIterator[Catalog]:
     """A cached, retried, breaker-guarded upstream catalog, open while the block runs.
 
     Pages are cached in this process's memory; with ``redis_url``, also in Redis
     under ``key_prefix``, shared by every process, the memory then keeping each
-    page only a few seconds in front of it.
+    page only a few seconds in front of it. Movies are fitted to ``limits``.
     """
     retry = retry or RetryPolicy()
     async with AsyncExitStack() as stack:
@@ -51,7 +52,9 @@ async def open_upstream_catalog(
                 headers={"Accept": "application/json"},
             )
         )
-        upstream = UpstreamCatalog(client, url, breaker=breaker or CircuitBreaker(), retry=retry)
+        upstream = UpstreamCatalog(
+            client, url, breaker=breaker or CircuitBreaker(), retry=retry, limits=limits
+        )
         source: Catalog = upstream
         if redis_url is not None:
             redis = connect(redis_url, wait=_REDIS_TIMEOUT)
