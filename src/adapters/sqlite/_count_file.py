@@ -45,8 +45,10 @@ class CountFile:
 
     def sync(self) -> None:
         """Wait until what was written is on disk (a system call: not for every request)."""
-        with _unavailable("cannot write the request count file"):
+        try:
             self._mapping.flush()
+        except OSError as exc:
+            raise StorageUnavailable(f"cannot write the request count file: {exc}") from exc
 
 
 def count_file_path(database_path: Path) -> Path:
@@ -60,18 +62,14 @@ def open_count_file(path: Path) -> Iterator[CountFile]:
 
     A missing or unreadable file is (re)created holding 0 and opens with ``found``
     None; the caller decides what it should hold. Raise StorageUnavailable if the
-    file cannot be opened or another process holds it.
+    file cannot be used or another process holds it.
     """
-    with _unavailable(f"cannot open the request count file {path}"):
-        descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
-        _lock(descriptor, path)
-        found = _read(descriptor, path)
-        with _unavailable(f"cannot map the request count file {path}"):
-            if found is None:
-                os.ftruncate(descriptor, 0)
-                os.pwrite(descriptor, _MAGIC + _COUNT.pack(0), 0)
-            mapping = mmap.mmap(descriptor, _SIZE)
+        descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise StorageUnavailable(f"cannot open the request count file {path}: {exc}") from exc
+    try:
+        mapping, found = _lock_and_map(descriptor, path)
         try:
             yield CountFile(mapping, found)
         finally:
@@ -80,29 +78,28 @@ def open_count_file(path: Path) -> Iterator[CountFile]:
         os.close(descriptor)  # which also releases the lock
 
 
-def _lock(descriptor: int, path: Path) -> None:
+def _lock_and_map(descriptor: int, path: Path) -> tuple[mmap.mmap, int | None]:
+    """Lock the open count file, read it, write it anew if it holds no count, and map it."""
     try:
         fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError as exc:
         raise StorageUnavailable(
             f"another process counts requests in {path}: one moviecore serve per DATA_DIR"
         ) from exc
+    try:
+        found = _count_in(os.pread(descriptor, _SIZE + 1, 0), path)
+        if found is None:
+            os.ftruncate(descriptor, 0)
+            os.pwrite(descriptor, _MAGIC + _COUNT.pack(0), 0)
+        return mmap.mmap(descriptor, _SIZE), found
+    except OSError as exc:
+        raise StorageUnavailable(f"cannot use the request count file {path}: {exc}") from exc
 
 
-def _read(descriptor: int, path: Path) -> int | None:
-    with _unavailable(f"cannot read the request count file {path}"):
-        data = os.pread(descriptor, _SIZE + 1, 0)
+def _count_in(data: bytes, path: Path) -> int | None:
     if len(data) == _SIZE and data.startswith(_MAGIC):
         (value,) = _COUNT.unpack_from(data, len(_MAGIC))
         return int(value)
     if data:  # an empty file is one being created when a crash came: simply missing
         logger.warning("the request count file %s is unreadable; it is written anew", path)
     return None
-
-
-@contextmanager
-def _unavailable(doing: str) -> Iterator[None]:
-    try:
-        yield
-    except OSError as exc:
-        raise StorageUnavailable(f"{doing}: {exc}") from exc
