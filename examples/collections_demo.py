@@ -17,7 +17,7 @@ from pathlib import Path
 from uuid import UUID
 
 from adapters.security import BcryptPasswordHasher, JwtTokenIssuer
-from adapters.sqlite import open_store
+from adapters.sqlite import open_counter, open_store
 from moviecore import (
     CollectionChanges,
     CollectionDraft,
@@ -46,13 +46,13 @@ CATALOG = (
 @asynccontextmanager
 async def build_ports(folder: Path) -> AsyncIterator[Ports]:
     """Open SQLite adapters on a file in ``folder``, and close them after; any ``Ports`` will do."""
-    async with open_store(folder / "demo.sqlite3") as store:
+    async with open_store(folder / "demo.sqlite3") as store, open_counter(store) as counter:
         await store.catalog.put(CATALOG)
         yield Ports(
             users=store.users,
             collections=store.collections,
             catalog=store.catalog,
-            counter=store.counter,
+            counter=counter,
             hasher=BcryptPasswordHasher(rounds=4),  # a demo: fast rather than strong
             tokens=JwtTokenIssuer(secrets.token_urlsafe(32)),
             throttle=MemoryLoginThrottle(),

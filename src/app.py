@@ -103,13 +103,14 @@ async def _migrate_when_reachable(url: str) -> None:
 
 @asynccontextmanager
 async def open_counter(settings: Settings, storage: Storage) -> AsyncIterator[StoredCounter]:
-    """Redis when configured, shared by every worker; else the embedded store's own."""
+    """Redis when configured, shared by every worker; else the embedded store's count file."""
     if settings.redis_url is not None:
         key = f"{settings.redis_prefix}requests"
         async with redis.open_counter(settings.redis_url, key=key) as counter:
             yield counter
     elif isinstance(storage, sqlite.SqliteStore):
-        yield storage.counter
+        async with sqlite.open_counter(storage) as counter:
+            yield counter
     else:  # load_settings refuses a shared database without Redis
         raise SettingsError("REDIS_URL is required when DATABASE_URL is set")
 

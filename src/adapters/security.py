@@ -6,15 +6,17 @@ then queues for that one thread instead of taking every core from the loop.
 
 Every way a token can be untrustworthy (bad signature, other algorithm,
 expired, missing or malformed claims) surfaces as one error,
-``moviecore.InvalidToken``.
+``moviecore.InvalidToken``. Token times come from the issuer's clock, which
+tests move by hand: pyjwt reads the system clock itself, so its own ``exp``
+and ``iat`` checks are off and the same checks are made here.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
-from typing import TypeVar
+from collections.abc import Callable, Mapping
+from datetime import timedelta
+from typing import Any, TypeVar
 from uuid import UUID
 
 import anyio.to_thread
@@ -28,6 +30,12 @@ T = TypeVar("T")
 
 _ALGORITHM = "HS256"
 _REQUIRED_CLAIMS = ["exp", "iat", "sub"]
+# pyjwt's own checks of exp and iat read the system clock: ours read the issuer's.
+_OPTIONS: jwt.types.Options = {
+    "require": _REQUIRED_CLAIMS,
+    "verify_exp": False,
+    "verify_iat": False,
+}
 
 
 class BcryptPasswordHasher:
@@ -75,17 +83,19 @@ class JwtTokenIssuer:
         lifetime: timedelta = timedelta(days=1),
         leeway: timedelta = timedelta(seconds=10),
         remember: int = 10_000,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self._secret = secret
-        self._lifetime = lifetime
-        self._leeway = leeway
+        self._lifetime = lifetime.total_seconds()
+        self._leeway = leeway.total_seconds()
+        self._clock = clock
         # Verifying costs more than the rest of a cheap request: remember the answer.
-        self._verified: Recent[str, UUID] = Recent(remember, time.time)
+        self._verified: Recent[str, UUID] = Recent(remember, clock)
 
     def issue(self, user_id: UUID) -> str:
         """A token for ``user_id`` that expires after the configured lifetime."""
-        now = datetime.now(UTC)
-        claims = {"sub": str(user_id), "iat": now, "exp": now + self._lifetime}
+        now = self._clock()
+        claims = {"sub": str(user_id), "iat": int(now), "exp": int(now + self._lifetime)}
         return jwt.encode(claims, self._secret, algorithm=_ALGORITHM)
 
     def verify(self, token: str) -> UUID:
@@ -98,15 +108,24 @@ class JwtTokenIssuer:
 
     def _decode(self, token: str) -> tuple[UUID, float]:
         try:
-            claims = jwt.decode(
-                token,
-                self._secret,
-                algorithms=[_ALGORITHM],
-                options={"require": _REQUIRED_CLAIMS},
-                leeway=self._leeway,
-            )
-            return UUID(claims["sub"]), float(claims["exp"])
+            claims = jwt.decode(token, self._secret, algorithms=[_ALGORITHM], options=_OPTIONS)
         except jwt.InvalidTokenError as exc:
             raise InvalidToken(f"the access token is not valid: {exc}") from exc
+        expires = self._check_times(claims)
+        try:
+            return UUID(claims["sub"]), expires
         except (TypeError, ValueError, AttributeError) as exc:  # a "sub" that is no UUID string
             raise InvalidToken("the access token names no user") from exc
+
+    def _check_times(self, claims: Mapping[str, Any]) -> float:
+        """When the token expires; raise InvalidToken if it is expired or not issued yet."""
+        try:
+            issued, expires = int(claims["iat"]), int(claims["exp"])
+        except (TypeError, ValueError, OverflowError) as exc:
+            raise InvalidToken("the access token's times are not whole seconds") from exc
+        now = self._clock()
+        if expires <= now - self._leeway:
+            raise InvalidToken("the access token has expired")
+        if issued > now + self._leeway:
+            raise InvalidToken("the access token is issued in the future")
+        return float(expires)

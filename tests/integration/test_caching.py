@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sqlite3
-import time
 import uuid
 from datetime import timedelta
 from pathlib import Path
@@ -14,18 +13,9 @@ from adapters.caching import RecentUsers
 from adapters.security import JwtTokenIssuer
 from adapters.sqlite import open_store
 from moviecore import InvalidToken, User
+from moviecore.testing import ManualClock
 
 SECRET = "a test secret that is long enough for HS256 keys"
-
-
-class _Clock:
-    """A clock the test moves by hand."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def _delete_user(connection: sqlite3.Connection, user_id: uuid.UUID) -> None:
@@ -35,16 +25,16 @@ def _delete_user(connection: sqlite3.Connection, user_id: uuid.UUID) -> None:
 @pytest.mark.anyio
 async def test_a_user_deleted_in_the_database_is_gone_once_the_ttl_passes(tmp_path: Path) -> None:
     """A user removed behind the service's back is still found within the TTL, then not."""
-    clock = _Clock()
+    clock = ManualClock()
     async with open_store(tmp_path / "db.sqlite3") as store:
         users = RecentUsers(store.users, ttl=60.0, clock=clock)
         user = User(uuid.uuid4(), "ada", "hash")
         await users.add(user)
         first = await users.by_id(user.id)
         await store.database.write(lambda connection: _delete_user(connection, user.id))
-        clock.now = 59.0
+        clock.advance(59)
         within = await users.by_id(user.id)
-        clock.now = 60.0
+        clock.advance(1)
         after = await users.by_id(user.id)
     assert (first, within, after) == (user, user, None)
 
@@ -53,7 +43,7 @@ async def test_a_user_deleted_in_the_database_is_gone_once_the_ttl_passes(tmp_pa
 async def test_an_unknown_user_is_not_remembered(tmp_path: Path) -> None:
     """Asking for a user before it exists does not hide it once it is added."""
     async with open_store(tmp_path / "db.sqlite3") as store:
-        users = RecentUsers(store.users, clock=_Clock())
+        users = RecentUsers(store.users, clock=ManualClock())
         user = User(uuid.uuid4(), "ada", "hash")
         before = await users.by_id(user.id)
         await users.add(user)
@@ -62,15 +52,18 @@ async def test_an_unknown_user_is_not_remembered(tmp_path: Path) -> None:
 
 
 def test_a_remembered_token_is_refused_once_it_expires() -> None:
-    """A token verified while valid is refused after its expiry, memory or not."""
-    tokens = JwtTokenIssuer(SECRET, lifetime=timedelta(seconds=1), leeway=timedelta(0))
+    """A token verified while valid is still valid a second before its expiry, refused at it."""
+    clock = ManualClock(1_700_000_000.0)
+    tokens = JwtTokenIssuer(SECRET, lifetime=timedelta(days=1), leeway=timedelta(0), clock=clock)
     user_id = uuid.uuid4()
     token = tokens.issue(user_id)
     valid = tokens.verify(token)
-    time.sleep(2.1)  # lets the one-second token expire (exp has whole-second precision)
+    clock.advance(timedelta(days=1).total_seconds() - 1)
+    still_valid = tokens.verify(token)
+    clock.advance(1)
     with pytest.raises(InvalidToken):
         tokens.verify(token)
-    assert valid == user_id
+    assert (valid, still_valid) == (user_id, user_id)
 
 
 def test_a_forged_token_is_refused_every_time() -> None:

@@ -1,8 +1,9 @@
 """Two machines of one deployment, two workers each, over real HTTP: exact counts, whole writes.
 
 Two ``moviecore serve`` processes stand for two machines: each runs two worker
-processes, and both share one PostgreSQL database and one Redis key prefix.
-Requests are fired at both at once from many clients.
+processes, and both share one PostgreSQL database and one Redis key prefix, fresh
+for each test, so that a test knows every request its machines count. Requests are
+fired at both at once from many clients.
 """
 
 from __future__ import annotations
@@ -13,11 +14,18 @@ import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import httpx
 import pytest
 
-from fixtures.server import ServerProcess, distributed_environment, register_user, run_server
+from fixtures.server import (
+    ServerProcess,
+    distributed_environment,
+    read_count,
+    register_user,
+    run_server,
+)
 from fixtures.services import fresh_database, fresh_redis_prefix
 from moviecore import Movie, count_genres, favourite_genres
 
@@ -40,23 +48,39 @@ class Shot:
     body: object = None
 
 
-@pytest.fixture(scope="module")
-def machines(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Machines]:
-    """Two servers of two workers each, sharing a fresh database and a fresh Redis prefix."""
+@pytest.fixture
+def machines(tmp_path: Path) -> Iterator[Machines]:
+    """Two servers of two workers each, sharing a fresh database and a fresh Redis prefix.
+
+    Their count starts at 2: each start's health check.
+    """
     serve = contextmanager(run_server)
     with fresh_database() as database_url, fresh_redis_prefix() as prefix, ExitStack() as stack:
         environment = distributed_environment(database_url, prefix, workers=2)
         # One after the other: the first start migrates the new database.
-        first = stack.enter_context(serve(tmp_path_factory.mktemp("machine-a"), environment))
-        second = stack.enter_context(serve(tmp_path_factory.mktemp("machine-b"), environment))
+        first = stack.enter_context(serve(tmp_path / "machine-a", environment))
+        second = stack.enter_context(serve(tmp_path / "machine-b", environment))
         yield first, second
 
 
 @pytest.fixture
-def auth(machines: Machines) -> dict[str, str]:
-    """The Authorization header of a user no other test knows, valid on both machines."""
+def on_first(machines: Machines) -> Iterator[httpx.Client]:
+    """A client of the first machine: one connection, so always the same worker."""
     with httpx.Client(base_url=machines[0].base_url, timeout=10) as http:
-        return register_user(http)
+        yield http
+
+
+@pytest.fixture
+def on_second(machines: Machines) -> Iterator[httpx.Client]:
+    """A client of the second machine: one connection, so always the same worker."""
+    with httpx.Client(base_url=machines[1].base_url, timeout=10) as http:
+        yield http
+
+
+@pytest.fixture
+def auth(on_first: httpx.Client) -> dict[str, str]:
+    """The Authorization header of a new user, valid on both machines."""
+    return register_user(on_first)
 
 
 def _movie(n: int, i: int) -> dict[str, str]:
@@ -87,16 +111,13 @@ def _create(http: httpx.Client, auth: dict[str, str], body: dict[str, object]) -
     return str(response.json()["collection_uuid"])
 
 
-def _count(machine: ServerProcess, auth: dict[str, str]) -> int:
-    response = httpx.get(f"{machine.base_url}/request-count/", headers=auth, timeout=10)
-    assert response.status_code == 200, response.text
-    return int(response.json()["requests"])
+def _reset(http: httpx.Client, auth: dict[str, str]) -> None:
+    """Start a new count, right after a read on ``http`` saw every count made so far arrive.
 
-
-def _reset(machine: ServerProcess, auth: dict[str, str]) -> None:
-    """Start a new count once every count made so far has arrived, so none lands after it."""
-    machine.settle()
-    response = httpx.post(f"{machine.base_url}/request-count/reset/", headers=auth, timeout=10)
+    The only counts not in Redis are then the reading worker's own, which the reset, sent
+    to that same worker, drops: no count from before can land after it.
+    """
+    response = http.post("/request-count/reset/", headers=auth)
     assert response.status_code == 200, response.text
 
 
@@ -139,21 +160,21 @@ def _mixed_shots(auth: dict[str, str], target: str) -> list[Shot]:
 
 @pytest.mark.anyio
 async def test_requests_to_every_worker_of_both_machines_are_counted_exactly(
-    machines: Machines, auth: dict[str, str]
+    machines: Machines, on_first: httpx.Client, on_second: httpx.Client, auth: dict[str, str]
 ) -> None:
     """After 400 requests at once to both machines, the count read is exactly 400 plus the read."""
-    with httpx.Client(base_url=machines[0].base_url, timeout=10) as http:
-        target = _create(http, auth, {"title": "Target"})
+    target = _create(on_first, auth, {"title": "Target"})
     shots = _mixed_shots(auth, target)
-    _reset(machines[0], auth)
-    machines[0].settle()
+    # the starts' health checks, the registration, the creation and the read
+    arrived = read_count(on_first, auth, 5)
+    _reset(on_first, auth)
     answers = await _fire(shots, machines, CLIENTS)
-    machines[0].settle()
-    count = _count(machines[1], auth)
+    count = read_count(on_second, auth, FIRED + 1)
     figures = f"requests fired: {len(answers)}, count read: {count} (expected {FIRED + 1})"
     print(figures)
-    assert ([a.status_code for a in answers], count) == (
+    assert ([a.status_code for a in answers], arrived, count) == (
         [shot.status for shot in shots],
+        5,
         FIRED + 1,
     ), figures
 
@@ -185,20 +206,17 @@ async def test_simultaneous_puts_leave_one_submitted_state_whole(
 
 
 def test_counts_and_resets_made_on_one_machine_show_on_the_other(
-    machines: Machines, auth: dict[str, str]
+    machines: Machines, on_first: httpx.Client, on_second: httpx.Client, auth: dict[str, str]
 ) -> None:
     """Requests and resets made on one machine are seen in the other machine's count."""
     first, second = machines
-    _reset(first, auth)
-    for _ in range(10):
+    arrived = read_count(on_first, auth, 4)  # the starts' health checks, registration, read
+    _reset(on_first, auth)
+    for _ in range(10):  # each on a connection of its own, so on either worker
         httpx.get(f"{first.base_url}/health/", timeout=10)
-    first.settle()
-    seen_by_second = _count(second, auth)
+    seen_by_second = read_count(on_second, auth, 11)
+    _reset(on_second, auth)
     for _ in range(5):
         httpx.get(f"{second.base_url}/no-such-path/", timeout=10)
-    second.settle()
-    seen_by_first = _count(first, auth)
-    _reset(second, auth)
-    second.settle()
-    after_reset = _count(first, auth)
-    assert (seen_by_second, seen_by_first, after_reset) == (11, 17, 1)
+    seen_by_first = read_count(on_first, auth, 6)
+    assert (arrived, seen_by_second, seen_by_first) == (4, 11, 6)

@@ -1,6 +1,7 @@
 """The server killed outright, or stopped while answering: no answered write and no count is lost.
 
-Each test runs on the embedded default (SQLite) and on PostgreSQL with Redis.
+Each test runs on the embedded default (SQLite) and on PostgreSQL with Redis, but for
+the burst of counted requests, which is the embedded default's own guarantee.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from http.client import HTTPConnection
 from pathlib import Path
 
@@ -22,6 +24,8 @@ from fixtures.services import fresh_database, fresh_redis_prefix
 
 DEFAULT_BCRYPT_ROUNDS = "12"
 """The service's own default cost, so that a login takes a while."""
+BURST = 1000
+BURST_CLIENTS = 8
 
 MOVIE = {
     "uuid": "7a6a5d3c-2f55-4c3e-9a8e-0d5b1a2c3d4e",
@@ -100,6 +104,40 @@ def test_a_kill_right_after_201_loses_neither_account_nor_collection(
             "movies": [MOVIE],
         },
     )
+
+
+def _read_counts(base_url: str, auth: dict[str, str], count: int) -> list[int]:
+    with httpx.Client(base_url=base_url, timeout=10) as http:
+        return [http.get("/request-count/", headers=auth).status_code for _ in range(count)]
+
+
+def test_a_kill_right_after_a_burst_loses_no_count_on_the_embedded_default(
+    tmp_path: Path,
+) -> None:
+    """Killed right after answering 1,000 requests, the restarted server has counted each one."""
+    server = CrashableServer(tmp_path / "server")
+    server.start()
+    try:
+        with httpx.Client(base_url=server.base_url, timeout=10) as http:
+            auth = _bearer(http.post("/register/", json=_credentials()))
+            http.post("/request-count/reset/", headers=auth)
+        each = BURST // BURST_CLIENTS
+        with ThreadPoolExecutor(BURST_CLIENTS) as pool:
+            batches = pool.map(
+                _read_counts,
+                [server.base_url] * BURST_CLIENTS,
+                [auth] * BURST_CLIENTS,
+                [each] * BURST_CLIENTS,
+            )
+            answered = [status for batch in batches for status in batch]
+        server.crash()
+        server.start()
+        with httpx.Client(base_url=server.base_url, timeout=10) as http:
+            count = http.get("/request-count/", headers=auth).json()
+    finally:
+        server.stop()
+    # the burst, the health check of the restart, and the read itself
+    assert (answered, count) == ([200] * BURST, {"requests": BURST + 2})
 
 
 class HeldRequest:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from fixtures.server import ServerProcess, register_user
+from fixtures.server import ServerProcess, read_count, register_user
 
 
 def _count(http: httpx.Client, auth: dict[str, str]) -> int:
@@ -13,14 +13,16 @@ def _count(http: httpx.Client, auth: dict[str, str]) -> int:
     return int(response.json()["requests"])
 
 
-def test_reset_then_read_answers_one(
-    client: httpx.Client, auth: dict[str, str], shared_server: ServerProcess
-) -> None:
+def test_reset_then_read_answers_one(counted_server: ServerProcess) -> None:
     """A reset does not count itself, and the read after it counts only itself."""
-    shared_server.settle()
-    reset = client.post("/request-count/reset/", headers=auth)
-    read = client.get("/request-count", headers=auth)
-    assert (reset.status_code, reset.json(), read.status_code, read.json()) == (
+    with httpx.Client(base_url=counted_server.base_url, timeout=10) as http:
+        auth = register_user(http)
+        # every count so far has arrived: the start's health check, the registration, the read
+        arrived = read_count(http, auth, 3)
+        reset = http.post("/request-count/reset/", headers=auth)
+        read = http.get("/request-count", headers=auth)
+    assert (arrived, reset.status_code, reset.json(), read.status_code, read.json()) == (
+        3,
         200,
         {"message": "Request count reset successfully"},
         200,
@@ -28,23 +30,20 @@ def test_reset_then_read_answers_one(
     )
 
 
-def test_every_answered_request_is_counted(
-    client: httpx.Client, auth: dict[str, str], shared_server: ServerProcess
-) -> None:
-    """Successes, 401s, 404s, 405s, 400s and 413s each count once, and each read counts itself."""
-    shared_server.settle()
-    client.post("/request-count/reset/", headers=auth)
-    client.get("/health/")
-    client.get("/no-such-path/")
-    client.get("/movies/")
-    client.delete("/login/")
-    client.get("/movies/?page=abc", headers=auth)
-    client.post("/collections/", headers=auth, content=b"x" * (1024 * 1024 + 1))
-    shared_server.settle()
-    first = _count(client, auth)
-    shared_server.settle()
-    second = _count(client, auth)
-    assert (first, second) == (7, 8)
+def test_every_answered_request_is_counted(counted_server: ServerProcess) -> None:
+    """Successes, 401s, 404s, 405s, 400s and 413s each count once, and the read counts itself."""
+    with httpx.Client(base_url=counted_server.base_url, timeout=10) as http:
+        auth = register_user(http)
+        arrived = read_count(http, auth, 3)
+        http.post("/request-count/reset/", headers=auth)
+        http.get("/health/")
+        http.get("/no-such-path/")
+        http.get("/movies/")
+        http.delete("/login/")
+        http.get("/movies/?page=abc", headers=auth)
+        http.post("/collections/", headers=auth, content=b"x" * (1024 * 1024 + 1))
+        counted = read_count(http, auth, 7)
+    assert (arrived, counted) == (3, 7)
 
 
 def test_count_survives_a_graceful_restart(server: ServerProcess) -> None:

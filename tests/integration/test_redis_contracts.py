@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from adapters.redis import RedisLoginThrottle, RedisRequestCounter, open_counter, open_throttle
+from moviecore.testing import ManualClock
 from moviecore.testing.contracts import LoginThrottleContract, RequestCounterContract
 
 
@@ -27,8 +28,9 @@ class TestRedisLoginThrottle(LoginThrottleContract):
 
     @pytest.fixture
     async def throttle(
-        self, redis_url: str, redis_prefix: str
+        self, redis_url: str, redis_prefix: str, clock: ManualClock
     ) -> AsyncIterator[RedisLoginThrottle]:
-        """A throttle whose keys no other test uses."""
-        async with open_throttle(redis_url, prefix=f"{redis_prefix}login:") as opened:
+        """A throttle whose keys no other test uses, on the contract's clock."""
+        prefix = f"{redis_prefix}login:"
+        async with open_throttle(redis_url, prefix=prefix, clock=clock) as opened:
             yield opened

@@ -10,6 +10,7 @@ import pytest
 
 from adapters.redis import RedisRequestCounter, open_counter
 from moviecore import Unavailable
+from moviecore.testing import ManualClock
 
 # Long enough that no background flush runs during a test that sets it: what reaches
 # Redis then is exactly what the test sends with read() or flush().
@@ -60,16 +61,20 @@ async def test_a_worker_reads_its_own_counts_at_once(redis_url: str, key: str) -
 @pytest.mark.anyio
 async def test_a_busy_worker_reads_redis_once_an_interval(redis_url: str, key: str) -> None:
     """Reads within fresh_for reuse the last total; the next one after it sees other workers."""
+    clock = ManualClock()
     async with (
-        open_counter(redis_url, key=key, flush_interval=NEVER, fresh_for=0.05) as first,
+        open_counter(
+            redis_url, key=key, flush_interval=NEVER, fresh_for=0.05, clock=clock
+        ) as first,
         open_counter(redis_url, key=key, flush_interval=NEVER, fresh_for=0.05) as second,
     ):
         await first.read()
         await second.add(3)
         await second.flush()
         await first.add(1)
+        clock.advance(0.049)
         soon = await first.read()
-        await asyncio.sleep(0.06)  # lets the first worker's total age past fresh_for
+        clock.advance(0.001)
         later = await first.read()
     assert (soon, later) == (1, 4)
 
@@ -77,19 +82,19 @@ async def test_a_busy_worker_reads_redis_once_an_interval(redis_url: str, key: s
 @pytest.mark.anyio
 async def test_reset_drops_counts_made_before_it_on_every_worker(redis_url: str, key: str) -> None:
     """After a reset on one worker, counts made earlier anywhere are gone and later ones kept."""
+    clock = ManualClock()
     async with (
-        open_counter(redis_url, key=key, flush_interval=NEVER, fresh_for=0) as first,
+        open_counter(redis_url, key=key, flush_interval=NEVER, fresh_for=0, clock=clock) as first,
         open_counter(redis_url, key=key, flush_interval=NEVER, fresh_for=0) as second,
     ):
         await first.add(3)
         await first.flush()  # already in Redis
         await first.add(4)  # still waiting in the first worker
-        # Time passes between separate requests; the reset dates counts to the
-        # microsecond, so a few milliseconds keep this test clear of network jitter.
-        await asyncio.sleep(0.02)
+        # An hour on the first worker's clock: its pending counts are dated that long
+        # before they are sent, far beyond any network delay.
+        clock.advance(3600)
         await second.add()  # the reset request itself, counted on arrival
         await second.reset()
-        await asyncio.sleep(0.02)
         await first.add()  # a request after the reset, on the other worker
         assert (await first.read(), await second.read()) == (1, 1)
 
@@ -188,16 +193,18 @@ async def relay(redis_url: str, redis_prefix: str) -> AsyncIterator[Relay]:
 async def test_counts_made_while_redis_is_unreachable_are_kept(
     relay: Relay, redis_url: str, key: str
 ) -> None:
-    """Counts made during an outage wait in memory and reach Redis once it is back."""
-    async with open_counter(relay.url, key=key, flush_interval=0.001, fresh_for=0) as counter:
+    """Counts made during an outage wait in memory and reach Redis once it is back; reads fail
+    from the first failed send on, however fresh the last total."""
+    clock = ManualClock()  # never moved: the last total stays within fresh_for
+    async with open_counter(relay.url, key=key, flush_interval=0.001, clock=clock) as counter:
         await counter.add(3)
         before = await counter.read()
         relay.cut()
         await counter.add(4)
         with pytest.raises(Unavailable):
-            await counter.read()
-        with pytest.raises(Unavailable):
             await counter.flush()
+        with pytest.raises(Unavailable):
+            await counter.read()
         during = counter.pending
         relay.restore()
         after = await counter.read()

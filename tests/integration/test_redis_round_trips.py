@@ -36,7 +36,6 @@ def test_requests_reach_redis_in_batches_and_are_all_counted(
                 _list_collections, [server_on_redis.base_url] * 8, [auth] * 8, [REQUESTS // 8] * 8
             )
             statuses = [status for batch in batches for status in batch]
-        server_on_redis.settle()
         commands = _commands(dedicated_redis.url) - before - 1  # less our own INFO
         count = http.get("/request-count/", headers=auth).json()["requests"]
     print(f"{REQUESTS} requests, {commands} Redis commands")

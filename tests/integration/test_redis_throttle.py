@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 
 from adapters.redis import open_throttle
 from moviecore import TooManyAttempts, Unavailable
+from moviecore.testing import ManualClock
 
 
 @pytest.mark.anyio
 async def test_workers_share_one_tally(redis_url: str, redis_prefix: str) -> None:
     """Failures spread over two workers lock the key on both; a success on one frees it."""
+    clock = ManualClock(1_700_000_000.0)
     async with (
-        open_throttle(redis_url, prefix=redis_prefix) as first,
-        open_throttle(redis_url, prefix=redis_prefix) as second,
+        open_throttle(redis_url, prefix=redis_prefix, clock=clock) as first,
+        open_throttle(redis_url, prefix=redis_prefix, clock=clock) as second,
     ):
         for throttle in (first, second, first, second, first):
             await throttle.failed("alice")
@@ -31,18 +31,19 @@ async def test_workers_share_one_tally(redis_url: str, redis_prefix: str) -> Non
 @pytest.mark.anyio
 async def test_window_runs_from_the_first_failure(redis_url: str, redis_prefix: str) -> None:
     """Later failures do not extend the window: the key is free once it ends."""
-    async with open_throttle(redis_url, prefix=redis_prefix, window=0.5) as throttle:
+    clock = ManualClock(1_700_000_000.0)
+    async with open_throttle(redis_url, prefix=redis_prefix, clock=clock) as throttle:
         await throttle.failed("bob")
-        await asyncio.sleep(0.25)
+        clock.advance(30)
         for _ in range(4):
             await throttle.failed("bob")
         with pytest.raises(TooManyAttempts) as locked:
             await throttle.check("bob")
-        # Past the window's end counted from the first failure, well before it would
-        # end if the last failures had restarted it.
-        await asyncio.sleep(0.35)
+        # The window's end counted from the first failure, long before it would end
+        # if the last failures had restarted it.
+        clock.advance(30)
         await throttle.check("bob")
-    assert locked.value.retry_after == 1
+    assert locked.value.retry_after == 30
 
 
 @pytest.mark.anyio

@@ -11,10 +11,12 @@ import pytest
 
 from adapters.security import BcryptPasswordHasher, JwtTokenIssuer
 from moviecore import InvalidCredentials, InvalidToken, login, register
-from moviecore.testing import in_memory_ports
+from moviecore.testing import ManualClock, in_memory_ports
 from moviecore.testing.contracts import PasswordHasherContract, TokenIssuerContract
 
 SECRET = "a-test-secret-long-enough-for-every-hmac-algorithm-the-tests-try!"
+NOW = datetime(2024, 6, 1, 12, 0, tzinfo=UTC)
+"""What the issuers' clock shows when they verify the tokens built here."""
 
 
 class TestBcryptPasswordHasher(PasswordHasherContract):
@@ -60,9 +62,12 @@ def _signed(claims: dict[str, Any], key: str = SECRET, algorithm: str = "HS256")
     return jwt.encode(claims, key, algorithm=algorithm)
 
 
+def _issuer() -> JwtTokenIssuer:
+    return JwtTokenIssuer(SECRET, clock=ManualClock(NOW.timestamp()))
+
+
 def _claims(**overrides: Any) -> dict[str, Any]:
-    now = datetime.now(UTC)
-    claims: dict[str, Any] = {"sub": str(uuid.uuid4()), "iat": now, "exp": now + timedelta(hours=1)}
+    claims: dict[str, Any] = {"sub": str(uuid.uuid4()), "iat": NOW, "exp": NOW + timedelta(hours=1)}
     claims.update(overrides)
     return {name: value for name, value in claims.items() if value is not None}
 
@@ -71,13 +76,15 @@ def _unsigned(claims: dict[str, Any]) -> str:
     return jwt.encode(claims, None, algorithm="none")
 
 
-EXPIRED = _claims(exp=datetime.now(UTC) - timedelta(minutes=5))
+EXPIRED = _claims(exp=NOW - timedelta(minutes=5))
 
 
 @pytest.mark.parametrize(
     "token",
     [
         pytest.param(_signed(EXPIRED), id="expired"),
+        pytest.param(_signed(_claims(iat=NOW + timedelta(minutes=5))), id="issued-later"),
+        pytest.param(_signed(_claims(iat="yesterday")), id="iat-not-a-time"),
         pytest.param(_signed(_claims(), key=SECRET[::-1]), id="wrong-key"),
         pytest.param(_unsigned(_claims()), id="alg-none"),
         pytest.param(_signed(_claims(), algorithm="HS512"), id="alg-hs512"),
@@ -89,9 +96,10 @@ EXPIRED = _claims(exp=datetime.now(UTC) - timedelta(minutes=5))
     ],
 )
 def test_untrustworthy_tokens_are_invalid(token: str) -> None:
-    """A token that is expired, forged, of another algorithm or lacking claims is refused."""
+    """A token that is expired, not issued yet, forged, of another algorithm or lacking claims
+    is refused."""
     with pytest.raises(InvalidToken):
-        JwtTokenIssuer(SECRET).verify(token)
+        _issuer().verify(token)
 
 
 def test_token_names_the_user_with_sub_iat_and_exp() -> None:
@@ -110,8 +118,8 @@ def test_token_names_the_user_with_sub_iat_and_exp() -> None:
 def test_token_just_past_expiry_is_accepted_within_leeway() -> None:
     """A token expired a moment ago still passes, allowing for clocks slightly apart."""
     user = uuid.uuid4()
-    token = _signed(_claims(sub=str(user), exp=datetime.now(UTC) - timedelta(seconds=2)))
-    assert JwtTokenIssuer(SECRET).verify(token) == user
+    token = _signed(_claims(sub=str(user), exp=NOW - timedelta(seconds=2)))
+    assert _issuer().verify(token) == user
 
 
 @pytest.mark.anyio

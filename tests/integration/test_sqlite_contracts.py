@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from adapters.sqlite import SqliteStore, open_store
-from moviecore import CollectionRepository, MovieStore, RequestCounter, UserRepository
+from adapters.sqlite import SqliteRequestCounter, SqliteStore, open_counter, open_store
+from moviecore import CollectionRepository, MovieStore, UserRepository
 from moviecore.testing.contracts import (
     CollectionRepositoryContract,
     MovieStoreContract,
@@ -57,9 +57,10 @@ class TestSqliteMovieStore(MovieStoreContract):
 
 
 class TestSqliteRequestCounter(RequestCounterContract):
-    """The persisted in-process request counter."""
+    """The request counter in a mapped file, stored in the database too."""
 
     @pytest.fixture
-    def counter(self, store: SqliteStore) -> RequestCounter:
+    async def counter(self, store: SqliteStore) -> AsyncIterator[SqliteRequestCounter]:
         """The store's fresh request counter."""
-        return store.counter
+        async with open_counter(store) as opened:
+            yield opened

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import cast
 from uuid import UUID, uuid4
 
-import anyio
 import pytest
 
 from adapters.sqlite import migrate, open_store
@@ -22,9 +21,6 @@ from moviecore import (
     User,
     UsernameTaken,
 )
-
-# Long enough that only close and reset store the count during a test.
-NEVER = 3600.0
 
 
 def _user() -> User:
@@ -47,56 +43,26 @@ def path(tmp_path: Path) -> Path:
 
 @pytest.mark.anyio
 async def test_everything_survives_closing_and_reopening(path: Path) -> None:
-    """Users, collections, genre counts, the catalog and the request count are there after a
-    restart."""
+    """Users, collections, genre counts and the catalog are there after a restart."""
     user = _user()
     collection = _collection(user.id, _movie("Heat", "Crime, Drama"), _movie("Up", "Drama"))
     catalog = [_movie("Alien", "Horror"), _movie("Jaws", "Thriller")]
-    async with open_store(path, flush_interval=NEVER) as store:
+    async with open_store(path) as store:
         await store.users.add(user)
         await store.collections.add(collection)
         await store.catalog.put(catalog)
-        await store.counter.add(3)
     async with open_store(path) as store:
         assert (
             await store.users.by_username(user.username),
             await store.collections.get(user.id, collection.uuid),
             await store.collections.genre_counts(user.id),
             await store.catalog.page(1),
-            await store.counter.read(),
         ) == (
             user,
             collection,
             {"Crime": 1, "Drama": 2},
             CatalogPage(tuple(catalog), 2, 1, has_next=False),
-            3,
         )
-
-
-@pytest.mark.anyio
-async def test_counter_is_stored_in_the_background(path: Path) -> None:
-    """Requests counted by a running store reach the file without waiting for it to close."""
-    async with open_store(path, flush_interval=0.01) as running:
-        await running.counter.add(4)
-        seen = 0
-        with anyio.fail_after(5):
-            while seen != 4:
-                await anyio.sleep(0.01)
-                async with open_store(path, flush_interval=NEVER) as other:
-                    seen = await other.counter.read()
-        assert (await running.counter.read(), seen) == (4, 4)
-
-
-@pytest.mark.anyio
-async def test_reset_is_stored_at_once(path: Path) -> None:
-    """After a reset, the store opened next starts from 0, even before the first one closes."""
-    async with open_store(path, flush_interval=NEVER) as store:
-        await store.counter.add(5)
-    async with open_store(path, flush_interval=NEVER) as first:
-        before_reset = await first.counter.read()
-        await first.counter.reset()
-        async with open_store(path, flush_interval=NEVER) as second:
-            assert (before_reset, await second.counter.read()) == (5, 0)
 
 
 @pytest.mark.anyio

@@ -5,6 +5,7 @@ import pytest
 from moviecore.testing import (
     FakeTokenIssuer,
     FastPasswordHasher,
+    ManualClock,
     MemoryCollectionRepository,
     MemoryLoginThrottle,
     MemoryMovieStore,
@@ -67,9 +68,9 @@ class TestMemoryThrottle(LoginThrottleContract):
     """MemoryLoginThrottle keeps the login throttle contract."""
 
     @pytest.fixture
-    def throttle(self) -> MemoryLoginThrottle:
-        """An in-memory throttle on the real monotonic clock."""
-        return MemoryLoginThrottle()
+    def throttle(self, clock: ManualClock) -> MemoryLoginThrottle:
+        """An in-memory throttle on the contract's clock."""
+        return MemoryLoginThrottle(clock=clock)
 
 
 class TestFastHasher(PasswordHasherContract):

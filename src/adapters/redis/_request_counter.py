@@ -12,14 +12,15 @@ Counting
     in one round trip (a worker's Redis calls run one at a time, in order, so a read
     cannot overtake counts already on their way).
     While Redis is unreachable counts stay pending in memory and go out with the
-    first flush that succeeds; ``read()`` and ``reset()`` raise Unavailable meanwhile.
-    Closing sends what is pending.
+    first flush that succeeds; ``read()`` and ``reset()`` raise Unavailable meanwhile,
+    from the first failed send on (a total is reused only while the last send
+    succeeded). Closing sends what is pending.
 
 Resets and the counts other workers still hold
     A reset must not let counts made before it, still pending in another worker,
     arrive later and inflate the new count; nor may it drop counts made after it.
     So pending counts carry their age. A worker keeps them in buckets by the
-    millisecond of its monotonic clock in which they were made, and a flush sends
+    millisecond of its monotonic ``clock`` in which they were made, and a flush sends
     (count, age) pairs, each age measured from the end of its millisecond. The reset
     script stamps Redis's own clock (``TIME``) on the counter; the flush script dates
     each bucket as Redis's "now" minus its age and adds only buckets dated at or after
@@ -43,7 +44,7 @@ import asyncio
 import logging
 import math
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from redis.asyncio import Redis
@@ -83,11 +84,6 @@ return 0
 logger = logging.getLogger(__name__)
 
 
-def _now() -> int:
-    """This worker's monotonic clock, in microseconds."""
-    return time.monotonic_ns() // 1000
-
-
 def _age(tick: int, now: int) -> int:
     """Microseconds since the end of millisecond ``tick``: never more than the true age."""
     return max(0, now - (tick + 1) * 1000)
@@ -99,9 +95,17 @@ class RedisRequestCounter:
     Use it through ``open_counter``, which also runs the background flush.
     """
 
-    def __init__(self, client: Redis, *, key: str = DEFAULT_KEY, fresh_for: float = 0.05) -> None:
+    def __init__(
+        self,
+        client: Redis,
+        *,
+        key: str = DEFAULT_KEY,
+        fresh_for: float = 0.05,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._key = key
         self._fresh_for = fresh_for
+        self._clock = clock
         self._total = 0  # Redis's count after this worker's last send, its own counts included
         self._total_at = -math.inf  # when (monotonic) that send set out
         self._pending: dict[int, int] = {}  # monotonic millisecond -> count
@@ -120,13 +124,13 @@ class RedisRequestCounter:
 
     async def add(self, n: int = 1) -> None:
         """Count ``n`` more requests, in memory only."""
-        tick = _now() // 1000
+        tick = self._now() // 1000
         self._pending[tick] = self._pending.get(tick, 0) + n
         self._pending_count += n
 
     async def read(self) -> int:
         """The count since the last reset: this worker's at once, the others' within 100 ms."""
-        if time.monotonic() - self._total_at < self._fresh_for:
+        if self._clock() - self._total_at < self._fresh_for:
             return self._total + self.pending
         return await self._send_pending()
 
@@ -140,7 +144,7 @@ class RedisRequestCounter:
             except Unavailable:
                 self._keep(dropped)
                 raise
-            self._total, self._total_at = 0, time.monotonic()
+            self._total, self._total_at = 0, self._clock()
 
     async def flush(self) -> None:
         """Send this worker's pending counts to Redis now, after any send under way."""
@@ -172,13 +176,17 @@ class RedisRequestCounter:
             finally:
                 self._in_flight = 0
 
+    def _now(self) -> int:
+        """This worker's monotonic clock, in microseconds."""
+        return int(self._clock() * 1_000_000)
+
     def _take(self) -> dict[int, int]:
         taken, self._pending, self._pending_count = self._pending, {}, 0
         return taken
 
     async def _send(self, taken: dict[int, int]) -> int:
-        started = time.monotonic()
-        now = _now()
+        started = self._clock()
+        now = self._now()
         ages = [value for tick, n in taken.items() for value in (n, _age(tick, now))]
         try:
             with redis_unavailable("cannot update the request count"):
@@ -190,7 +198,11 @@ class RedisRequestCounter:
         return total
 
     def _keep(self, taken: dict[int, int]) -> None:
-        """Put counts that did not reach Redis back, ahead of those made since."""
+        """Put counts that did not reach Redis back, ahead of those made since.
+
+        The total is not reused from now on: Redis is out of reach, so reads ask it, and fail.
+        """
+        self._total_at = -math.inf
         for tick, n in self._pending.items():
             taken[tick] = taken.get(tick, 0) + n
         if len(taken) > _MAX_BUCKETS:
@@ -228,15 +240,17 @@ async def open_counter(
     flush_interval: float = 0.05,
     fresh_for: float = 0.05,
     wait: float = 1.0,
+    clock: Callable[[], float] = time.monotonic,
 ) -> AsyncIterator[RedisRequestCounter]:
     """A counter on the Redis at ``url``, flushing in the background until closed.
 
     Reads use a total at most ``fresh_for`` seconds old; keep both intervals at or
     under 50 ms so another worker's counts show within the contract's 100 ms.
-    ``wait`` bounds each Redis call in seconds. On exit pending counts are sent.
+    ``wait`` bounds each Redis call in seconds; ``clock`` dates counts and totals (the
+    background flush keeps real time). On exit pending counts are sent.
     """
     client = connect(url, wait=wait)
-    counter = RedisRequestCounter(client, key=key, fresh_for=fresh_for)
+    counter = RedisRequestCounter(client, key=key, fresh_for=fresh_for, clock=clock)
     flusher = asyncio.create_task(_flush_every(counter, flush_interval))
     try:
         yield counter

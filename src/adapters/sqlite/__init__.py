@@ -1,16 +1,20 @@
 """The embedded default storage: users, collections, the local catalog and the request
-count in one SQLite file, reached through the standard library's ``sqlite3``.
+count in one SQLite file, reached through the standard library's ``sqlite3``; the
+count also lives in a memory-mapped file beside it, so that a crash loses none.
 
 Open it in the application's lifespan::
 
-    async with open_store(data_dir / "moviecore.sqlite3") as store:
+    async with (
+        open_store(data_dir / "moviecore.sqlite3") as store,
+        open_counter(store) as counter,
+    ):
         ports = Ports(users=store.users, collections=store.collections,
-                      catalog=store.catalog, counter=store.counter, ...)
+                      catalog=store.catalog, counter=counter, ...)
 """
 
 from ._catalog import SqliteMovieStore
 from ._collections import SqliteCollectionRepository
-from ._counter import SqliteRequestCounter
+from ._counter import SqliteRequestCounter, open_counter
 from ._migrations import migrate
 from ._store import SqliteStore, open_store
 from ._users import SqliteUserRepository
@@ -22,5 +26,6 @@ __all__ = [
     "SqliteStore",
     "SqliteUserRepository",
     "migrate",
+    "open_counter",
     "open_store",
 ]

@@ -10,7 +10,6 @@ from pathlib import Path
 
 from ._catalog import SqliteMovieStore
 from ._collections import SqliteCollectionRepository
-from ._counter import FLUSH_INTERVAL, SqliteRequestCounter
 from ._database import Database, open_database
 from ._migrations import apply_migrations
 from ._sync_cursor import SqliteSyncCursor
@@ -19,12 +18,15 @@ from ._users import SqliteUserRepository
 
 @dataclass(frozen=True, slots=True)
 class SqliteStore:
-    """The adapters of one open SQLite database, ready to wire into ``moviecore.Ports``."""
+    """The adapters of one open SQLite database, ready to wire into ``moviecore.Ports``.
 
+    The request counter is opened apart, by the process that counts: ``open_counter``.
+    """
+
+    path: Path
     users: SqliteUserRepository
     collections: SqliteCollectionRepository
     catalog: SqliteMovieStore
-    counter: SqliteRequestCounter
     database: Database
     sync_cursor: SqliteSyncCursor
 
@@ -34,26 +36,18 @@ class SqliteStore:
 
 
 @asynccontextmanager
-async def open_store(
-    path: Path, *, flush_interval: float = FLUSH_INTERVAL
-) -> AsyncIterator[SqliteStore]:
-    """Open (creating and migrating as needed) the SQLite database at ``path``.
-
-    The request count is flushed every ``flush_interval`` seconds and on exit,
-    after which the database is closed.
-    """
+async def open_store(path: Path) -> AsyncIterator[SqliteStore]:
+    """Open (creating and migrating as needed) the SQLite database at ``path``."""
     async with open_database(path) as database:
         await database.write(apply_migrations)
-        counter = await SqliteRequestCounter.load(database)
-        async with counter.flushing(flush_interval):
-            yield SqliteStore(
-                users=SqliteUserRepository(database),
-                collections=SqliteCollectionRepository(database),
-                catalog=SqliteMovieStore(database),
-                counter=counter,
-                database=database,
-                sync_cursor=SqliteSyncCursor(database),
-            )
+        yield SqliteStore(
+            path=path,
+            users=SqliteUserRepository(database),
+            collections=SqliteCollectionRepository(database),
+            catalog=SqliteMovieStore(database),
+            database=database,
+            sync_cursor=SqliteSyncCursor(database),
+        )
 
 
 def _select_one(connection: sqlite3.Connection) -> None:

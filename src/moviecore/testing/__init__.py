@@ -9,6 +9,8 @@ submodules that need the ``testing`` extra (hypothesis and pytest):
 - ``moviecore.testing.stateful``: a hypothesis state machine of the collection rules.
 
 ``FastPasswordHasher`` and ``FakeTokenIssuer`` are fast fakes: never use them in production.
+``ManualClock`` stands in for ``time.monotonic`` or ``time.time`` wherever an adapter
+takes a ``clock``, so that tests move time instead of waiting for it.
 """
 
 from ._accounts import (
@@ -17,6 +19,7 @@ from ._accounts import (
     MemoryLoginThrottle,
     MemoryUserRepository,
 )
+from ._clock import ManualClock
 from ._reference import reference_favourite_genres
 from ._storage import MemoryCollectionRepository, MemoryMovieStore, MemoryRequestCounter
 from ._wiring import in_memory_ports
@@ -24,6 +27,7 @@ from ._wiring import in_memory_ports
 __all__ = [
     "FakeTokenIssuer",
     "FastPasswordHasher",
+    "ManualClock",
     "MemoryCollectionRepository",
     "MemoryLoginThrottle",
     "MemoryMovieStore",

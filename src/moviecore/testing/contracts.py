@@ -16,7 +16,7 @@ Subclass one per adapter and provide the fixtures it names (they may be async):
 | CollectionRepositoryContract | ``users`` and ``collections`` of the same store |
 | MovieStoreContract | ``movie_store``: empty, 10 movies a page |
 | RequestCounterContract | ``counter``: fresh, reading 0 |
-| LoginThrottleContract | ``throttle``: at most 5 failures in a 60 s window |
+| LoginThrottleContract | ``throttle``: at most 5 failures in a 60 s window, timed by ``clock`` |
 | PasswordHasherContract | ``hasher`` |
 | TokenIssuerContract | ``tokens`` |
 
@@ -44,6 +44,7 @@ from moviecore import (
     TooManyAttempts,
 )
 
+from ._clock import ManualClock
 from ._contract_base import Contract, movie
 from ._storage_contracts import (
     CollectionRepositoryContract,
@@ -165,8 +166,29 @@ def _key(name: str) -> str:
     return f"{name}-{uuid4().hex}"
 
 
+async def _fail(throttle: LoginThrottle, key: str, times: int) -> None:
+    for _ in range(times):
+        await throttle.failed(key)
+
+
+async def _retry_after(throttle: LoginThrottle, key: str) -> int:
+    """How long a locked key must wait; the test fails if the key is not locked."""
+    with pytest.raises(TooManyAttempts) as raised:
+        await throttle.check(key)
+    return raised.value.retry_after
+
+
 class LoginThrottleContract(Contract):
-    """Login throttling: five failures in the window lock a key until the window ends."""
+    """Login throttling: five failures in the window lock a key until the window ends.
+
+    The ``throttle`` fixture must read time from the ``clock`` fixture, a ManualClock
+    the tests move, so that no test waits for a window to pass.
+    """
+
+    @pytest.fixture
+    def clock(self) -> ManualClock:
+        """The clock the throttle under test reads: 1,700,000,000 s until moved."""
+        return ManualClock(1_700_000_000.0)
 
     @pytest.mark.anyio
     async def test_four_failures_still_allow_a_try(self, throttle: LoginThrottle) -> None:
@@ -209,6 +231,48 @@ class LoginThrottleContract(Contract):
         await throttle.check(never_seen)
         with pytest.raises(TooManyAttempts):
             await throttle.check(locked)
+
+    @pytest.mark.anyio
+    async def test_a_lock_counts_down_to_the_end_of_the_window(
+        self, throttle: LoginThrottle, clock: ManualClock
+    ) -> None:
+        """A locked key waits the rest of the window, rounded up, and is free at its end."""
+        key = _key("alice")
+        await _fail(throttle, key, 5)
+        waits = []
+        for seconds in (0, 40, 19.5):
+            clock.advance(seconds)
+            waits.append(await _retry_after(throttle, key))
+        clock.advance(0.5)
+        await throttle.check(key)
+        assert waits == [60, 20, 1]
+
+    @pytest.mark.anyio
+    async def test_the_window_runs_from_the_first_failure(
+        self, throttle: LoginThrottle, clock: ManualClock
+    ) -> None:
+        """Later failures do not extend the window: the key is free 60 s after its first."""
+        key = _key("alice")
+        await throttle.failed(key)
+        clock.advance(30)
+        await _fail(throttle, key, 4)
+        locked_for = await _retry_after(throttle, key)
+        clock.advance(30)
+        await throttle.check(key)
+        assert locked_for == 30
+
+    @pytest.mark.anyio
+    async def test_failures_of_a_past_window_are_forgotten(
+        self, throttle: LoginThrottle, clock: ManualClock
+    ) -> None:
+        """Four failures, a window later four more: the key may still try; one more locks it."""
+        key = _key("alice")
+        for window in (0, 1):  # four failures in each of two windows
+            clock.advance(60 * window)
+            await _fail(throttle, key, 4)
+        await throttle.check(key)
+        await throttle.failed(key)
+        assert await _retry_after(throttle, key) == 60
 
 
 class PasswordHasherContract(Contract):
