@@ -5,7 +5,7 @@ Wire the ports to adapters (ours in ``adapters``, the in-memory ones in
 """
 
 from ._accounts import authenticate, login, register
-from ._catalog import list_movies
+from ._catalog import list_movies, search_movies
 from ._collections import (
     create_collection,
     delete_collection,
@@ -25,6 +25,7 @@ from ._entities import (
     User,
 )
 from ._errors import (
+    CatalogNotSynced,
     CatalogUnavailable,
     CollectionNotFound,
     FieldError,
@@ -49,9 +50,11 @@ from ._ports import (
     PasswordHasher,
     Ports,
     RequestCounter,
+    SearchableCatalog,
     TokenIssuer,
     UserRepository,
 )
+from ._search import MovieKeys, MovieQuery, Rank, genre_needle, rank, search_words
 from ._validate import movie_errors
 
 __version__ = "0.1.0"
@@ -59,6 +62,7 @@ __version__ = "0.1.0"
 __all__ = [
     "DEFAULT_LIMITS",
     "Catalog",
+    "CatalogNotSynced",
     "CatalogPage",
     "CatalogUnavailable",
     "Collection",
@@ -75,12 +79,16 @@ __all__ = [
     "LoginThrottle",
     "Movie",
     "MovieCoreError",
+    "MovieKeys",
+    "MovieQuery",
     "MovieStore",
     "NotFound",
     "PageNotFound",
     "PasswordHasher",
     "Ports",
+    "Rank",
     "RequestCounter",
+    "SearchableCatalog",
     "StorageUnavailable",
     "TokenIssuer",
     "TooManyAttempts",
@@ -94,14 +102,18 @@ __all__ = [
     "create_collection",
     "delete_collection",
     "favourite_genres",
+    "genre_needle",
     "get_collection",
     "list_collections",
     "list_movies",
     "login",
     "movie_errors",
+    "rank",
     "read_request_count",
     "register",
     "reset_request_count",
+    "search_movies",
+    "search_words",
     "split_genres",
     "update_collection",
 ]

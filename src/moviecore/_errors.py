@@ -3,6 +3,7 @@
 MovieCoreError
 ├── ValidationError       input breaks a rule; names each field
 ├── UsernameTaken         another account has that username
+├── CatalogNotSynced      search needs the local copy of the upstream catalog
 ├── InvalidCredentials    login failed; never says which part was wrong
 ├── InvalidToken          an access token that cannot be trusted
 ├── NotFound
@@ -41,6 +42,10 @@ class ValidationError(MovieCoreError):
 
 class UsernameTaken(MovieCoreError):
     """Another account already has this username, compared case-insensitively."""
+
+
+class CatalogNotSynced(MovieCoreError):
+    """Search runs over the local copy of the upstream catalog, and nothing is copied yet."""
 
 
 class InvalidCredentials(MovieCoreError):

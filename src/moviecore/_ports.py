@@ -12,6 +12,7 @@ from typing import Protocol
 from uuid import UUID
 
 from ._entities import CatalogPage, Collection, CollectionSummary, Movie, User
+from ._search import MovieQuery
 
 
 class UserRepository(Protocol):
@@ -56,6 +57,17 @@ class Catalog(Protocol):
 
     async def page(self, number: int) -> CatalogPage:
         """Page ``number`` (from 1); an empty page past the end."""
+
+
+class SearchableCatalog(Catalog, Protocol):
+    """A catalog that can also be searched: the catalog port of a running service."""
+
+    async def search(self, query: MovieQuery, number: int) -> CatalogPage:
+        """Page ``number`` (from 1) of the movies ``query`` matches, ranked as ``rank`` says.
+
+        Ties keep catalog order; ``count`` is the number of matches; an empty page
+        past the end. Raise CatalogNotSynced if the catalog to search is not there yet.
+        """
 
 
 class RequestCounter(Protocol):
@@ -110,14 +122,14 @@ class Ports:
 
     users: UserRepository
     collections: CollectionRepository
-    catalog: Catalog
+    catalog: SearchableCatalog
     counter: RequestCounter
     hasher: PasswordHasher
     tokens: TokenIssuer
     throttle: LoginThrottle
 
 
-class MovieStore(Catalog, Protocol):
+class MovieStore(SearchableCatalog, Protocol):
     """A catalog the service keeps itself, filled by import or by sync."""
 
     async def put(self, movies: Sequence[Movie]) -> None:

@@ -17,7 +17,8 @@ from ._accounts import (
     MemoryLoginThrottle,
     MemoryUserRepository,
 )
-from ._reference import reference_favourite_genres
+from ._catalogs import sample_catalog
+from ._reference import reference_favourite_genres, reference_search
 from ._storage import MemoryCollectionRepository, MemoryMovieStore, MemoryRequestCounter
 from ._wiring import in_memory_ports
 
@@ -31,4 +32,6 @@ __all__ = [
     "MemoryUserRepository",
     "in_memory_ports",
     "reference_favourite_genres",
+    "reference_search",
+    "sample_catalog",
 ]
