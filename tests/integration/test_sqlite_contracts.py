@@ -10,6 +10,7 @@ import pytest
 from adapters.sqlite import SqliteStore, open_store
 from moviecore import CollectionRepository, MovieStore, RequestCounter, UserRepository
 from moviecore.testing.contracts import (
+    CatalogSearchContract,
     CollectionRepositoryContract,
     MovieStoreContract,
     RequestCounterContract,
@@ -63,3 +64,12 @@ class TestSqliteRequestCounter(RequestCounterContract):
     def counter(self, store: SqliteStore) -> RequestCounter:
         """The store's fresh request counter."""
         return store.counter
+
+
+class TestSqliteCatalogSearch(CatalogSearchContract):
+    """Search of the local catalog in SQLite, through FTS5."""
+
+    @pytest.fixture
+    def movie_store(self, store: SqliteStore) -> MovieStore:
+        """The store's empty local catalog."""
+        return store.catalog

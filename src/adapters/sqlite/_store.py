@@ -43,11 +43,13 @@ async def open_store(
     async with open_database(path) as database:
         await database.write(apply_migrations)
         counter = await SqliteRequestCounter.load(database)
+        catalog = SqliteMovieStore(database)
+        await catalog.add_missing_keys()
         async with counter.flushing(flush_interval):
             yield SqliteStore(
                 users=SqliteUserRepository(database),
                 collections=SqliteCollectionRepository(database),
-                catalog=SqliteMovieStore(database),
+                catalog=catalog,
                 counter=counter,
                 database=database,
             )
