@@ -27,6 +27,7 @@ import uvicorn
 from adapters import fake_upstream, postgres, redis, sqlite
 from adapters.caching import RecentUsers
 from adapters.http import Backend, RequestCounting, create_http_app
+from adapters.mirror import MirroredCatalog
 from adapters.movie_files import bundled_movies, read_movies
 from adapters.security import BcryptPasswordHasher, JwtTokenIssuer
 from adapters.settings import Settings, SettingsError, load_settings
@@ -39,6 +40,7 @@ from moviecore import (
     MovieStore,
     Ports,
     RequestCounter,
+    SearchableCatalog,
     StorageUnavailable,
     UserRepository,
 )
@@ -123,15 +125,16 @@ async def open_throttle(settings: Settings) -> AsyncIterator[LoginThrottle]:
 
 
 @asynccontextmanager
-async def open_catalog(settings: Settings, storage: Storage) -> AsyncIterator[Catalog]:
-    """The upstream catalog behind its cache when configured, else the local one."""
+async def open_catalog(settings: Settings, storage: Storage) -> AsyncIterator[SearchableCatalog]:
+    """The upstream catalog behind its cache when configured, searched through its local
+    copy; else the local catalog."""
     if settings.external_movies_api_url is None:
         if await storage.catalog.count() == 0:
             await storage.catalog.put(bundled_movies())
         yield storage.catalog
     else:
         async with _open_upstream(settings, settings.redis_url) as upstream:
-            yield upstream
+            yield MirroredCatalog(upstream, storage.catalog)
 
 
 def _open_upstream(

@@ -3,7 +3,7 @@
 moviecore.ValidationError, Litestar ValidationException  400 (with ``errors``)
 moviecore.InvalidCredentials, moviecore.InvalidToken      401
 moviecore.NotFound                                        404
-moviecore.UsernameTaken                                   409
+moviecore.UsernameTaken, moviecore.CatalogNotSynced        409
 moviecore.TooManyAttempts                                 429 (with Retry-After)
 moviecore.Unavailable                                     503 (with Retry-After)
 any other Litestar HTTPException (404, 405, 413, ...)     its own status
@@ -26,6 +26,7 @@ from litestar.openapi import ResponseSpec
 from litestar.types import ExceptionHandlersMap
 
 from moviecore import (
+    CatalogNotSynced,
     InvalidCredentials,
     InvalidToken,
     NotFound,
@@ -130,6 +131,8 @@ def _domain_problem(exc: Exception) -> Response[Problem] | None:
             return _respond(HTTPStatus.NOT_FOUND, str(exc), kind="not-found")
         case UsernameTaken():
             return _respond(HTTPStatus.CONFLICT, str(exc), kind="username-taken")
+        case CatalogNotSynced():
+            return _respond(HTTPStatus.CONFLICT, str(exc), kind="catalog-not-synced")
         case TooManyAttempts():
             headers = _retry_after(exc.retry_after)
             return _respond(
