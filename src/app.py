@@ -48,6 +48,9 @@ from moviecore.testing import MemoryLoginThrottle
 
 __all__ = ["Settings", "SettingsError", "create_app", "load_settings", "main"]
 
+IMPORT_BATCH = 1000
+"""Movies stored per transaction by ``catalog import``: 45,466 take a few seconds."""
+
 STARTUP_WAIT_SECONDS = 10.0
 """How long a starting worker waits for an unreachable database before it gives up."""
 
@@ -231,8 +234,14 @@ async def _migrate(settings: Settings) -> str:
 async def _import_catalog(settings: Settings, file: Path) -> str:
     movies = read_movies(file)
     async with open_storage(settings) as storage:
-        await storage.catalog.put(movies)
+        # A transaction per batch: progress shows, and a run cut short keeps what it
+        # stored (running it again replaces those movies in place, by uuid).
+        for start in range(0, len(movies), IMPORT_BATCH):
+            await storage.catalog.put(movies[start : start + IMPORT_BATCH])
+            done = min(start + IMPORT_BATCH, len(movies))
+            print(f"\rmoviecore: {done} of {len(movies)} movies stored", end="", file=sys.stderr)
         total = await storage.catalog.count()
+    print(file=sys.stderr)
     return f"imported {len(movies)} movies from {file}; the catalog holds {total}"
 
 

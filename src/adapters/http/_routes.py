@@ -146,7 +146,7 @@ async def list_movies(
         search, _page(page), genre=genre, catalog=service.ports.catalog, limits=service.limits
     )
     link = f"{str(request.base_url).rstrip('/')}/movies/"
-    asked = {name: value for name, value in (("search", search), ("genre", genre)) if value}
+    asked = {name: value for name, value in (("search", search), ("genre", genre)) if value.strip()}
     return MoviesPageBody.of(result, link, asked)
 
 
