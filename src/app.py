@@ -25,7 +25,7 @@ from typing import Protocol
 import uvicorn
 
 from adapters import fake_upstream, postgres, redis, sqlite
-from adapters.caching import RecentUsers
+from adapters.caching import RecentSearches, RecentUsers
 from adapters.http import Backend, RequestCounting, create_http_app
 from adapters.mirror import MirroredCatalog
 from adapters.movie_files import bundled_movies, read_movies
@@ -162,7 +162,7 @@ async def open_backend(settings: Settings) -> AsyncIterator[Backend]:
         ports = Ports(
             users=RecentUsers(storage.users),
             collections=storage.collections,
-            catalog=catalog,
+            catalog=RecentSearches(catalog),
             counter=counter,
             hasher=BcryptPasswordHasher(settings.bcrypt_rounds),
             tokens=JwtTokenIssuer(settings.jwt_secret),
