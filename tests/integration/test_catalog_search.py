@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 
 import anyio.to_thread
 import httpx
+import msgspec
 import pytest
 
 from adapters.fake_upstream import synthetic_catalog
@@ -75,7 +76,7 @@ def expected_body(
         "page": page,
         "next": link(page + 1) if page * 10 < len(found) else None,
         "previous": link(page - 1) if page > 1 else None,
-        "movies": [_body(movie) for movie in found[(page - 1) * 10 : page * 10]],
+        "movies": [msgspec.to_builtins(movie) for movie in found[(page - 1) * 10 : page * 10]],
     }
 
 
@@ -83,15 +84,6 @@ def every_match(catalog: MemoryMovieStore, search: str, genre: str) -> tuple[Mov
     """Everything the search finds in ``catalog`` (of one page as big as itself), in order."""
     query = MovieQuery(words=search_words(search), genre=genre.strip() or None)
     return asyncio.run(catalog.search(query, 1)).movies
-
-
-def _body(movie: Movie) -> dict[str, str]:
-    return {
-        "uuid": str(movie.uuid),
-        "title": movie.title,
-        "description": movie.description,
-        "genres": movie.genres,
-    }
 
 
 @contextmanager

@@ -127,7 +127,12 @@ async def test_upgrade_backfills_counts_of_existing_data(path: Path) -> None:
         )
     with closing(sqlite3.connect(path)) as connection:
         versions = connection.execute("SELECT version FROM schema_migrations").fetchall()
-    assert (upgraded, catalog, after_writes, versions) == (owners, 4, (3, 1, 5), [(1,), (2,)])
+    assert (upgraded, catalog, after_writes, versions) == (
+        owners,
+        4,
+        (3, 1, 5),
+        [(1,), (2,), (4,)],
+    )
 
 
 @pytest.mark.anyio

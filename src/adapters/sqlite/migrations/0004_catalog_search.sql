@@ -16,22 +16,27 @@ CREATE VIRTUAL TABLE movie_words USING fts5 (
     content = 'movies', content_rowid = 'seq', tokenize = 'ascii', detail = 'column'
 );
 
-CREATE TRIGGER movie_words_insert AFTER INSERT ON movies
+-- A movie is in the index exactly when it has keys: FTS5 must never be told to remove
+-- a row it does not hold, as it would be for a movie stored before this migration.
+CREATE TRIGGER movie_words_insert AFTER INSERT ON movies WHEN NEW.genre_key IS NOT NULL
 BEGIN
     INSERT INTO movie_words (rowid, title_key, description_key)
     VALUES (NEW.seq, NEW.title_key, NEW.description_key);
 END;
 
-CREATE TRIGGER movie_words_delete AFTER DELETE ON movies
+CREATE TRIGGER movie_words_delete AFTER DELETE ON movies WHEN OLD.genre_key IS NOT NULL
 BEGIN
     INSERT INTO movie_words (movie_words, rowid, title_key, description_key)
     VALUES ('delete', OLD.seq, OLD.title_key, OLD.description_key);
 END;
 
-CREATE TRIGGER movie_words_update AFTER UPDATE OF title_key, description_key ON movies
+CREATE TRIGGER movie_words_update AFTER UPDATE OF title_key, description_key, genre_key
+ON movies
 BEGIN
     INSERT INTO movie_words (movie_words, rowid, title_key, description_key)
-    VALUES ('delete', OLD.seq, OLD.title_key, OLD.description_key);
+    SELECT 'delete', OLD.seq, OLD.title_key, OLD.description_key
+    WHERE OLD.genre_key IS NOT NULL;
     INSERT INTO movie_words (rowid, title_key, description_key)
-    VALUES (NEW.seq, NEW.title_key, NEW.description_key);
+    SELECT NEW.seq, NEW.title_key, NEW.description_key
+    WHERE NEW.genre_key IS NOT NULL;
 END;
