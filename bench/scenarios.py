@@ -8,10 +8,13 @@ other scenario by the service itself.
 from __future__ import annotations
 
 import json
+import random
 from dataclasses import dataclass
+from urllib.parse import urlencode
 from uuid import UUID
 
 from adapters.security import JwtTokenIssuer
+from moviecore import search_words
 
 from .loadgen import Request
 from .seed import PASSWORD, Dataset, movie_bodies
@@ -21,6 +24,10 @@ JWT_SECRET = "bench-secret-that-is-long-enough-for-hs256-keys"
 _JSON = "Content-Type: application/json"
 CATALOG_PAGES = 20
 """GET /movies/ cycles over this many pages, all in the cache after the warm-up."""
+SEARCHES = 50
+"""GET /movies/?search= cycles over this many searches, which the service's cache keeps."""
+COLD_SEARCHES = 2000
+"""More different searches than the service keeps, so that each is searched afresh."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +69,20 @@ def _collection_bodies(dataset: Dataset, count: int, *, title: str) -> tuple[str
     )
 
 
+def search_paths(dataset: Dataset, count: int) -> tuple[str, ...]:
+    """``count`` different searches of people looking for one film each: the start (4
+    letters or more) of the longest word of a title of the local catalog, without accents;
+    an ideograph counts as a word of its own. Titles of short words only (``The Red Sun``)
+    are not searched for: nobody looks for a film by ``the``."""
+    rng = random.Random(count)
+    typed: dict[str, None] = {}
+    while len(typed) < count:
+        word = max(search_words(rng.choice(dataset.local_catalog).title), key=len)
+        if len(word) >= 4 or not word.isascii():
+            typed[word[: rng.randint(min(4, len(word)), len(word))]] = None
+    return tuple(f"/movies/?{urlencode({'search': search})}" for search in typed)
+
+
 def build_scenarios(dataset: Dataset, configuration: Configuration) -> dict[str, Scenario]:
     """Every scenario of ``configuration``, by key, in the order they run."""
     tokens = JwtTokenIssuer(JWT_SECRET)
@@ -69,6 +90,7 @@ def build_scenarios(dataset: Dataset, configuration: Configuration) -> dict[str,
     writer = _bearer(tokens, dataset.user("writer").id)
     many = dataset.user("many")
     source = "upstream, cached" if configuration.catalog == "upstream" else "local"
+    catalog_size = len(dataset.local_catalog)
     scenarios = [
         Scenario("floor", "floor: bare JSON", FLOOR, Request("GET", ("/floor/",))),
         Scenario(
@@ -107,6 +129,24 @@ def build_scenarios(dataset: Dataset, configuration: Configuration) -> dict[str,
             f"GET /movies/ ({source})",
             SERVICE,
             Request("GET", tuple(f"/movies/?page={n}" for n in range(1, CATALOG_PAGES + 1)), few),
+        ),
+        Scenario(
+            "movies-page-1",
+            f"GET /movies/?page=1 ({source})",
+            SERVICE,
+            Request("GET", ("/movies/?page=1",), few),
+        ),
+        Scenario(
+            "search",
+            f"GET /movies/?search= ({SEARCHES} searches, {catalog_size:,} movies)",
+            SERVICE,
+            Request("GET", search_paths(dataset, SEARCHES), few),
+        ),
+        Scenario(
+            "search-cold",
+            f"GET /movies/?search= ({COLD_SEARCHES:,} searches, {catalog_size:,} movies)",
+            SERVICE,
+            Request("GET", search_paths(dataset, COLD_SEARCHES), few),
         ),
         Scenario(
             "create",

@@ -1,10 +1,12 @@
 """Realistic data for the benchmark, written straight into the databases with bulk SQL.
 
 Many light users, three users with 10, 1 000 and 10 000 collections of 20 movies
-each, a writer whose collections the write scenarios change, and a catalog of
-movies. HTTP would take minutes to store this much; ``executemany`` (SQLite) and
-``COPY`` (PostgreSQL) take seconds. Genre counts are computed with
-``moviecore.count_genres``, exactly as the service keeps them.
+each, a writer whose collections the write scenarios change, movies for their
+collections, and a local catalog of 45,466 movies in many scripts to list and
+search (on PostgreSQL it stands for the copy that ``catalog sync`` makes). HTTP
+would take minutes to store this much; ``executemany`` (SQLite) and ``COPY``
+(PostgreSQL) take seconds. Genre counts and search keys are computed with
+``moviecore.count_genres`` and ``moviecore.MovieKeys``, as the service computes them.
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ import bcrypt
 import psycopg
 
 from adapters.fake_upstream import synthetic_catalog
-from moviecore import Collection, Movie, count_genres
+from moviecore import Collection, Movie, MovieKeys, count_genres
+from moviecore.testing import sample_catalog
 
 PASSWORD = "bench-password"
 MOVIES_PER_COLLECTION = 20
@@ -42,9 +45,11 @@ class SeededUser:
 
 @dataclass(frozen=True, slots=True)
 class Dataset:
-    """Everything seeded: the catalog, the users, and the shared password's hash."""
+    """Everything seeded: the movies, the users, and the shared password's hash."""
 
     catalog: list[Movie]
+    """The movies collections hold and write requests send."""
+    local_catalog: list[Movie]
     users: dict[str, SeededUser]
     password_hash: str
 
@@ -66,7 +71,9 @@ class Dataset:
             yield from user.collections
 
 
-def build_dataset(*, light_users: int, bcrypt_rounds: int, catalog_size: int = 1000) -> Dataset:
+def build_dataset(
+    *, light_users: int, bcrypt_rounds: int, catalog_size: int = 1000, local_size: int = 45_466
+) -> Dataset:
     """The same data for the same arguments; every user's password is ``PASSWORD``."""
     rng = random.Random(20240601)
     catalog = [
@@ -81,7 +88,7 @@ def build_dataset(*, light_users: int, bcrypt_rounds: int, catalog_size: int = 1
         user.collections.extend(_collection(rng, user.id, catalog) for _ in range(size))
         users[name] = user
     password_hash = bcrypt.hashpw(PASSWORD.encode(), bcrypt.gensalt(bcrypt_rounds)).decode()
-    return Dataset(catalog, users, password_hash)
+    return Dataset(catalog, sample_catalog(local_size, seed=7), users, password_hash)
 
 
 def movie_bodies(dataset: Dataset, count: int) -> list[list[dict[str, str]]]:
@@ -136,9 +143,11 @@ def _collection_movie_rows(dataset: Dataset) -> Iterator[tuple[int, int, UUID, s
             yield seq, position, movie.uuid, movie.title, movie.description, movie.genres
 
 
-def _movie_rows(dataset: Dataset) -> Iterator[tuple[int, UUID, str, str, str]]:
-    for seq, movie in enumerate(dataset.catalog, start=1):
-        yield seq, movie.uuid, movie.title, movie.description, movie.genres
+def _movie_rows(dataset: Dataset) -> Iterator[tuple[object, ...]]:
+    for seq, movie in enumerate(dataset.local_catalog, start=1):
+        keys = MovieKeys.of(movie)
+        fields = (movie.uuid, movie.title, movie.description, movie.genres)
+        yield seq, *fields, keys.title, keys.description, keys.genres
 
 
 Rows = Callable[[Dataset], Iterable[tuple[object, ...]]]
@@ -151,7 +160,10 @@ _TABLES: dict[str, tuple[str, Rows]] = {
         _collection_movie_rows,
     ),
     "genre_counts": ("owner, genre, n", lambda dataset: dataset.genre_rows()),
-    "movies": ("seq, uuid, title, description, genres", _movie_rows),
+    "movies": (
+        "seq, uuid, title, description, genres, title_key, description_key, genre_key",
+        _movie_rows,
+    ),
 }
 
 

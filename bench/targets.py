@@ -19,6 +19,10 @@ WORKER_RSS_MIB = 150.0
 STRICT_CONNECTIONS = 256
 """At this many connections not a single request may fail."""
 FLOOD_CONNECTIONS = 64
+SEARCH_SHARE = 0.5
+"""Search's throughput over that of GET /movies/?page=1, in the same configuration."""
+SEARCH_P99_MS = 50.0
+SEARCH_CONNECTIONS = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +48,7 @@ def check(run: Run, upstream_configurations: set[str]) -> list[Check]:
         checks.extend(_no_errors(mine))
         checks.extend(_flood(run, name))
         checks.extend(_memory(run, name))
+        checks.extend(_search(run, name))
     return checks
 
 
@@ -136,4 +141,27 @@ def _memory(run: Run, name: str) -> Iterator[Check]:
             name,
             ", ".join(f"{size:.0f} MiB" for size in sizes),
             max(sizes) < WORKER_RSS_MIB,
+        )
+
+
+def _search(run: Run, name: str) -> Iterator[Check]:
+    listing = run.find(name, "movies-page-1", SEARCH_CONNECTIONS)
+    for key in ("search", "search-cold"):
+        search = run.find(name, key, SEARCH_CONNECTIONS)
+        if search is None:
+            continue
+        if listing is not None and listing.rps:
+            share = search.rps / listing.rps
+            yield Check(
+                f"{search.label} >= {SEARCH_SHARE:.0%} of GET /movies/?page=1"
+                f" @{SEARCH_CONNECTIONS}",
+                name,
+                f"{share:.0%} ({search.rps:,.0f} vs {listing.rps:,.0f} req/s)",
+                share >= SEARCH_SHARE,
+            )
+        yield Check(
+            f"{search.label} p99 < {SEARCH_P99_MS:.0f} ms @{SEARCH_CONNECTIONS}",
+            name,
+            f"{search.p99_ms:.1f} ms",
+            bool(search.requests) and search.p99_ms < SEARCH_P99_MS,
         )

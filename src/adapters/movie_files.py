@@ -97,6 +97,14 @@ def read_movies(path: Path, limits: Limits = DEFAULT_LIMITS) -> MovieFile:
     return _movies(entries(data), limits)
 
 
+def write_csv(path: Path, movies: Iterable[Movie]) -> None:
+    """Write ``movies`` to ``path`` as a CSV file that ``read_movies`` reads back."""
+    with path.open("w", newline="", encoding="utf-8") as file:
+        writer = csv.writer(file)
+        writer.writerow(["uuid", "title", "description", "genres"])
+        writer.writerows((m.uuid, m.title, m.description, m.genres) for m in movies)
+
+
 def _json_entries(data: bytes) -> Iterator[_Entry]:
     try:
         document = _DOCUMENT_DECODER.decode(data)

@@ -5,7 +5,7 @@ Wire the ports to adapters (ours in ``adapters``, the in-memory ones in
 """
 
 from ._accounts import authenticate, login, register
-from ._catalog import list_movies
+from ._catalog import list_movies, search_movies
 from ._changes import apply_changes, check_version
 from ._collections import (
     create_collection,
@@ -27,6 +27,7 @@ from ._entities import (
 )
 from ._errors import (
     AlreadyStored,
+    CatalogNotSynced,
     CatalogUnavailable,
     CollectionNotFound,
     FieldError,
@@ -52,9 +53,11 @@ from ._ports import (
     PasswordHasher,
     Ports,
     RequestCounter,
+    SearchableCatalog,
     TokenIssuer,
     UserRepository,
 )
+from ._search import MovieKeys, MovieQuery, Rank, genre_needle, rank, search_words
 from ._validate import movie_errors, normalise_movie
 
 __version__ = "0.1.0"
@@ -63,6 +66,7 @@ __all__ = [
     "DEFAULT_LIMITS",
     "AlreadyStored",
     "Catalog",
+    "CatalogNotSynced",
     "CatalogPage",
     "CatalogUnavailable",
     "Collection",
@@ -79,12 +83,16 @@ __all__ = [
     "LoginThrottle",
     "Movie",
     "MovieCoreError",
+    "MovieKeys",
+    "MovieQuery",
     "MovieStore",
     "NotFound",
     "PageNotFound",
     "PasswordHasher",
     "Ports",
+    "Rank",
     "RequestCounter",
+    "SearchableCatalog",
     "StorageUnavailable",
     "TokenIssuer",
     "TooManyAttempts",
@@ -101,15 +109,19 @@ __all__ = [
     "create_collection",
     "delete_collection",
     "favourite_genres",
+    "genre_needle",
     "get_collection",
     "list_collections",
     "list_movies",
     "login",
     "movie_errors",
     "normalise_movie",
+    "rank",
     "read_request_count",
     "register",
     "reset_request_count",
+    "search_movies",
+    "search_words",
     "split_genres",
     "update_collection",
 ]

@@ -1,17 +1,45 @@
-"""Use case of the movie catalog: browse it a page at a time."""
+"""Use cases of the movie catalog: browse it a page at a time, or search it."""
 
 from __future__ import annotations
 
 from ._collections import check_page
 from ._entities import CatalogPage
 from ._errors import PageNotFound
-from ._ports import Catalog
+from ._limits import DEFAULT_LIMITS, Limits
+from ._ports import Catalog, SearchableCatalog
+from ._search import MovieQuery, search_words
+from ._validate import check_search
 
 
 async def list_movies(page: int = 1, *, catalog: Catalog) -> CatalogPage:
     """One page of the catalog; a page past the end is PageNotFound."""
     check_page(page)
-    result = await catalog.page(page)
-    if page > 1 and not result.movies:
-        raise PageNotFound(f"page {page} is past the last page")
+    return _within(await catalog.page(page))
+
+
+async def search_movies(
+    search: str,
+    page: int = 1,
+    *,
+    genre: str = "",
+    catalog: SearchableCatalog,
+    limits: Limits = DEFAULT_LIMITS,
+) -> CatalogPage:
+    """One page of the movies matching ``search`` and ``genre``, best first.
+
+    ``genre`` (trimmed) keeps the movies of that genre only. Punctuation and
+    spaces are no words: without words and without a genre this is the plain
+    listing. A page past the end is PageNotFound.
+    """
+    check_page(page)
+    check_search(search, genre, limits)
+    query = MovieQuery(words=search_words(search), genre=genre.strip() or None)
+    if not query.words and query.genre is None:
+        return await list_movies(page, catalog=catalog)
+    return _within(await catalog.search(query, page))
+
+
+def _within(result: CatalogPage) -> CatalogPage:
+    if result.page > 1 and not result.movies:
+        raise PageNotFound(f"page {result.page} is past the last page")
     return result

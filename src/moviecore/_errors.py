@@ -5,6 +5,7 @@ MovieCoreError
 ├── UsernameTaken         another account has that username
 ├── AlreadyStored         an id that is already stored
 ├── VersionMismatch       the collection changed since the version the caller named
+├── CatalogNotSynced      search needs the local copy of the upstream catalog
 ├── InvalidCredentials    login failed; never says which part was wrong
 ├── InvalidToken          an access token that cannot be trusted
 ├── NotFound
@@ -56,6 +57,10 @@ class VersionMismatch(MovieCoreError):
         self.expected = expected
         self.current = current
         super().__init__(f"expected version {expected}, the collection is at version {current}")
+
+
+class CatalogNotSynced(MovieCoreError):
+    """Search runs over the local copy of the upstream catalog, and nothing is copied yet."""
 
 
 class InvalidCredentials(MovieCoreError):

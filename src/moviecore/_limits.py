@@ -19,6 +19,7 @@ class Limits:
     movie_description_max: int = 10000
     genres_max: int = 500
     collections_page_size: int = 10
+    search_max: int = 200
 
 
 DEFAULT_LIMITS = Limits()

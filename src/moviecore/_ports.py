@@ -19,6 +19,7 @@ from ._entities import (
     Movie,
     User,
 )
+from ._search import MovieQuery
 
 
 class UserRepository(Protocol):
@@ -96,6 +97,17 @@ class Catalog(Protocol):
         """Page ``number`` (from 1); an empty page past the end."""
 
 
+class SearchableCatalog(Catalog, Protocol):
+    """A catalog that can also be searched: the catalog port of a running service."""
+
+    async def search(self, query: MovieQuery, number: int) -> CatalogPage:
+        """Page ``number`` (from 1) of the movies ``query`` matches, ranked as ``rank`` says.
+
+        Ties keep catalog order; ``count`` is the number of matches; an empty page
+        past the end. Raise CatalogNotSynced if the catalog to search is not there yet.
+        """
+
+
 class RequestCounter(Protocol):
     """A count of every request the service answered, shared by all workers."""
 
@@ -148,14 +160,14 @@ class Ports:
 
     users: UserRepository
     collections: CollectionRepository
-    catalog: Catalog
+    catalog: SearchableCatalog
     counter: RequestCounter
     hasher: PasswordHasher
     tokens: TokenIssuer
     throttle: LoginThrottle
 
 
-class MovieStore(Catalog, Protocol):
+class MovieStore(SearchableCatalog, Protocol):
     """A catalog the service keeps itself, filled by import or by sync."""
 
     async def put(self, movies: Sequence[Movie]) -> None:

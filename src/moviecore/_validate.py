@@ -90,6 +90,16 @@ def check_collection(
         raise ValidationError(errors)
 
 
+def check_search(search: str, genre: str, limits: Limits) -> None:
+    """Raise ValidationError unless the search text and the genre asked for fit the limits."""
+    errors = _length("search", search, 0, limits.search_max)
+    errors += _length("genre", genre, 0, limits.genres_max)
+    if "," in genre:
+        errors.append(FieldError("genre", "must name one genre, without commas"))
+    if errors:
+        raise ValidationError(errors)
+
+
 def unique_movies(movies: tuple[Movie, ...]) -> tuple[Movie, ...]:
     """The movies in order, keeping only the first of each uuid."""
     first: dict[object, Movie] = {}

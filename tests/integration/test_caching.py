@@ -1,4 +1,5 @@
-"""The caches in front of authentication remember successes for a bounded time, failures never."""
+"""The caches in front of authentication and search remember successes for a bounded time,
+failures never."""
 
 from __future__ import annotations
 
@@ -9,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from adapters.caching import RecentUsers
+from adapters.caching import RecentSearches, RecentUsers
 from adapters.security import JwtTokenIssuer
 from adapters.sqlite import open_store
-from moviecore import InvalidToken, User
+from moviecore import CatalogPage, InvalidToken, Movie, MovieQuery, User
 from moviecore.testing import ManualClock
 
 SECRET = "a test secret that is long enough for HS256 keys"
@@ -73,3 +74,26 @@ def test_a_forged_token_is_refused_every_time() -> None:
     for _ in range(2):
         with pytest.raises(InvalidToken):
             tokens.verify(forged)
+
+
+@pytest.mark.anyio
+async def test_a_search_shows_a_changed_catalog_once_the_ttl_passes(tmp_path: Path) -> None:
+    """A search asked again within the TTL answers as before; after it, the catalog as it is
+    now; the listing always shows the catalog as it is."""
+    clock = ManualClock()
+    heat = Movie(uuid=uuid.uuid4(), title="Heat", description="", genres="Crime")
+    query = MovieQuery(words=("heat",))
+    async with open_store(tmp_path / "db.sqlite3") as store:
+        catalog = RecentSearches(store.catalog, ttl=5.0, clock=clock)
+        before = await catalog.search(query, 1)
+        await store.catalog.put([heat])
+        clock.now = 4.9
+        within, listed = await catalog.search(query, 1), await catalog.page(1)
+        clock.now = 5.0
+        after = await catalog.search(query, 1)
+    assert (before, within, listed.movies[-1], after) == (
+        CatalogPage((), 0, 1, has_next=False),
+        CatalogPage((), 0, 1, has_next=False),
+        heat,
+        CatalogPage((heat,), 1, 1, has_next=False),
+    )

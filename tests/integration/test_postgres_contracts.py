@@ -9,6 +9,7 @@ import pytest
 from adapters.postgres import PostgresStore, migrate, open_store
 from moviecore import CollectionRepository, MovieStore, UserRepository
 from moviecore.testing.contracts import (
+    CatalogSearchContract,
     CollectionRepositoryContract,
     MovieStoreContract,
     UserRepositoryContract,
@@ -48,6 +49,15 @@ class TestPostgresCollections(CollectionRepositoryContract):
 
 class TestPostgresMovieStore(MovieStoreContract):
     """The local catalog in PostgreSQL."""
+
+    @pytest.fixture
+    def movie_store(self, store: PostgresStore) -> MovieStore:
+        """The store's empty local catalog."""
+        return store.catalog
+
+
+class TestPostgresCatalogSearch(CatalogSearchContract):
+    """Search of the local catalog in PostgreSQL, through its full-text index."""
 
     @pytest.fixture
     def movie_store(self, store: PostgresStore) -> MovieStore:

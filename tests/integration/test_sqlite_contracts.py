@@ -10,6 +10,7 @@ import pytest
 from adapters.sqlite import SqliteRequestCounter, SqliteStore, open_counter, open_store
 from moviecore import CollectionRepository, MovieStore, UserRepository
 from moviecore.testing.contracts import (
+    CatalogSearchContract,
     CollectionRepositoryContract,
     MovieStoreContract,
     RequestCounterContract,
@@ -64,3 +65,12 @@ class TestSqliteRequestCounter(RequestCounterContract):
         """The store's fresh request counter."""
         async with open_counter(store) as opened:
             yield opened
+
+
+class TestSqliteCatalogSearch(CatalogSearchContract):
+    """Search of the local catalog in SQLite, through FTS5."""
+
+    @pytest.fixture
+    def movie_store(self, store: SqliteStore) -> MovieStore:
+        """The store's empty local catalog."""
+        return store.catalog

@@ -16,6 +16,7 @@ THIRD_PARTY_ALLOWED = {
     "contracts.py",
     "_contract_base.py",
     "_storage_contracts.py",
+    "_search_contracts.py",
     "strategies.py",
     "stateful.py",
 }

@@ -13,6 +13,7 @@ from moviecore.testing import (
     MemoryUserRepository,
 )
 from moviecore.testing.contracts import (
+    CatalogSearchContract,
     CollectionRepositoryContract,
     LoginThrottleContract,
     MovieStoreContract,
@@ -89,3 +90,12 @@ class TestFakeTokens(TokenIssuerContract):
     def tokens(self) -> FakeTokenIssuer:
         """A fake issuer with a random secret."""
         return FakeTokenIssuer()
+
+
+class TestMemoryCatalogSearch(CatalogSearchContract):
+    """MemoryMovieStore keeps the catalog search contract."""
+
+    @pytest.fixture
+    def movie_store(self) -> MemoryMovieStore:
+        """An empty in-memory catalog of ten movies a page."""
+        return MemoryMovieStore()

@@ -3,7 +3,7 @@
 moviecore.ValidationError, Litestar ValidationException  400 (with ``errors``)
 moviecore.InvalidCredentials, moviecore.InvalidToken      401
 moviecore.NotFound                                        404
-moviecore.UsernameTaken, moviecore.AlreadyStored         409
+moviecore.UsernameTaken, AlreadyStored, CatalogNotSynced  409
 moviecore.VersionMismatch                                 412 (with the current ETag)
 moviecore.TooManyAttempts                                 429 (with Retry-After)
 moviecore.Unavailable                                     503 (with Retry-After)
@@ -28,6 +28,7 @@ from litestar.types import ExceptionHandlersMap
 
 from moviecore import (
     AlreadyStored,
+    CatalogNotSynced,
     InvalidCredentials,
     InvalidToken,
     NotFound,
@@ -144,6 +145,8 @@ def _domain_problem(exc: Exception) -> Response[Problem] | None:
                 kind="version-mismatch",
                 headers=etag(exc.current),
             )
+        case CatalogNotSynced():
+            return _respond(HTTPStatus.CONFLICT, str(exc), kind="catalog-not-synced")
         case TooManyAttempts():
             headers = _retry_after(exc.retry_after)
             return _respond(

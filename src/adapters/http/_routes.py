@@ -43,6 +43,24 @@ _MAX_PAGE = 2**31 - 1
 Page = Annotated[
     int, QueryParameter(description="The page number, from 1.", schema_extra={"minimum": 1})
 ]
+Search = Annotated[
+    str,
+    QueryParameter(
+        description=(
+            "Words to find in titles and descriptions: case, accents and punctuation do not"
+            " matter, and a word finds the words it begins. Ranked: the exact title, titles"
+            " starting with the words, titles holding them, then descriptions; ties in"
+            " catalog order. Empty: the plain listing."
+        ),
+        schema_extra={"maxLength": 200},
+    ),
+]
+Genre = Annotated[
+    str,
+    QueryParameter(
+        description="Only movies of this genre (exact, after trimming), with or without search.",
+    ),
+]
 ServiceDep = NamedDependency[Service]
 User = NamedDependency[UUID]
 """The id of the user the bearer token names."""
@@ -118,13 +136,22 @@ async def login(data: JSONBody[Credentials], service: ServiceDep) -> AccessToken
     responses=problem_responses(*_PROTECTED, *_LOOKUP),
 )
 async def list_movies(
-    request: Request[Any, Any, Any], user: User, service: ServiceDep, page: Page = 1
+    request: Request[Any, Any, Any],
+    user: User,
+    service: ServiceDep,
+    page: Page = 1,
+    search: Search = "",
+    genre: Genre = "",
 ) -> MoviesPageBody:
-    """One page of the movie catalog, with absolute links to the next and previous pages."""
-    result = await moviecore.list_movies(_page(page), catalog=service.ports.catalog)
+    """One page of the movie catalog, or of the movies a search finds, with absolute links
+    to the next and previous pages."""
+    result = await moviecore.search_movies(
+        search, _page(page), genre=genre, catalog=service.ports.catalog, limits=service.limits
+    )
     # PUBLIC_URL when set: a forged Host header must not end up in the links.
     base = service.public_url or str(request.base_url).rstrip("/")
-    return MoviesPageBody.of(result, f"{base}/movies/")
+    asked = {name: value for name, value in (("search", search), ("genre", genre)) if value.strip()}
+    return MoviesPageBody.of(result, f"{base}/movies/", asked)
 
 
 @post(

@@ -6,6 +6,8 @@ against the configured limits, so the Structs only pin down types.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from urllib.parse import urlencode
 from uuid import UUID
 
 import msgspec
@@ -148,13 +150,18 @@ class MoviesPageBody(msgspec.Struct, frozen=True):
     movies: list[MovieBody]
 
     @classmethod
-    def of(cls, page: CatalogPage, link: str) -> MoviesPageBody:
-        """The body of a core catalog page; ``link`` is this endpoint's absolute URL."""
+    def of(cls, page: CatalogPage, link: str, query: Mapping[str, str]) -> MoviesPageBody:
+        """The body of a core catalog page; ``link`` is this endpoint's absolute URL and
+        ``query`` the other parameters the neighbouring pages carry."""
+
+        def to(number: int) -> str:
+            return f"{link}?{urlencode({'page': number, **query})}"
+
         return cls(
             count=page.count,
             page=page.page,
-            next=f"{link}?page={page.page + 1}" if page.has_next else None,
-            previous=f"{link}?page={page.page - 1}" if page.has_previous else None,
+            next=to(page.page + 1) if page.has_next else None,
+            previous=to(page.page - 1) if page.has_previous else None,
             movies=[MovieBody.of(movie) for movie in page.movies],
         )
 

@@ -15,6 +15,7 @@ import psycopg
 
 from moviecore import StorageUnavailable
 
+from ._catalog import add_missing_keys
 from ._pool import Connection
 
 # Any fixed 64-bit number works; this one is "moviecor" in ASCII, unlikely to clash.
@@ -48,6 +49,7 @@ async def migrate(url: str) -> None:
             await conn.execute("SELECT pg_advisory_lock(%s)", (_LOCK_ID,))
             try:
                 await _apply_missing(conn)
+                await add_missing_keys(conn)
             finally:
                 await conn.execute("SELECT pg_advisory_unlock(%s)", (_LOCK_ID,))
     except psycopg.OperationalError as exc:

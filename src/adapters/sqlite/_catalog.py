@@ -1,14 +1,51 @@
-"""The local movie catalog in SQLite: movies paged in the order they were first stored."""
+"""The local movie catalog in SQLite: movies paged in the order they were first stored,
+and searched through an FTS5 index of their search keys (migration 0004)."""
 
 from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
+from typing import Any
 
-from moviecore import CatalogPage, Movie
+from moviecore import CatalogPage, Movie, MovieKeys, MovieQuery, genre_needle
 
 from ._database import Database
 from ._rows import movie_from_row, movie_row
+
+_COLUMNS = "uuid, title, description, genres"
+
+# An update in place keeps seq, so a replaced movie keeps its place.
+_UPSERT = (
+    f"INSERT INTO movies ({_COLUMNS}, title_key, description_key, genre_key)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?)"
+    " ON CONFLICT (uuid) DO UPDATE SET title = excluded.title,"
+    " description = excluded.description, genres = excluded.genres,"
+    " title_key = excluded.title_key, description_key = excluded.description_key,"
+    " genre_key = excluded.genre_key"
+)
+
+# Every movie holding each word (FTS5), ranked as moviecore.rank says: the rank of
+# the whole title is read from the keys, "every word in the title" from the index.
+_MATCHES = (
+    "SELECT movies.seq, CASE WHEN movies.title_key = :key THEN 0"
+    " WHEN substr(movies.title_key, 1, length(:key)) = :key THEN 1"
+    " WHEN movies.seq IN (SELECT rowid FROM movie_words WHERE movie_words MATCH :in_title)"
+    " THEN 2 ELSE 3 END AS rank"
+    " FROM movie_words JOIN movies ON movies.seq = movie_words.rowid"
+    " WHERE movie_words MATCH :anywhere AND instr(movies.genre_key, :genre) > 0"
+)
+# A query without words keeps the movies of its genre, all of one rank.
+_OF_GENRE = "SELECT seq, 0 AS rank FROM movies WHERE instr(genre_key, :genre) > 0"
+# The count and the page in one statement, over the matches computed once.
+_SEARCH = (
+    "WITH hits AS MATERIALIZED ({matches})"
+    f" SELECT total.n, {_COLUMNS} FROM (SELECT count(*) AS n FROM hits) AS total"
+    " LEFT JOIN (SELECT hits.seq, hits.rank FROM hits ORDER BY hits.rank, hits.seq"
+    "  LIMIT :limit OFFSET :offset) AS page ON true"
+    " LEFT JOIN movies ON movies.seq = page.seq ORDER BY page.rank, page.seq"
+)
+_SEARCH_WORDS = _SEARCH.format(matches=_MATCHES)
+_SEARCH_GENRE = _SEARCH.format(matches=_OF_GENRE)
 
 
 class SqliteMovieStore:
@@ -26,26 +63,50 @@ class SqliteMovieStore:
             raise ValueError("page numbers start at 1")
         return await self._database.read(lambda connection: self._select(connection, number))
 
+    async def search(self, query: MovieQuery, number: int) -> CatalogPage:
+        """Page ``number`` of the movies ``query`` matches, best first, ties in catalog order."""
+        if number < 1:
+            raise ValueError("page numbers start at 1")
+        statement = _SEARCH_WORDS if query.words else _SEARCH_GENRE
+        params = {
+            **_match_params(query),
+            "limit": self._page_size,
+            "offset": (number - 1) * self._page_size,
+        }
+        rows = await self._database.read(
+            lambda connection: connection.execute(statement, params).fetchall()
+        )
+        count = int(rows[0][0])
+        movies = tuple(movie_from_row(row[1:]) for row in rows if row[1] is not None)
+        return CatalogPage(movies, count, number, has_next=number * self._page_size < count)
+
     async def put(self, movies: Sequence[Movie]) -> None:
         """Insert movies, or replace those whose uuid is already stored, in one transaction."""
-        await self._database.write(
-            lambda connection: connection.executemany(
-                # An update in place keeps seq, so a replaced movie keeps its place.
-                "INSERT INTO movies (uuid, title, description, genres) VALUES (?, ?, ?, ?)"
-                " ON CONFLICT (uuid) DO UPDATE SET title = excluded.title,"
-                " description = excluded.description, genres = excluded.genres",
-                [movie_row(movie) for movie in movies],
-            )
-        )
+        rows = [(*movie_row(movie), *_keys(movie)) for movie in movies]
+        await self._database.write(lambda connection: connection.executemany(_UPSERT, rows))
 
     async def count(self) -> int:
         """How many movies are stored."""
         return await self._database.read(_count)
 
+    async def add_missing_keys(self) -> None:
+        """Compute the search keys of movies stored before search existed."""
+
+        def update(connection: sqlite3.Connection) -> None:
+            rows = connection.execute(
+                f"SELECT seq, {_COLUMNS} FROM movies WHERE genre_key IS NULL"
+            ).fetchall()
+            connection.executemany(
+                "UPDATE movies SET title_key = ?, description_key = ?, genre_key = ? WHERE seq = ?",
+                [(*_keys(movie_from_row(row[1:])), row[0]) for row in rows],
+            )
+
+        await self._database.write(update)
+
     def _select(self, connection: sqlite3.Connection, number: int) -> CatalogPage:
         offset = (number - 1) * self._page_size
         rows = connection.execute(
-            "SELECT uuid, title, description, genres FROM movies ORDER BY seq LIMIT ? OFFSET ?",
+            f"SELECT {_COLUMNS} FROM movies ORDER BY seq LIMIT ? OFFSET ?",
             (self._page_size, offset),
         ).fetchall()
         count = _count(connection)
@@ -55,6 +116,24 @@ class SqliteMovieStore:
             page=number,
             has_next=offset + len(rows) < count,
         )
+
+
+def _keys(movie: Movie) -> tuple[str, str, str]:
+    keys = MovieKeys.of(movie)
+    return keys.title, keys.description, keys.genres
+
+
+def _match_params(query: MovieQuery) -> dict[str, Any]:
+    """The key, FTS5 queries and genre needle a search statement binds."""
+    # Words are letters and digits only, so quoting them cannot break the query syntax.
+    anywhere = " ".join(f'"{word}"*' for word in query.words)
+    return {
+        "key": query.key,
+        "anywhere": anywhere,
+        "in_title": f"title_key : ({anywhere})",
+        # Every genre key starts with a comma: without a genre, every movie has it.
+        "genre": "," if query.genre is None else genre_needle(query.genre),
+    }
 
 
 def _count(connection: sqlite3.Connection) -> int:

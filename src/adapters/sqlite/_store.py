@@ -40,11 +40,13 @@ async def open_store(path: Path) -> AsyncIterator[SqliteStore]:
     """Open (creating and migrating as needed) the SQLite database at ``path``."""
     async with open_database(path) as database:
         await database.write(apply_migrations)
+        catalog = SqliteMovieStore(database)
+        await catalog.add_missing_keys()
         yield SqliteStore(
             path=path,
             users=SqliteUserRepository(database),
             collections=SqliteCollectionRepository(database),
-            catalog=SqliteMovieStore(database),
+            catalog=catalog,
             database=database,
             sync_cursor=SqliteSyncCursor(database),
         )

@@ -19,8 +19,9 @@ from ._accounts import (
     MemoryLoginThrottle,
     MemoryUserRepository,
 )
+from ._catalogs import sample_catalog
 from ._clock import ManualClock
-from ._reference import reference_favourite_genres
+from ._reference import reference_favourite_genres, reference_search
 from ._storage import MemoryCollectionRepository, MemoryMovieStore, MemoryRequestCounter
 from ._wiring import in_memory_ports
 
@@ -35,4 +36,6 @@ __all__ = [
     "MemoryUserRepository",
     "in_memory_ports",
     "reference_favourite_genres",
+    "reference_search",
+    "sample_catalog",
 ]

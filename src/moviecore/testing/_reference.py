@@ -1,6 +1,7 @@
-"""A deliberately plain reference of how favourite genres are chosen, to test adapters against.
+"""Deliberately plain references of how favourite genres are chosen and how search ranks,
+to test adapters against.
 
-It is written from the contract's words, not from the core's code, so that a
+Each is written from the contract's words, not from the core's code, so that a
 test comparing the two can catch a mistake in either.
 """
 
@@ -8,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from moviecore import Collection
+from moviecore import Collection, Movie, search_words
 
 
 def reference_favourite_genres(collections: Iterable[Collection], top: int = 3) -> str:
@@ -26,3 +27,41 @@ def reference_favourite_genres(collections: Iterable[Collection], top: int = 3) 
     # sorted() is stable, so genres with equal counts stay in alphabetical order.
     ranked = sorted(alphabetical, key=lambda genre: counts[genre], reverse=True)
     return ", ".join(ranked[:top])
+
+
+def reference_search(
+    catalog: Iterable[Movie], search: str, genre: str | None = None
+) -> list[Movie]:
+    """The movies of ``catalog`` that ``search`` finds in ``genre``, best first, as the
+    contract ranks them: the exact title, titles starting with the words, titles
+    holding every word, then the rest; each group in catalog order."""
+    wanted = list(search_words(search))
+    groups: tuple[list[Movie], ...] = ([], [], [], [])
+    for movie in catalog:
+        if genre is not None and genre not in [part.strip() for part in movie.genres.split(",")]:
+            continue
+        title = list(search_words(movie.title))
+        every_word = title + list(search_words(movie.description))
+        if not wanted or title == wanted:
+            groups[0].append(movie)
+        elif _starts_with(title, wanted):
+            groups[1].append(movie)
+        elif _each_begins_one(wanted, title):
+            groups[2].append(movie)
+        elif _each_begins_one(wanted, every_word):
+            groups[3].append(movie)
+    return [movie for group in groups for movie in group]
+
+
+def _starts_with(title: list[str], wanted: list[str]) -> bool:
+    # The last word typed may be unfinished: it need only begin the title's word.
+    *whole, last = wanted
+    return (
+        len(title) >= len(wanted)
+        and title[: len(whole)] == whole
+        and (title[len(whole)].startswith(last))
+    )
+
+
+def _each_begins_one(wanted: list[str], words: list[str]) -> bool:
+    return all(any(word.startswith(prefix) for word in words) for prefix in wanted)

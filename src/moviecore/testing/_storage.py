@@ -19,9 +19,12 @@ from moviecore import (
     CollectionChanges,
     CollectionSummary,
     Movie,
+    MovieKeys,
+    MovieQuery,
     apply_changes,
     check_version,
     count_genres,
+    rank,
 )
 
 
@@ -113,31 +116,53 @@ class MemoryCollectionRepository:
 
 
 class MemoryMovieStore:
-    """A MovieStore in a dict: movies page in insertion order, ``page_size`` to a page."""
+    """A MovieStore in a dict: movies page in insertion order, ``page_size`` to a page.
+
+    Search ranks every stored movie by ``moviecore.rank``, from keys computed when
+    the movie was put.
+    """
 
     def __init__(self, movies: Iterable[Movie] = (), page_size: int = 10) -> None:
         if page_size < 1:
             raise ValueError("page_size must be 1 or more")
         self._page_size = page_size
         # A dict keeps insertion order, and a replaced key keeps its place.
-        self._movies: dict[UUID, Movie] = {movie.uuid: movie for movie in movies}
+        self._movies: dict[UUID, tuple[Movie, MovieKeys]] = {}
+        self._store(movies)
 
     async def page(self, number: int) -> CatalogPage:
         """Page ``number`` (from 1); an empty page past the end, with the true count."""
-        if number < 1:
-            raise ValueError("page numbers start at 1")
-        start = (number - 1) * self._page_size
-        end = start + self._page_size
-        movies = tuple(self._movies.values())
-        return CatalogPage(movies[start:end], len(movies), number, has_next=end < len(movies))
+        return self._slice([movie for movie, _ in self._movies.values()], number)
+
+    async def search(self, query: MovieQuery, number: int) -> CatalogPage:
+        """Page ``number`` of the movies ``query`` matches, best first, ties in catalog order."""
+        ranked = [
+            (found, position, movie)
+            for position, (movie, keys) in enumerate(self._movies.values())
+            if (found := rank(query, keys)) is not None
+        ]
+        ranked.sort(key=lambda entry: entry[:2])
+        return self._slice([movie for _, _, movie in ranked], number)
 
     async def put(self, movies: Sequence[Movie]) -> None:
         """Insert movies, or replace those whose uuid is stored, each keeping its place."""
-        self._movies.update((movie.uuid, movie) for movie in movies)
+        self._store(movies)
 
     async def count(self) -> int:
         """How many movies are stored."""
         return len(self._movies)
+
+    def _store(self, movies: Iterable[Movie]) -> None:
+        self._movies.update((movie.uuid, (movie, MovieKeys.of(movie))) for movie in movies)
+
+    def _slice(self, movies: list[Movie], number: int) -> CatalogPage:
+        if number < 1:
+            raise ValueError("page numbers start at 1")
+        start = (number - 1) * self._page_size
+        end = start + self._page_size
+        return CatalogPage(
+            tuple(movies[start:end]), len(movies), number, has_next=end < len(movies)
+        )
 
 
 class MemoryRequestCounter:

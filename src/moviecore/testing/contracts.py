@@ -15,6 +15,7 @@ Subclass one per adapter and provide the fixtures it names (they may be async):
 | UserRepositoryContract | ``users`` |
 | CollectionRepositoryContract | ``users`` and ``collections`` of the same store |
 | MovieStoreContract | ``movie_store``: empty, 10 movies a page |
+| CatalogSearchContract | ``movie_store``: empty, 10 movies a page |
 | RequestCounterContract | ``counter``: fresh, reading 0 |
 | LoginThrottleContract | ``throttle``: at most 5 failures in a 60 s window, timed by ``clock`` |
 | PasswordHasherContract | ``hasher`` |
@@ -46,6 +47,7 @@ from moviecore import (
 
 from ._clock import ManualClock
 from ._contract_base import Contract, movie
+from ._search_contracts import CatalogSearchContract
 from ._storage_contracts import (
     CollectionRepositoryContract,
     UserRepositoryContract,
@@ -53,6 +55,7 @@ from ._storage_contracts import (
 )
 
 __all__ = [
+    "CatalogSearchContract",
     "CollectionRepositoryContract",
     "LoginThrottleContract",
     "MovieStoreContract",
