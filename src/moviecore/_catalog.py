@@ -40,6 +40,8 @@ async def search_movies(
 
 
 def _within(result: CatalogPage) -> CatalogPage:
-    if result.page > 1 and not result.movies:
+    # A page with pages after it is within the catalog even when empty: an upstream
+    # page whose every movie was left out as unservable.
+    if result.page > 1 and not result.movies and not result.has_next:
         raise PageNotFound(f"page {result.page} is past the last page")
     return result

@@ -191,6 +191,36 @@ async def test_a_429_stops_the_calls_for_its_retry_after(
 
 
 @pytest.mark.anyio
+async def test_a_page_of_only_bad_movies_is_empty_not_the_end(
+    fake_upstream: FakeUpstreams, storage: dict[str, str], tmp_path: Path
+) -> None:
+    """A middle page whose every movie is left out answers 200 with no movies and its links,
+    and the pages after it are still served."""
+    entries: list[object] = list(synthetic_entries(30, seed=4))
+    entries[10:20] = [{"uuid": "nope", "title": "Bad"}] * 10
+    data = tmp_path / "movies.json"
+    data.write_text(json.dumps(entries), encoding="utf-8")
+    upstream = await fake_upstream(UpstreamOptions(data=data))
+
+    with serving(tmp_path / "server", upstream_settings(upstream, **storage)) as service:
+        middle, last = await fetch(service, ["/movies/?page=2", "/movies/?page=3"])
+
+    link = f"{service.server.base_url}/movies/"
+    assert (middle.status_code, middle.json(), last.status_code, len(last.json()["movies"])) == (
+        200,
+        {
+            "count": 30,
+            "page": 2,
+            "next": f"{link}?page=3",
+            "previous": f"{link}?page=1",
+            "movies": [],
+        },
+        200,
+        10,
+    )
+
+
+@pytest.mark.anyio
 async def test_two_thousand_pages_past_the_end_cost_no_upstream_call(
     fake_upstream: FakeUpstreams, storage: dict[str, str], tmp_path: Path
 ) -> None:
