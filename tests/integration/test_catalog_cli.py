@@ -250,10 +250,10 @@ def test_records_that_cannot_be_served_are_left_out_and_named(
     bad = tmp_path / name
     bad.write_text(content, encoding="utf-8")
     result = moviecore(tmp_path / "data", "catalog", "import", str(bad))
-    assert (result.returncode, result.stdout, result.stderr) == (
+    assert (result.returncode, result.stdout, result.stderr.splitlines()[0]) == (
         0,
         f"moviecore: imported 1 movies from {bad}, left out 1; the catalog holds 1\n",
-        f"moviecore: left out {left_out}\n",
+        f"moviecore: left out {left_out}",
     )
 
 
