@@ -126,7 +126,7 @@ async def open_throttle(settings: Settings) -> AsyncIterator[LoginThrottle]:
     if settings.redis_url is None:
         yield MemoryLoginThrottle()
     else:
-        prefix = f"{settings.redis_prefix}login-failures:"
+        prefix = f"{settings.redis_prefix}login-attempts:"
         async with redis.open_throttle(settings.redis_url, prefix=prefix) as throttle:
             yield throttle
 

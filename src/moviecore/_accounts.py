@@ -39,7 +39,7 @@ async def login(
 ) -> str:
     """Return a fresh access token if the username and password match."""
     key = username.casefold()
-    await throttle.check(key)
+    await throttle.attempt(key)
     # Nothing register refuses to store can match: such a login fails like an unknown
     # user's, whatever a store or bcrypt would make of a NUL or an over-long value.
     fits = credentials_fit(username, password, limits)
@@ -50,7 +50,6 @@ async def login(
     elif await hasher.verify(password, user.password_hash):
         await throttle.succeeded(key)
         return tokens.issue(user.id)
-    await throttle.failed(key)
     raise InvalidCredentials("wrong username or password")
 
 

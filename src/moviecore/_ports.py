@@ -142,16 +142,19 @@ class TokenIssuer(Protocol):
 
 
 class LoginThrottle(Protocol):
-    """Remembers failed logins so that guessing is slowed down."""
+    """Counts login attempts per key, so that password guessing is slowed down.
 
-    async def check(self, key: str) -> None:
-        """Raise TooManyAttempts if ``key`` must wait before trying again."""
+    An attempt is counted when it starts, before the password is checked, and a
+    success forgets them: attempts made at the same moment each use up a try, so
+    sending them in parallel gains a guesser nothing.
+    """
 
-    async def failed(self, key: str) -> None:
-        """Record one failed attempt for ``key``."""
+    async def attempt(self, key: str) -> None:
+        """Count one attempt for ``key``; raise TooManyAttempts, counting nothing, if the
+        key has used up its tries."""
 
     async def succeeded(self, key: str) -> None:
-        """Forget the failures of ``key``."""
+        """Forget the attempts of ``key``: it logged in."""
 
 
 @dataclass(frozen=True, slots=True)

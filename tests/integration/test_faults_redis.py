@@ -62,7 +62,7 @@ def test_requests_counted_while_redis_is_down_reach_it_when_it_is_back(
             503,
             PROBLEM_JSON,
             "1",
-            {**unavailable, "detail": "cannot check login attempts: Redis cannot be reached"},
+            {**unavailable, "detail": "cannot count login attempts: Redis cannot be reached"},
         ),
         (200, {"status": "degraded", "database": "ok", "counter": "failing", "catalog": "ok"}),
         # after the reset: health, 3 collection requests, the failed read, the login, this read

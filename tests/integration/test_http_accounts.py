@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -99,6 +100,25 @@ def test_login_with_a_name_no_account_can_have_is_an_unknown_user(
     odd_name = before + _name() + after
     odd = client.post("/login/", json={"username": odd_name, "password": "password1"})
     assert _problem(odd) == _problem(unknown)
+
+
+def test_simultaneous_wrong_passwords_get_five_tries_in_all(client: httpx.Client) -> None:
+    """Twenty wrong passwords for one user sent at once: five are checked (401), the others
+    wait (429), however many workers serve them."""
+    name = _name()
+    client.post("/register/", json={"username": name, "password": "password1"})
+
+    async def guess_all() -> list[int]:
+        async with httpx.AsyncClient(base_url=str(client.base_url), timeout=30) as http:
+            answers = await asyncio.gather(
+                *(
+                    http.post("/login/", json={"username": name, "password": f"guess {n:04}"})
+                    for n in range(20)
+                )
+            )
+        return sorted(answer.status_code for answer in answers)
+
+    assert asyncio.run(guess_all()) == [401] * 5 + [429] * 15
 
 
 @pytest.mark.parametrize("path", ["/login/", "/login"])

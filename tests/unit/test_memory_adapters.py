@@ -13,6 +13,7 @@ from moviecore import (
 from moviecore.testing import (
     FakeTokenIssuer,
     FastPasswordHasher,
+    ManualClock,
     MemoryCollectionRepository,
     MemoryLoginThrottle,
     MemoryMovieStore,
@@ -22,65 +23,18 @@ from moviecore.testing import (
 OWNER = UUID(int=1)
 
 
-class FakeClock:
-    """A clock the test moves by hand, so that windows end without waiting."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-async def _lock(throttle: MemoryLoginThrottle, key: str) -> None:
-    for _ in range(5):
-        await throttle.failed(key)
-
-
-async def _retry_after(throttle: MemoryLoginThrottle, key: str) -> int | None:
-    try:
-        await throttle.check(key)
-    except TooManyAttempts as error:
-        return error.retry_after
-    return None
-
-
-@pytest.mark.anyio
-async def test_throttle_counts_down_the_window_and_then_frees_the_key() -> None:
-    """A locked key waits whole seconds left in the window, at least one, then is free."""
-    clock = FakeClock()
-    throttle = MemoryLoginThrottle(clock=clock)
-    await _lock(throttle, "alice")
-    waits = []
-    for elapsed in (0.0, 0.5, 59.2, 59.99, 60.0):
-        clock.now = 1000.0 + elapsed
-        waits.append(await _retry_after(throttle, "alice"))
-    assert waits == [60, 60, 1, 1, None]
-
-
-@pytest.mark.anyio
-async def test_throttle_window_starts_at_the_first_failure() -> None:
-    """Failures spread over more than the window never lock the key."""
-    clock = FakeClock()
-    throttle = MemoryLoginThrottle(clock=clock)
-    for _ in range(4):
-        await throttle.failed("alice")
-    clock.now += 61
-    await throttle.failed("alice")
-    assert await _retry_after(throttle, "alice") is None
-
-
 @pytest.mark.anyio
 async def test_throttle_limits_are_configurable() -> None:
-    """A throttle of two failures in ten seconds locks after two and frees after ten."""
-    clock = FakeClock()
+    """A throttle of two attempts in ten seconds locks after two and frees after ten."""
+    clock = ManualClock(1000.0)
     throttle = MemoryLoginThrottle(max_failures=2, window=10.0, clock=clock)
-    await throttle.failed("alice")
-    after_one = await _retry_after(throttle, "alice")
-    await throttle.failed("alice")
-    after_two = await _retry_after(throttle, "alice")
-    clock.now += 10
-    assert (after_one, after_two, await _retry_after(throttle, "alice")) == (None, 10, None)
+    await throttle.attempt("alice")
+    await throttle.attempt("alice")
+    with pytest.raises(TooManyAttempts) as locked:
+        await throttle.attempt("alice")
+    clock.advance(10)
+    await throttle.attempt("alice")
+    assert locked.value.retry_after == 10
 
 
 @pytest.mark.parametrize(("max_failures", "window"), [(0, 60.0), (5, 0.0)])

@@ -1,8 +1,8 @@
 """Login throttling in Redis, so that every worker and instance shares one tally.
 
-Each key's window is one Redis hash: when its first failure came (``started``, in
+Each key's window is one Redis hash: when its first attempt came (``started``, in
 milliseconds of the workers' ``clock``, the system's wall clock unless a test
-passes its own) and how many failures it has seen since. A failure at or after
+passes its own) and how many attempts it has seen since. An attempt at or after
 ``started + window`` starts a new window: a fixed window, as the core's
 LoginThrottle describes. The hash expires a window after it starts, so Redis
 forgets keys nobody tries again.
@@ -22,38 +22,34 @@ from moviecore import TooManyAttempts
 from ._client import connect
 from ._errors import redis_unavailable
 
-DEFAULT_PREFIX = "moviecore:login-failures:"
+DEFAULT_PREFIX = "moviecore:login-attempts:"
 
-# KEYS[1]: the key's window. ARGV[1]: now, ARGV[2]: the window, both in milliseconds.
-# Only a failure that starts a window sets started and the expiry: later ones don't
-# extend it. ``started`` is stored as sent: a Lua number this large could lose digits.
-_FAIL = """
+# KEYS[1]: the key's window. ARGV: now and the window in milliseconds, the most attempts.
+# Counts the attempt and answers 0, or answers the milliseconds to wait (never more than a
+# window, even when this worker's clock is behind the one that started it) and counts
+# nothing. One script, so attempts from every worker at once each use up a try. Only an
+# attempt that starts a window sets started and the expiry; ``started`` is stored as
+# sent, since a Lua number this large could lose digits.
+_ATTEMPT = """
 local now, window = tonumber(ARGV[1]), tonumber(ARGV[2])
-local started = tonumber(redis.call('HGET', KEYS[1], 'started'))
+local entry = redis.call('HMGET', KEYS[1], 'started', 'attempts')
+local started, attempts = tonumber(entry[1]), tonumber(entry[2])
 if started == nil or now >= started + window then
-    redis.call('HSET', KEYS[1], 'started', ARGV[1], 'failures', 1)
+    redis.call('HSET', KEYS[1], 'started', ARGV[1], 'attempts', 1)
     redis.call('PEXPIRE', KEYS[1], window)
-    return 1
-end
-return redis.call('HINCRBY', KEYS[1], 'failures', 1)
-"""
-
-# KEYS[1]: the key's window. ARGV: the most failures allowed, now and the window in
-# milliseconds. Answers the milliseconds to wait, or 0; never more than a window, even
-# when this worker's clock is behind the one that started it.
-_CHECK = """
-local entry = redis.call('HMGET', KEYS[1], 'started', 'failures')
-local started, failures = tonumber(entry[1]), tonumber(entry[2])
-if started == nil or failures < tonumber(ARGV[1]) then
     return 0
 end
-local window_ms = tonumber(ARGV[3])
-return math.min(window_ms, math.max(0, started + window_ms - tonumber(ARGV[2])))
+if attempts >= tonumber(ARGV[3]) then
+    return math.min(window, math.max(1, started + window - now))
+end
+redis.call('HINCRBY', KEYS[1], 'attempts', 1)
+return 0
 """
 
 
 class RedisLoginThrottle:
-    """The LoginThrottle port: at most ``max_failures`` failures per ``window`` seconds."""
+    """The LoginThrottle port: at most ``max_failures`` attempts without a success per
+    ``window`` seconds."""
 
     def __init__(
         self,
@@ -69,26 +65,19 @@ class RedisLoginThrottle:
         self._window_ms = math.ceil(window * 1000)
         self._clock = clock
         self._client = client
-        self._fail_script = client.register_script(_FAIL)
-        self._check_script = client.register_script(_CHECK)
+        self._attempt_script = client.register_script(_ATTEMPT)
 
-    async def check(self, key: str) -> None:
-        """Raise TooManyAttempts if ``key`` must wait before trying again."""
-        with redis_unavailable("cannot check login attempts"):
-            arguments = [self._max_failures, self._now_ms(), self._window_ms]
-            wait_ms = int(await self._check_script(keys=[self._prefix + key], args=arguments))
+    async def attempt(self, key: str) -> None:
+        """Count one attempt for ``key``, or raise TooManyAttempts if it has used its tries."""
+        with redis_unavailable("cannot count login attempts"):
+            arguments = [self._now_ms(), self._window_ms, self._max_failures]
+            wait_ms = int(await self._attempt_script(keys=[self._prefix + key], args=arguments))
         if wait_ms:
             raise TooManyAttempts(retry_after=max(1, math.ceil(wait_ms / 1000)))
 
-    async def failed(self, key: str) -> None:
-        """Record one failed attempt for ``key``."""
-        with redis_unavailable("cannot record a failed login"):
-            arguments = [self._now_ms(), self._window_ms]
-            await self._fail_script(keys=[self._prefix + key], args=arguments)
-
     async def succeeded(self, key: str) -> None:
-        """Forget the failures of ``key``."""
-        with redis_unavailable("cannot clear failed logins"):
+        """Forget the attempts of ``key``."""
+        with redis_unavailable("cannot clear login attempts"):
             await self._client.delete(self._prefix + key)
 
     def _now_ms(self) -> int:

@@ -95,7 +95,7 @@ class FakeTokenIssuer:
 
 
 class MemoryLoginThrottle:
-    """A LoginThrottle counting failures per key in a fixed window from the first failure."""
+    """A LoginThrottle counting attempts per key in a fixed window from the first attempt."""
 
     def __init__(
         self,
@@ -108,7 +108,7 @@ class MemoryLoginThrottle:
         self._max_failures = max_failures
         self._window = window
         self._clock = clock
-        # key -> (when the window started, failures recorded in it)
+        # key -> (when the window started, attempts counted in it)
         self._failures: dict[str, tuple[float, int]] = {}
 
     def _current(self, key: str, now: float) -> tuple[float, int] | None:
@@ -118,20 +118,15 @@ class MemoryLoginThrottle:
             return None
         return entry
 
-    async def check(self, key: str) -> None:
-        """Raise TooManyAttempts while ``key`` has used up its failures in the window."""
+    async def attempt(self, key: str) -> None:
+        """Count one attempt for ``key``, or raise TooManyAttempts if it has used its tries."""
         now = self._clock()
-        entry = self._current(key, now)
-        if entry is not None and entry[1] >= self._max_failures:
-            left = entry[0] + self._window - now
+        started, attempts = self._current(key, now) or (now, 0)
+        if attempts >= self._max_failures:
+            left = started + self._window - now
             raise TooManyAttempts(retry_after=max(1, math.ceil(left)))
-
-    async def failed(self, key: str) -> None:
-        """Record one failed attempt for ``key``."""
-        now = self._clock()
-        started, failures = self._current(key, now) or (now, 0)
-        self._failures[key] = (started, failures + 1)
+        self._failures[key] = (started, attempts + 1)
 
     async def succeeded(self, key: str) -> None:
-        """Forget the failures of ``key``."""
+        """Forget the attempts of ``key``."""
         self._failures.pop(key, None)

@@ -17,7 +17,7 @@ Subclass one per adapter and provide the fixtures it names (they may be async):
 | MovieStoreContract | ``movie_store``: empty, 10 movies a page |
 | CatalogSearchContract | ``movie_store``: empty, 10 movies a page |
 | RequestCounterContract | ``counter``: fresh, reading 0 |
-| LoginThrottleContract | ``throttle``: at most 5 failures in a 60 s window, timed by ``clock`` |
+| LoginThrottleContract | ``throttle``: at most 5 attempts in a 60 s window, timed by ``clock`` |
 | PasswordHasherContract | ``hasher`` |
 | TokenIssuerContract | ``tokens`` |
 
@@ -170,19 +170,21 @@ def _key(name: str) -> str:
 
 
 async def _fail(throttle: LoginThrottle, key: str, times: int) -> None:
+    """``times`` attempts that end in no success."""
     for _ in range(times):
-        await throttle.failed(key)
+        await throttle.attempt(key)
 
 
 async def _retry_after(throttle: LoginThrottle, key: str) -> int:
     """How long a locked key must wait; the test fails if the key is not locked."""
     with pytest.raises(TooManyAttempts) as raised:
-        await throttle.check(key)
+        await throttle.attempt(key)
     return raised.value.retry_after
 
 
 class LoginThrottleContract(Contract):
-    """Login throttling: five failures in the window lock a key until the window ends.
+    """Login throttling: five attempts without a success in the window lock a key until
+    the window ends; a success forgets them.
 
     The ``throttle`` fixture must read time from the ``clock`` fixture, a ManualClock
     the tests move, so that no test waits for a window to pass.
@@ -194,46 +196,46 @@ class LoginThrottleContract(Contract):
         return ManualClock(1_700_000_000.0)
 
     @pytest.mark.anyio
-    async def test_four_failures_still_allow_a_try(self, throttle: LoginThrottle) -> None:
-        """A key with fewer than five failures may try again."""
+    async def test_five_failed_attempts_then_the_key_is_locked(
+        self, throttle: LoginThrottle
+    ) -> None:
+        """Five attempts go through; the sixth waits between 1 and 60 seconds."""
         key = _key("alice")
-        for _ in range(4):
-            await throttle.check(key)
-            await throttle.failed(key)
-        await throttle.check(key)
+        await _fail(throttle, key, 5)
+        assert 1 <= await _retry_after(throttle, key) <= 60
 
     @pytest.mark.anyio
-    async def test_five_failures_lock_the_key(self, throttle: LoginThrottle) -> None:
-        """The fifth failure makes the key wait between 1 and 60 seconds."""
+    async def test_attempts_at_the_same_moment_each_use_a_try(
+        self, throttle: LoginThrottle
+    ) -> None:
+        """Of twenty attempts made at once, five go through and fifteen must wait."""
         key = _key("alice")
-        for _ in range(5):
-            await throttle.failed(key)
-        with pytest.raises(TooManyAttempts) as raised:
-            await throttle.check(key)
-        assert 1 <= raised.value.retry_after <= 60
+        results = await asyncio.gather(
+            *(throttle.attempt(key) for _ in range(20)), return_exceptions=True
+        )
+        assert (
+            results.count(None),
+            sum(isinstance(result, TooManyAttempts) for result in results),
+        ) == (5, 15)
 
     @pytest.mark.anyio
-    async def test_success_clears_the_failures(self, throttle: LoginThrottle) -> None:
+    async def test_success_clears_the_attempts(self, throttle: LoginThrottle) -> None:
         """After a success the key starts again with five tries."""
         key = _key("alice")
-        for _ in range(4):
-            await throttle.failed(key)
+        await _fail(throttle, key, 4)
         await throttle.succeeded(key)
-        for _ in range(4):
-            await throttle.failed(key)
-        await throttle.check(key)
+        await _fail(throttle, key, 5)
+        assert 1 <= await _retry_after(throttle, key) <= 60
 
     @pytest.mark.anyio
     async def test_a_locked_key_locks_no_other(self, throttle: LoginThrottle) -> None:
-        """Failures of one key leave every other key free to try."""
+        """Attempts of one key leave every other key free to try."""
         locked, other, never_seen = _key("alice"), _key("bob"), _key("carol")
-        for _ in range(5):
-            await throttle.failed(locked)
-        await throttle.failed(other)
-        await throttle.check(other)
-        await throttle.check(never_seen)
-        with pytest.raises(TooManyAttempts):
-            await throttle.check(locked)
+        await _fail(throttle, locked, 5)
+        await _fail(throttle, other, 1)
+        await throttle.attempt(other)
+        await throttle.attempt(never_seen)
+        assert 1 <= await _retry_after(throttle, locked) <= 60
 
     @pytest.mark.anyio
     async def test_a_lock_counts_down_to_the_end_of_the_window(
@@ -247,34 +249,33 @@ class LoginThrottleContract(Contract):
             clock.advance(seconds)
             waits.append(await _retry_after(throttle, key))
         clock.advance(0.5)
-        await throttle.check(key)
+        await throttle.attempt(key)
         assert waits == [60, 20, 1]
 
     @pytest.mark.anyio
-    async def test_the_window_runs_from_the_first_failure(
+    async def test_the_window_runs_from_the_first_attempt(
         self, throttle: LoginThrottle, clock: ManualClock
     ) -> None:
-        """Later failures do not extend the window: the key is free 60 s after its first."""
+        """Later attempts do not extend the window: the key is free 60 s after its first."""
         key = _key("alice")
-        await throttle.failed(key)
+        await _fail(throttle, key, 1)
         clock.advance(30)
         await _fail(throttle, key, 4)
         locked_for = await _retry_after(throttle, key)
         clock.advance(30)
-        await throttle.check(key)
+        await throttle.attempt(key)
         assert locked_for == 30
 
     @pytest.mark.anyio
-    async def test_failures_of_a_past_window_are_forgotten(
+    async def test_attempts_of_a_past_window_are_forgotten(
         self, throttle: LoginThrottle, clock: ManualClock
     ) -> None:
-        """Four failures, a window later four more: the key may still try; one more locks it."""
+        """Four attempts, a window later four more: the key may try once more, then waits."""
         key = _key("alice")
-        for window in (0, 1):  # four failures in each of two windows
+        for window in (0, 1):  # four attempts in each of two windows
             clock.advance(60 * window)
             await _fail(throttle, key, 4)
-        await throttle.check(key)
-        await throttle.failed(key)
+        await throttle.attempt(key)
         assert await _retry_after(throttle, key) == 60
 
 
