@@ -7,12 +7,24 @@ contract kit must reject every one (see test_contract_kit.py).
 from __future__ import annotations
 
 import asyncio
+import re
+import unicodedata
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from uuid import UUID
 
-from moviecore import Collection, CollectionChanges, Movie, User, count_genres
+from moviecore import (
+    AlreadyStored,
+    Collection,
+    CollectionChanges,
+    CollectionSummary,
+    Movie,
+    User,
+    UsernameTaken,
+    check_version,
+    count_genres,
+)
 from moviecore.testing import MemoryCollectionRepository, MemoryUserRepository
 
 
@@ -165,3 +177,103 @@ class FailsOnNul(MemoryUserRepository):
         if "\x00" in username:
             raise ValueError("A string literal cannot contain NUL (0x00) characters.")
         return await super().by_username(username)
+
+
+class ChecksVersionBeforeOwner(MemoryCollectionRepository):
+    """Compares the expected version before asking whose collection it is."""
+
+    def _current(self, owner: UUID, uuid: UUID, expected_version: int | None) -> Collection | None:
+        anyones = self._owned(self._owner_of.get(uuid, owner)).get(uuid)
+        if anyones is not None:
+            check_version(anyones.version, expected_version)
+        return self._owned(owner).get(uuid)
+
+
+class SortsByTitle(MemoryCollectionRepository):
+    """Lists collections by title, last first, instead of newest first."""
+
+    async def page(
+        self, owner: UUID, offset: int, limit: int
+    ) -> tuple[Sequence[CollectionSummary], int]:
+        """The owner's collections sorted by title, descending."""
+        everything, count = await super().page(owner, 0, 10**6)
+        ordered = sorted(everything, key=lambda listed: listed.title, reverse=True)
+        return ordered[offset : offset + limit], count
+
+
+class AddsAfterAPause(MemoryCollectionRepository):
+    """Checks that a uuid is free, pauses, then stores: two adds can both pass the check."""
+
+    async def add(self, collection: Collection) -> None:
+        """Store the collection, checking its uuid before a pause."""
+        if collection.uuid in self._owner_of:
+            raise AlreadyStored("duplicate")
+        await asyncio.sleep(0)  # another task runs here, as another connection would
+        self._owner_of.pop(collection.uuid, None)  # the check above is all that guards
+        await super().add(collection)
+
+
+class MergesGenreForms(MemoryCollectionRepository):
+    """Counts genres after Unicode normalisation (NFC), merging forms the contract keeps apart."""
+
+    async def genre_counts(self, owner: UUID) -> Mapping[str, int]:
+        """Genre counts with names normalised to NFC."""
+        merged: Counter[str] = Counter()
+        for genre, n in (await super().genre_counts(owner)).items():
+            merged[unicodedata.normalize("NFC", genre)] += n
+        return dict(merged)
+
+
+class _AltersNames(MemoryUserRepository):
+    """Looks a name up after ``altered`` has had its way with it."""
+
+    async def by_username(self, username: str) -> User | None:
+        """The user whose name matches the altered one."""
+        return await super().by_username(self.altered(username))
+
+    def altered(self, username: str) -> str:
+        """The name as this adapter's bug makes it."""
+        return username
+
+
+class IgnoresTrailingSpaces(_AltersNames):
+    """Compares names padded with spaces, as SQL's CHAR comparison does."""
+
+    def altered(self, username: str) -> str:
+        """The name without trailing spaces."""
+        return username.rstrip(" ")
+
+
+class FoldsCompatibilityForms(_AltersNames):
+    """Folds full-width and other compatibility characters (NFKC) before comparing."""
+
+    def altered(self, username: str) -> str:
+        """The name in NFKC."""
+        return unicodedata.normalize("NFKC", username)
+
+
+class MatchesLikePatterns(MemoryUserRepository):
+    """Looks names up with SQL LIKE, so ``_`` and ``%`` in a name are wildcards."""
+
+    async def by_username(self, username: str) -> User | None:
+        """The first user whose casefolded name the name matches as a LIKE pattern."""
+        pattern = "".join(
+            "." if char == "_" else ".*" if char == "%" else re.escape(char)
+            for char in username.casefold()
+        )
+        for key, user_id in self._id_by_key.items():
+            if re.fullmatch(pattern, key, re.DOTALL):
+                return self._by_id[user_id]
+        return None
+
+
+class RegistersAfterAPause(MemoryUserRepository):
+    """Checks that a name is free, pauses, then stores: two can both pass the check."""
+
+    async def add(self, user: User) -> None:
+        """Store the user, checking the name before a pause."""
+        if user.username.casefold() in self._id_by_key:
+            raise UsernameTaken("taken")
+        await asyncio.sleep(0)  # another task runs here, as another connection would
+        self._id_by_key.pop(user.username.casefold(), None)  # the check above is all
+        await super().add(user)

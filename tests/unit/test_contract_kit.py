@@ -14,8 +14,19 @@ COLLECTION_BUGS = [
     "ReadsThenWrites",
     "IgnoresVersions",
     "RaisesValueErrorOnDuplicate",
+    "ChecksVersionBeforeOwner",
+    "SortsByTitle",
+    "AddsAfterAPause",
+    "MergesGenreForms",
 ]
-USER_BUGS = ["LowersNames", "FailsOnNul"]
+USER_BUGS = [
+    "LowersNames",
+    "FailsOnNul",
+    "IgnoresTrailingSpaces",
+    "FoldsCompatibilityForms",
+    "MatchesLikePatterns",
+    "RegistersAfterAPause",
+]
 
 _COLLECTION_SUITE = """
 import pytest

@@ -93,6 +93,45 @@ class UserRepositoryContract(Contract):
         assert [await users.by_username(name) for name in names] == [None] * 4
 
     @pytest.mark.anyio
+    async def test_lookup_matches_the_casefolded_name_exactly(self, users: UserRepository) -> None:
+        """Only the casefolded name itself matches: no wildcards (``_``, ``%``), no padding,
+        no compatibility folding (full-width letters), no prefix."""
+        tag = uuid4().hex[:8]
+        stored = [user(f"abc-{tag}"), user(f"pxyzq-{tag}"), user(f"full-{tag}")]
+        for added in stored:
+            await users.add(added)
+        near_misses = [
+            f"a_c-{tag}",
+            f"p%q-{tag}",
+            f"abc-{tag} ",
+            f" abc-{tag}",
+            f"\uff46\uff55\uff4c\uff4c-{tag}",  # full-width "full"
+            f"abc-{tag[:4]}",
+            "%",
+            "_",
+        ]
+        assert (
+            [await users.by_username(name) for name in near_misses],
+            [await users.by_username(added.username) for added in stored],
+        ) == ([None] * len(near_misses), stored)
+
+    @pytest.mark.anyio
+    async def test_one_of_simultaneous_registrations_of_a_name_wins(
+        self, users: UserRepository
+    ) -> None:
+        """Ten users with names equal after casefolding, added at once: one is stored, nine
+        are refused as UsernameTaken."""
+        name = f"Same-{uuid4().hex[:8]}"
+        contenders = [user(name.upper() if n % 2 else name) for n in range(10)]
+        results = await asyncio.gather(*(users.add(u) for u in contenders), return_exceptions=True)
+        stored = [await users.by_id(u.id) for u in contenders]
+        assert (
+            results.count(None),
+            sum(isinstance(r, UsernameTaken) for r in results),
+            sum(s is not None for s in stored),
+        ) == (1, 9, 1)
+
+    @pytest.mark.anyio
     async def test_duplicate_username_in_any_case_is_taken(self, users: UserRepository) -> None:
         """A second user whose name casefolds like the first's is refused; the first stays."""
         first = user(f"straße-{uuid4().hex[:8]}")
@@ -185,6 +224,26 @@ class _ConcurrentWrites(Contract):
         won = [r for r in results if isinstance(r, Collection)]
         lost = [r for r in results if isinstance(r, VersionMismatch)]
         assert (len(won), len(lost), await collections.get(owner, target.uuid)) == (1, 9, won[0])
+
+    @pytest.mark.anyio
+    async def test_one_of_simultaneous_adds_of_a_uuid_wins(
+        self, collections: CollectionRepository, owner: UUID, stranger: UUID
+    ) -> None:
+        """Ten collections with one uuid, for two owners, added at once: one is stored, nine
+        are refused as AlreadyStored, and the counts show one."""
+        first = collection(owner, "Contested", movie("Heat", "Crime"))
+        contenders = [
+            replace(first, title=f"Copy {n}", owner=stranger if n % 2 else owner) for n in range(10)
+        ]
+        results = await asyncio.gather(
+            *(collections.add(c) for c in contenders), return_exceptions=True
+        )
+        listed = [(await collections.page(o, 0, 10))[1] for o in (owner, stranger)]
+        assert (
+            results.count(None),
+            sum(isinstance(r, AlreadyStored) for r in results),
+            sum(listed),
+        ) == (1, 9, 1)
 
     @pytest.mark.anyio
     async def test_concurrent_writes_keep_counts_exact(
@@ -307,24 +366,30 @@ class CollectionRepositoryContract(_ConcurrentWrites):
     async def test_another_owner_sees_nothing(
         self, collections: CollectionRepository, owner: UUID, stranger: UUID
     ) -> None:
-        """Another owner can neither read, list, update nor remove a collection."""
+        """Another owner can neither read, list, update nor remove a collection, and naming a
+        version tells them nothing either (no VersionMismatch for what is not theirs)."""
         stored = collection(owner, "Mine", movie("Heat", "Crime"))
         await collections.add(stored)
         assert (
             await collections.get(stranger, stored.uuid),
             await collections.page(stranger, 0, 10),
             await collections.update(stranger, stored.uuid, CollectionChanges(title="Theirs")),
+            await collections.update(
+                stranger, stored.uuid, CollectionChanges(title="Theirs"), expected_version=9
+            ),
+            await collections.remove(stranger, stored.uuid, expected_version=9),
             await collections.remove(stranger, stored.uuid),
             await collections.genre_counts(stranger),
             await collections.get(owner, stored.uuid),
-        ) == (None, ([], 0), None, False, {}, stored)
+        ) == (None, ([], 0), None, None, False, False, {}, stored)
 
     @pytest.mark.anyio
     async def test_pages_at_every_offset_and_limit(
         self, collections: CollectionRepository, owner: UUID
     ) -> None:
         """Every slice of the listing is the newest-first list cut the same way, with the total."""
-        stored = [collection(owner, f"C{n}", description=f"number {n}") for n in range(7)]
+        # Titles in no order of creation, so that sorting by them cannot pass for newest first.
+        stored = [collection(owner, f"C{n * 3 % 7}", description=f"number {n}") for n in range(7)]
         for added in stored:
             await collections.add(added)
         newest = [summary(c) for c in reversed(stored)]
@@ -431,10 +496,13 @@ class CollectionRepositoryContract(_ConcurrentWrites):
         self, collections: CollectionRepository, owner: UUID
     ) -> None:
         """Genre counts match the owner's collections after every kind of write, each genre
-        counted once per movie, case kept apart, genres at zero not listed."""
+        counted once per movie, case and Unicode forms kept apart, genres at zero not listed."""
         a = collection(owner, "A", movie("1", "Drama, Comedy"), movie("2", " Drama ,drama,,"))
         b = collection(owner, "B", movie("3", "Comedy,Comedy"), movie("4", ""))
-        c = collection(owner, "C", movie("5", "War"), movie("6", "War"))
+        c = collection(
+            owner, "C", movie("5", "War"), movie("6", "War"), movie("8", "Café, Cafe\u0301")
+        )
+        cafes = {"Café": 1, "Cafe\u0301": 1}  # one name composed, one decomposed: two genres
         seen = []
         for added in (a, b, c):
             await collections.add(added)
@@ -449,8 +517,8 @@ class CollectionRepositoryContract(_ConcurrentWrites):
         assert seen == [
             _expected_counts([a]),
             _expected_counts([a, b]),
-            {"Drama": 2, "drama": 1, "Comedy": 2, "War": 2},
-            {"Drama": 3, "drama": 1, "Comedy": 1, "Horror": 1, "War": 2},
+            {"Drama": 2, "drama": 1, "Comedy": 2, "War": 2, **cafes},
+            {"Drama": 3, "drama": 1, "Comedy": 1, "Horror": 1, "War": 2, **cafes},
             _expected_counts([a, b2, c]),
             {"Drama": 3, "drama": 1, "Comedy": 1, "Horror": 1},
         ]
