@@ -93,8 +93,23 @@ def test_stale_if_match_is_412_and_changes_nothing(
     assert {(*problem_of(answer)[:2], answer.headers.get("etag")) for answer in answers} == {
         (412, "application/problem+json", '"2"')
     }
-    assert answers[0].json()["type"] == "urn:moviecore:problem:version-mismatch"
+    assert {(a.json()["type"], a.json()["detail"]) for a in answers} == {
+        ("urn:moviecore:problem:version-mismatch", 'If-Match does not name the current ETag, "2"')
+    }
     assert (after.json(), after.headers["etag"]) == (before, '"2"')
+
+
+def test_if_match_on_several_lines_is_one_list(client: httpx.Client, auth: dict[str, str]) -> None:
+    """If-Match sent on two lines is read as the list of both, whatever their order: a list
+    of several tags never matches, so both orders answer 412."""
+    created = _create(client, auth, _movie("Old"))
+    path = f"/collections/{created.json()['collection_uuid']}/"
+    token = [("Authorization", auth["Authorization"])]
+    answers = [
+        client.put(path, headers=[*token, ("If-Match", a), ("If-Match", b)], json={"title": "x"})
+        for a, b in (('"1"', '"7"'), ('"7"', '"1"'), ("*", '"7"'))
+    ]
+    assert [answer.status_code for answer in answers] == [412, 412, 412]
 
 
 def test_current_if_match_goes_through(client: httpx.Client, auth: dict[str, str]) -> None:

@@ -20,6 +20,7 @@ FIRST_VERSION = 1
 NEVER = 0
 """The version a tag that matches nothing stands for: versions start at 1."""
 
+# Documents the header; handlers read every line of it from the request (expected_version).
 IfMatch = Annotated[
     str | None,
     HeaderParameter(
@@ -45,14 +46,18 @@ def etag(version: int) -> dict[str, str]:
     return {"ETag": f'"{version}"'}
 
 
-def expected_version(if_match: str | None) -> int | None:
-    """The version an If-Match value requires, or None when any version will do.
+def expected_version(if_match: list[str]) -> int | None:
+    """The version the If-Match lines of a request require, or None when any will do.
 
+    Every line counts, since HTTP reads repeated lines as one comma-separated list.
     ``*`` (or no header) matches any version. Anything but one strong tag of ours (a
     weak tag, a list of several, a malformed value) matches none, so the write is
     refused with 412 rather than risk overwriting a change the client has not seen.
     """
-    if if_match is None or if_match.strip() == "*":
+    if not if_match:
         return None
-    tag = _STRONG_TAG.fullmatch(if_match)
+    value = ",".join(if_match)
+    if value.strip() == "*":
+        return None
+    tag = _STRONG_TAG.fullmatch(value)
     return NEVER if tag is None else int(tag["version"])

@@ -139,9 +139,10 @@ def _domain_problem(exc: Exception) -> Response[Problem] | None:
         case AlreadyStored():
             return _respond(HTTPStatus.CONFLICT, str(exc), kind="already-stored")
         case VersionMismatch():
+            detail = f'If-Match does not name the current ETag, "{exc.current}"'
             return _respond(
                 HTTPStatus.PRECONDITION_FAILED,
-                str(exc),
+                detail,
                 kind="version-mismatch",
                 headers=etag(exc.current),
             )

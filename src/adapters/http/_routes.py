@@ -211,6 +211,7 @@ async def get_collection(
     responses=problem_responses(*_PROTECTED, *_WITH_BODY, *_LOOKUP, *_CONDITIONAL),
 )
 async def update_collection(
+    request: Request[Any, Any, Any],
     collection_uuid: FromPath[UUID],
     data: JSONBody[CollectionUpdate],
     user: User,
@@ -227,7 +228,7 @@ async def update_collection(
         data.to_changes(),
         collections=service.ports.collections,
         limits=service.limits,
-        expected_version=expected_version(if_match),
+        expected_version=expected_version(request.headers.getall("if-match", [])),
     )
     return Response(CollectionBody.of(collection), headers=etag(collection.version))
 
@@ -240,14 +241,18 @@ async def update_collection(
     responses=problem_responses(*_PROTECTED, *_LOOKUP, *_CONDITIONAL),
 )
 async def delete_collection(
-    collection_uuid: FromPath[UUID], user: User, service: ServiceDep, if_match: IfMatch = None
+    request: Request[Any, Any, Any],
+    collection_uuid: FromPath[UUID],
+    user: User,
+    service: ServiceDep,
+    if_match: IfMatch = None,
 ) -> Message:
     """Delete one of the caller's collections."""
     await moviecore.delete_collection(
         user,
         collection_uuid,
         collections=service.ports.collections,
-        expected_version=expected_version(if_match),
+        expected_version=expected_version(request.headers.getall("if-match", [])),
     )
     return Message(f"Collection with UUID {collection_uuid} has been deleted.")
 
