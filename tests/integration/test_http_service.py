@@ -68,6 +68,15 @@ def test_unknown_path_is_404_problem(client: httpx.Client) -> None:
     )
 
 
+def test_malformed_host_header_is_a_problem_naming_host(client: httpx.Client) -> None:
+    """A Host header that is no host answers 400 problem details naming Host, not the body."""
+    response = client.get("/health/", headers={"Host": "evil.example/x"})
+    assert (response.status_code, response.json()["errors"]) == (
+        400,
+        [{"field": "Host", "message": "Invalid host header"}],
+    )
+
+
 def test_wrong_method_is_405_with_allow(client: httpx.Client) -> None:
     """A method a path does not support is a 405 problem listing the allowed methods."""
     response = client.delete("/register/")

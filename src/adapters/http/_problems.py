@@ -43,6 +43,8 @@ from ._etags import etag
 
 PROBLEM_JSON = "application/problem+json"
 _logger = logging.getLogger("moviecore.http")
+# Litestar's own 400s about a header rather than the body, by how their detail starts.
+_HEADER_PROBLEMS = {"Invalid host header": "Host", "Invalid content-length": "Content-Length"}
 _MISSING_FIELD = re.compile(r"Object missing required field `(?P<name>[^`]*)`")
 
 
@@ -164,11 +166,18 @@ def _domain_problem(exc: Exception) -> Response[Problem] | None:
 def _http_problem(exc: HTTPException) -> Response[Problem]:
     if isinstance(exc, LitestarValidationError) and isinstance(exc.extra, list):
         return _invalid([_field_problem(entry) for entry in exc.extra])
-    if exc.status_code == HTTPStatus.BAD_REQUEST:  # the body could not be read, e.g. bad JSON
-        return _invalid([FieldProblem("body", exc.detail)])
+    if exc.status_code == HTTPStatus.BAD_REQUEST:  # a header, or the body, could not be read
+        return _invalid([FieldProblem(_unreadable_field(exc.detail), exc.detail)])
     status = HTTPStatus(exc.status_code)
     detail = exc.detail if exc.detail and exc.detail != status.phrase else status.description
     return _respond(status, detail, headers=exc.headers)
+
+
+def _unreadable_field(detail: str) -> str:
+    """The field a 400 of Litestar's own is about: a header it names, or else the body."""
+    return next(
+        (name for start, name in _HEADER_PROBLEMS.items() if detail.startswith(start)), "body"
+    )
 
 
 def problem_response(request: Request[Any, Any, Any], exc: Exception) -> Response[Problem]:
