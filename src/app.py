@@ -312,9 +312,11 @@ async def _sync_catalog(settings: Settings, report: _SyncReport) -> str:
         total = await storage.catalog.count()
     report.end_line()
     missed = f"; {done.missed} movies could not be copied (see the log)" if done.missed else ""
+    skipped = ", ".join(str(page) for page in done.skipped)
+    passed_over = f"; pages that cannot be read, passed over: {skipped}" if skipped else ""
     return (
         f"copied {done.movies} movies from pages {done.first_page} to {done.last_page}"
-        f"{missed}; the local catalog holds {total} movies"
+        f"{missed}{passed_over}; the local catalog holds {total} movies"
     )
 
 

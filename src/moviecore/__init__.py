@@ -28,6 +28,7 @@ from ._entities import (
 from ._errors import (
     AlreadyStored,
     CatalogNotSynced,
+    CatalogPageUnreadable,
     CatalogUnavailable,
     CollectionNotFound,
     FieldError,
@@ -68,6 +69,7 @@ __all__ = [
     "Catalog",
     "CatalogNotSynced",
     "CatalogPage",
+    "CatalogPageUnreadable",
     "CatalogUnavailable",
     "Collection",
     "CollectionChanges",

@@ -15,6 +15,7 @@ MovieCoreError
 └── Unavailable           a dependency failed; try again later
     ├── StorageUnavailable
     └── CatalogUnavailable
+        └── CatalogPageUnreadable  one page cannot be read; others may be fine
 """
 
 from __future__ import annotations
@@ -105,3 +106,7 @@ class StorageUnavailable(Unavailable):
 
 class CatalogUnavailable(Unavailable):
     """The movie catalog cannot be reached and nothing cached can stand in."""
+
+
+class CatalogPageUnreadable(CatalogUnavailable):
+    """The catalog answered, but one of its pages cannot be read; other pages may be fine."""

@@ -145,6 +145,25 @@ async def test_sync_after_an_import_copies_every_upstream_page(
     assert await stored_movies(tmp_path, storage) == [*movies, *synthetic_movies(25, 4)]
 
 
+@pytest.mark.anyio
+async def test_a_page_that_cannot_be_read_is_passed_over_and_named(
+    fake_upstream: FakeUpstreams, storage: dict[str, str], tmp_path: Path
+) -> None:
+    """A page the upstream always answers with HTML does not stop the sync: every other page
+    is copied, and the closing line names the page passed over."""
+    upstream = await fake_upstream(UpstreamOptions(movies=45, seed=6, quirks=("2=html",)))
+
+    result = await sync(tmp_path, upstream, storage)
+
+    expected = synthetic_movies(45, 6)
+    assert (result.returncode, result.stdout, await stored_movies(tmp_path, storage)) == (
+        0,
+        "moviecore: copied 35 movies from pages 1 to 5; pages that cannot be read, passed"
+        " over: 2; the local catalog holds 35 movies\n",
+        expected[:10] + expected[20:],
+    ), result.stderr
+
+
 PROGRESS = re.compile(r"moviecore: page (\d+) of 20, \d+ movies/s, about .+ left\n")
 
 

@@ -27,7 +27,13 @@ from time import time
 
 import httpx
 
-from moviecore import DEFAULT_LIMITS, CatalogPage, CatalogUnavailable, Limits
+from moviecore import (
+    DEFAULT_LIMITS,
+    CatalogPage,
+    CatalogPageUnreadable,
+    CatalogUnavailable,
+    Limits,
+)
 
 from .breaker import CircuitBreaker
 from .retry import RetryPolicy
@@ -126,7 +132,7 @@ class UpstreamCatalog:
             except MalformedAnswer as exc:
                 last_error, bad_pages = exc, bad_pages + 1
                 if bad_pages >= self._retry.bad_page_tries:
-                    raise CatalogUnavailable(
+                    raise CatalogPageUnreadable(
                         f"the upstream catalog sent page {number} in a form that cannot be read",
                         retry_after=BAD_PAGE_RETRY_AFTER,
                     ) from exc

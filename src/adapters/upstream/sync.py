@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-from moviecore import Catalog, CatalogPage, CatalogUnavailable, MovieStore
+from moviecore import Catalog, CatalogPage, CatalogPageUnreadable, CatalogUnavailable, MovieStore
 
 from .wire import PAGE_SIZE, expected_size
 
@@ -78,6 +78,8 @@ class SyncResult:
     movies: int
     missed: int
     """Movies the source's count promised on the pages read but that could not be copied."""
+    skipped: tuple[int, ...] = ()
+    """Pages the source answered in a form that cannot be read, every try: passed over."""
 
 
 async def sync_catalog(
@@ -97,18 +99,26 @@ async def sync_catalog(
     ``source_name`` (its URL) keys the cursor, so another source starts on page 1.
     ``progress`` is called after each page. A page that fails ``attempts`` times in
     a row, ``retry_pause`` seconds apart, ends the copy with CatalogUnavailable; run
-    it again to resume.
+    it again to resume. A page the source answers but in a form that cannot be read
+    (CatalogPageUnreadable) every time is passed over, so that one broken page does
+    not keep the pages after it from ever being copied; the result names it.
     """
     mark = await cursor.read(source_name)
     first = 1 if mark is None else mark.page if mark.at_end else mark.page + 1
     started = clock()
-    number, movies, missed = first, 0, 0
+    number, movies, missed, skipped = first, 0, 0, []
     while True:
-        page = await _fetch(source, number, attempts, retry_pause)
+        try:
+            page = await _fetch(source, number, attempts, retry_pause)
+        except CatalogPageUnreadable:
+            log.warning("sync: page %d cannot be read; passed over", number)
+            skipped.append(number)
+            number += 1
+            continue
         if not page.movies and not page.has_next and number > 1:
             # Past the end: the page before was the last one.
             await cursor.write(source_name, SyncMark(page=number - 1, at_end=True))
-            return SyncResult(first, number - 1, movies, missed)
+            return SyncResult(first, number - 1, movies, missed, tuple(skipped))
         await store.put(page.movies)
         at_end = not page.has_next
         await cursor.write(source_name, SyncMark(page=number, at_end=at_end))
@@ -118,7 +128,7 @@ async def sync_catalog(
             pages = max(number, -(-page.count // page_size))
             progress(SyncProgress(number, pages, first, movies, clock() - started))
         if at_end:
-            return SyncResult(first, number, movies, missed)
+            return SyncResult(first, number, movies, missed, tuple(skipped))
         number += 1
 
 
@@ -126,6 +136,8 @@ async def _fetch(source: Catalog, number: int, attempts: int, pause: float) -> C
     for attempt in range(1, attempts):
         try:
             return await source.page(number)
+        except CatalogPageUnreadable:
+            raise  # the source answered, and has had its own tries at reading the page
         except CatalogUnavailable as exc:
             log.warning("sync: page %d failed (try %d of %d): %s", number, attempt, attempts, exc)
         await asyncio.sleep(pause)
