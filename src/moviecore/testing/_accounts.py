@@ -95,20 +95,29 @@ class FakeTokenIssuer:
 
 
 class MemoryLoginThrottle:
-    """A LoginThrottle counting failures per key in a fixed window from the first failure."""
+    """A LoginThrottle counting failures per key in a fixed window from the first failure.
+
+    It remembers at most ``max_keys`` keys: windows that are over are forgotten as
+    new keys come, and past ``max_keys`` the oldest window goes first, so a flood of
+    names costs a bounded table (10,000 keys of at most 150 characters by default,
+    a few MB), at the price of forgetting the oldest failures early.
+    """
 
     def __init__(
         self,
         max_failures: int = 5,
         window: float = 60.0,
         clock: Callable[[], float] = time.monotonic,
+        max_keys: int = 10_000,
     ) -> None:
-        if max_failures < 1 or window <= 0:
-            raise ValueError("max_failures must be 1 or more and window positive")
+        if max_failures < 1 or window <= 0 or max_keys < 1:
+            raise ValueError("max_failures and max_keys must be 1 or more and window positive")
         self._max_failures = max_failures
         self._window = window
         self._clock = clock
-        # key -> (when the window started, failures recorded in it)
+        self._max_keys = max_keys
+        # key -> (when the window started, failures recorded in it), oldest window first:
+        # a window starts with an insertion, and later failures update it in place.
         self._failures: dict[str, tuple[float, int]] = {}
 
     def _current(self, key: str, now: float) -> tuple[float, int] | None:
@@ -129,9 +138,20 @@ class MemoryLoginThrottle:
     async def failed(self, key: str) -> None:
         """Record one failed attempt for ``key``."""
         now = self._clock()
-        started, failures = self._current(key, now) or (now, 0)
-        self._failures[key] = (started, failures + 1)
+        entry = self._current(key, now)
+        if entry is None:
+            self._make_room(now)
+            entry = (now, 0)
+        self._failures[key] = (entry[0], entry[1] + 1)
 
     async def succeeded(self, key: str) -> None:
         """Forget the failures of ``key``."""
         self._failures.pop(key, None)
+
+    def _make_room(self, now: float) -> None:
+        """Forget windows that are over, then the oldest while the table is full."""
+        while self._failures:
+            oldest, (started, _) = next(iter(self._failures.items()))
+            if now < started + self._window and len(self._failures) < self._max_keys:
+                return
+            del self._failures[oldest]
