@@ -20,14 +20,15 @@ import sys
 import time
 from collections.abc import AsyncIterator, Sequence
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
+from functools import partial
 from pathlib import Path
-from typing import Protocol, TextIO
+from typing import Protocol, TextIO, cast
 
 import uvicorn
 
 from adapters import fake_upstream, postgres, redis, sqlite
 from adapters.caching import RecentUsers
-from adapters.http import Backend, RequestCounting, create_http_app
+from adapters.http import Backend, GuardedHttpToolsProtocol, RequestCounting, create_http_app
 from adapters.movie_files import bundled_movies, read_movies
 from adapters.security import BcryptPasswordHasher, JwtTokenIssuer
 from adapters.settings import Settings, SettingsError, load_settings
@@ -213,6 +214,8 @@ def _serve(settings: Settings, host: str | None, port: int | None) -> None:
     # Each worker builds its own app from the same environment, hence the factory.
     # uvloop and httptools (uvicorn[standard]): faster, and uvloop sets TCP_NODELAY on
     # every connection, which asyncio's own loop skips on uvicorn's multi-worker socket.
+    # The protocol applies the head limit (uvicorn's h11 option) and the head deadline.
+    protocol = partial(GuardedHttpToolsProtocol, head_timeout=settings.head_timeout_seconds)
     uvicorn.run(
         "app:create_app",
         factory=True,
@@ -221,7 +224,10 @@ def _serve(settings: Settings, host: str | None, port: int | None) -> None:
         workers=settings.workers,
         lifespan="on",
         loop="uvloop",
-        http="httptools",
+        http=cast(type[asyncio.Protocol], protocol),
+        h11_max_incomplete_event_size=settings.max_head_bytes,
+        timeout_keep_alive=settings.keep_alive_seconds,
+        limit_concurrency=settings.max_connections,
         access_log=settings.access_log,
     )
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from adapters.http import DEFAULT_MAX_BODY_BYTES
+from adapters.http import DEFAULT_HEAD_TIMEOUT, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_HEAD_BYTES
 from moviecore import DEFAULT_LIMITS, Limits
 
 PASSWORD_BYTES_CEILING = 72
@@ -23,6 +23,12 @@ PASSWORD_BYTES_CEILING = 72
 
 JWT_SECRET_MIN = 32
 """HS256 wants a key of at least 32 bytes (RFC 7518)."""
+
+DEFAULT_KEEP_ALIVE_SECONDS = 5
+"""uvicorn's own default for closing an idle keep-alive connection."""
+
+DEFAULT_MAX_CONNECTIONS = 1000
+"""Connections served at once by one worker; well below the usual 1024 open files."""
 
 
 class SettingsError(Exception):
@@ -48,6 +54,10 @@ class Settings:
     bcrypt_rounds: int = 12
     access_log: bool = False
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    max_head_bytes: int = DEFAULT_MAX_HEAD_BYTES
+    head_timeout_seconds: int = DEFAULT_HEAD_TIMEOUT
+    keep_alive_seconds: int = DEFAULT_KEEP_ALIVE_SECONDS
+    max_connections: int = DEFAULT_MAX_CONNECTIONS
     limits: Limits = DEFAULT_LIMITS
 
     @property
@@ -213,5 +223,10 @@ def load_settings(
         bcrypt_rounds=source.integer("BCRYPT_ROUNDS", 12, 4, 31),
         access_log=source.flag("ACCESS_LOG", default=False),
         max_body_bytes=source.integer("MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES, 1),
+        # a head must hold at least a request line and a bearer token
+        max_head_bytes=source.integer("MAX_HEAD_BYTES", DEFAULT_MAX_HEAD_BYTES, 1024),
+        head_timeout_seconds=source.integer("HEAD_TIMEOUT_SECONDS", DEFAULT_HEAD_TIMEOUT, 1),
+        keep_alive_seconds=source.integer("KEEP_ALIVE_SECONDS", DEFAULT_KEEP_ALIVE_SECONDS, 1),
+        max_connections=source.integer("MAX_CONNECTIONS", DEFAULT_MAX_CONNECTIONS, 1),
         limits=_limits(source),
     )
