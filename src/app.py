@@ -216,6 +216,8 @@ def _serve(settings: Settings, host: str | None, port: int | None) -> None:
     # every connection, which asyncio's own loop skips on uvicorn's multi-worker socket.
     # The protocol applies the head limit (uvicorn's h11 option) and the head deadline.
     protocol = partial(GuardedHttpToolsProtocol, head_timeout=settings.head_timeout_seconds)
+    # Storage refused here is one line; refused in each worker, a traceback each.
+    asyncio.run(_migrate(settings))
     uvicorn.run(
         "app:create_app",
         factory=True,

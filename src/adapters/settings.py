@@ -176,14 +176,28 @@ def _public_url(raw: str | None) -> str | None:
     return raw.rstrip("/")
 
 
+def _url(name: str, raw: str | None, schemes: tuple[str, ...]) -> str | None:
+    """``raw`` if it is a URL of one of ``schemes`` with a host (a path for unix://)."""
+    if raw is None:
+        return None
+    try:
+        parts = urlsplit(raw)
+    except ValueError:  # e.g. an unclosed IPv6 bracket
+        parts = urlsplit("")
+    if parts.scheme not in schemes or not (parts.netloc or (parts.scheme == "unix" and parts.path)):
+        *others, last = [f"{scheme}://" for scheme in schemes]
+        kinds = f"{', '.join(others)} or {last}" if others else last
+        raise SettingsError(f"{name} must be a URL starting with {kinds}, got {raw!r}")
+    return raw
+
+
 def _check_storage(database_url: str | None, redis_url: str | None, workers: int) -> None:
     """Refuse storage settings no adapter can serve."""
     if database_url is None:
         if workers > 1:
             raise SettingsError("WORKERS must be 1 with the embedded SQLite storage")
         return
-    if not database_url.startswith(("postgresql://", "postgres://")):
-        raise SettingsError("DATABASE_URL must be a postgresql:// URL")
+    _url("DATABASE_URL", database_url, ("postgresql", "postgres"))
     if redis_url is None:  # workers sharing a database must share one request count too
         raise SettingsError("REDIS_URL is required when DATABASE_URL is set")
 
@@ -198,21 +212,24 @@ def load_settings(
     source = _Source({**read_env_file(env_file), **(os.environ if environ is None else environ)})
     data_dir = Path(source.text("DATA_DIR") or "data").absolute()
     database_url = source.text("DATABASE_URL")
+    redis_url = _url("REDIS_URL", source.text("REDIS_URL"), ("redis", "rediss", "unix"))
+    workers = source.integer("WORKERS", 1, 1)
+    _check_storage(database_url, redis_url, workers)
     jwt_secret = source.text("JWT_SECRET")
     if jwt_secret is None:
         if database_url is not None:  # instances sharing a database must share the secret too
             raise SettingsError("JWT_SECRET is required when DATABASE_URL is set")
         jwt_secret = _generated_secret(data_dir)
-    workers = source.integer("WORKERS", 1, 1)
-    _check_storage(database_url, source.text("REDIS_URL"), workers)
     if len(jwt_secret) < JWT_SECRET_MIN:
         raise SettingsError(f"JWT_SECRET must be at least {JWT_SECRET_MIN} characters long")
     return Settings(
         jwt_secret=jwt_secret,
         database_url=database_url,
-        redis_url=source.text("REDIS_URL"),
+        redis_url=redis_url,
         redis_prefix=source.text("REDIS_PREFIX") or "moviecore:",
-        external_movies_api_url=source.text("EXTERNAL_MOVIES_API_URL"),
+        external_movies_api_url=_url(
+            "EXTERNAL_MOVIES_API_URL", source.text("EXTERNAL_MOVIES_API_URL"), ("http", "https")
+        ),
         public_url=_public_url(source.text("PUBLIC_URL")),
         api_username=source.text("API_USERNAME"),
         api_password=source.text("API_PASSWORD"),
