@@ -208,7 +208,7 @@ def test_catalog_import_fills_the_local_catalog(tmp_path: Path) -> None:
     migrated = _run(["migrate"], tmp_path, DATA_DIR=data)
     assert (imported.returncode, imported.stdout, migrated.returncode, migrated.stdout) == (
         0,
-        f"moviecore: imported 1 movies from {source}; the catalog holds 1\n",
+        f"moviecore: {source}: 1 movie added, 0 replaced, 0 rejected; the catalog holds 1 movie\n",
         0,
         "moviecore: the database is up to date\n",
     )
