@@ -10,16 +10,19 @@ This subclass adds, per connection:
 - a head size limit, uvicorn's ``h11_max_incomplete_event_size`` applied here
   too: a request whose URL, or whose request line and headers, pass it is
   answered 414 or 431 as soon as the bytes received pass it, so no head larger
-  than the limit and one read (at most 256 KiB) is ever held;
-- a head deadline: a connection that has not sent a complete request head
-  within ``head_timeout`` seconds of opening, or of its previous answer, is
-  closed without an answer (a slowloris client gets no more time by trickling);
+  than the limit and one read (at most 256 KiB) is ever held. The 100 MB
+  header is now cut off after 2.5 MB sent (socket buffers), memory unchanged;
+- a head deadline: a head must be complete within ``head_timeout`` seconds of
+  its first read, or the connection is closed without an answer, however the
+  client trickles it;
+- uvicorn's idle timer (``timeout_keep_alive``) from the connection's opening,
+  not only after its first answer, so a socket that never sends a byte closes;
 - problem details for what uvicorn answers by itself: 400 for bytes that are
-  not HTTP, and 503 (with Retry-After) once a worker holds
+  not HTTP, and 503 (with Retry-After) once a worker holds more than
   ``limit_concurrency`` connections or runs that many requests.
 
-Those answers are counted like any other (``_refusals``). Idle keep-alive
-connections close after uvicorn's own ``timeout_keep_alive``.
+Those answers are counted like any other (``_refusals``). A head that arrives
+in one read, as nearly all do, starts no timer and is not measured twice.
 """
 
 from __future__ import annotations
@@ -61,15 +64,19 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         self.limit_concurrency = None
         self._head_timeout = head_timeout
         self._head_clock: asyncio.TimerHandle | None = None
-        self._head_bytes = 0
+        self._head_bytes = 0  # of a head still incomplete after the reads before this one
+        self._read_bytes = 0  # of this read
         self._reading_head = True
         self._refused = False
         self.url = b""  # uvicorn sets it when a request begins; a refusal may come first
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-        """Start the connection's clock for its first request head."""
+        """Close the connection if it sends nothing: uvicorn's idle timer starts at once."""
         super().connection_made(transport)
-        self._start_head_clock()
+        # uvicorn arms it after each answer only, so a socket that never sent a byte stayed.
+        self.timeout_keep_alive_task = self.loop.call_later(
+            self.timeout_keep_alive, self.timeout_keep_alive_handler
+        )
 
     def connection_lost(self, exc: Exception | None) -> None:
         """Stop the head clock of a closed connection."""
@@ -77,22 +84,28 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         super().connection_lost(exc)
 
     def data_received(self, data: bytes) -> None:
-        """Parse ``data``; refuse the request once its unfinished head passes the limit."""
+        """Parse ``data``; a head it leaves unfinished is bounded in size and time."""
         if self._refused:  # answered and closing: nothing more is read
             return
         reading_head = self._reading_head
-        super().data_received(data)
+        self._read_bytes = len(data)
+        super().data_received(data)  # which stops uvicorn's idle timer
         if reading_head and self._reading_head and not self._refused:
             self._head_bytes += len(data)
             if self._head_bytes > self._max_head:
                 self._refuse(self._oversized())
+            elif self._head_clock is None:  # reads that finish their head never start it
+                self._head_clock = self.loop.call_later(self._head_timeout, self._head_too_slow)
 
     def on_headers_complete(self) -> None:
         """Hand a complete head to the app, unless it is too large or the worker is full."""
         self._reading_head = False
         self._stop_head_clock()
-        head = len(self.url) + sum(len(name) + len(value) for name, value in self.headers)
-        refusal = self._oversized() if head > self._max_head else self._over_capacity()
+        refusal = self._over_capacity()
+        # Counted exactly only when the bytes read so far could hold too large a head.
+        if self._head_bytes + self._read_bytes > self._max_head:
+            head = len(self.url) + sum(len(name) + len(value) for name, value in self.headers)
+            refusal = self._oversized() if head > self._max_head else refusal
         if refusal is None:
             super().on_headers_complete()
         else:
@@ -103,13 +116,6 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         super().on_message_complete()
         self._reading_head = True
         self._head_bytes = 0
-
-    def on_response_complete(self) -> None:
-        """Once nothing is left to answer, the next head must arrive within the deadline."""
-        idle = not self.pipeline
-        super().on_response_complete()
-        if idle and not self.transport.is_closing():
-            self._start_head_clock()
 
     def send_400_response(self, msg: str) -> None:
         """Answer bytes that are not HTTP/1.1 with problem details instead of plain text."""
@@ -172,10 +178,6 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
             "state": self.app_state.copy(),
             "extensions": {REFUSAL: {"refusal": refusal}},
         }
-
-    def _start_head_clock(self) -> None:
-        self._stop_head_clock()
-        self._head_clock = self.loop.call_later(self._head_timeout, self._head_too_slow)
 
     def _stop_head_clock(self) -> None:
         if self._head_clock is not None:
