@@ -12,7 +12,7 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from adapters.http import DEFAULT_HEAD_TIMEOUT, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_HEAD_BYTES
 from moviecore import DEFAULT_LIMITS, Limits
@@ -161,14 +161,19 @@ def _generated_secret(data_dir: Path) -> str:
     return secret
 
 
+def _parts(raw: str) -> SplitResult:
+    """``raw`` split as a URL; no parts at all if it cannot be split."""
+    try:
+        return urlsplit(raw)
+    except ValueError:  # e.g. an unclosed IPv6 bracket
+        return urlsplit("")
+
+
 def _public_url(raw: str | None) -> str | None:
     """PUBLIC_URL without its trailing slash; an http(s) URL with no query or fragment."""
     if raw is None:
         return None
-    try:
-        parts = urlsplit(raw)
-    except ValueError:  # e.g. an unclosed IPv6 bracket
-        parts = urlsplit("")
+    parts = _parts(raw)
     if parts.scheme not in ("http", "https") or not parts.netloc or "?" in raw or "#" in raw:
         raise SettingsError(
             f"PUBLIC_URL must be an http:// or https:// URL with no query, got {raw!r}"
@@ -180,10 +185,7 @@ def _url(name: str, raw: str | None, schemes: tuple[str, ...]) -> str | None:
     """``raw`` if it is a URL of one of ``schemes`` with a host (a path for unix://)."""
     if raw is None:
         return None
-    try:
-        parts = urlsplit(raw)
-    except ValueError:  # e.g. an unclosed IPv6 bracket
-        parts = urlsplit("")
+    parts = _parts(raw)
     if parts.scheme not in schemes or not (parts.netloc or (parts.scheme == "unix" and parts.path)):
         *others, last = [f"{scheme}://" for scheme in schemes]
         kinds = f"{', '.join(others)} or {last}" if others else last

@@ -51,6 +51,11 @@ def _read(*movies: Movie) -> MovieFile:
     return MovieFile(movies=list(movies), rejected=[], rejected_count=0)
 
 
+def _rejected(where: str, *errors: tuple[str, str]) -> Rejected:
+    """A record rejected at ``where`` for ``(field, message)`` errors."""
+    return Rejected(where, tuple(FieldError(field, message) for field, message in errors))
+
+
 def _errors(path: Path, limits: Limits = DEFAULT_LIMITS) -> tuple[FieldError, ...]:
     with pytest.raises(ValidationError) as caught:
         read_movies(path, limits)
@@ -149,21 +154,17 @@ class TestRejectingBadRecords:
                 ),
             ],
             rejected=[
-                Rejected("results[1]", (FieldError("uuid", "Invalid UUID"),)),
-                Rejected("results[2]", (FieldError("title", "is required"),)),
-                Rejected(
-                    "results[4]", (FieldError("description", "Expected `str | null`, got `int`"),)
-                ),
-                Rejected("results[5]", (FieldError("", "Expected `object`, got `str`"),)),
-                Rejected("results[6]", (FieldError("title", "is empty"),)),
-                Rejected("results[7]", (FieldError("uuid", "repeats the uuid of results[0]"),)),
-                Rejected(
+                _rejected("results[1]", ("uuid", "Invalid UUID")),
+                _rejected("results[2]", ("title", "is required")),
+                _rejected("results[4]", ("description", "Expected `str | null`, got `int`")),
+                _rejected("results[5]", ("", "Expected `object`, got `str`")),
+                _rejected("results[6]", ("title", "is empty")),
+                _rejected("results[7]", ("uuid", "repeats the uuid of results[0]")),
+                _rejected(
                     "results[8]",
-                    (
-                        FieldError("uuid", "Expected `uuid`, got `int`"),
-                        FieldError("title", "is empty"),
-                        FieldError("genres", "Expected `str | null`, got `array`"),
-                    ),
+                    ("uuid", "Expected `uuid`, got `int`"),
+                    ("title", "is empty"),
+                    ("genres", "Expected `str | null`, got `array`"),
                 ),
             ],
             rejected_count=7,
@@ -186,15 +187,11 @@ class TestRejectingBadRecords:
         assert read_movies(path) == MovieFile(
             movies=[Movie(uuid=HEAT.uuid, title="Heat", description="two\nlines", genres="Crime")],
             rejected=[
-                Rejected("line 4", (FieldError("uuid", "Invalid UUID"),)),
-                Rejected("line 5", (FieldError("title", "is empty"),)),
-                Rejected(
-                    "line 6", (FieldError("", "has 5 values but the header names 4 columns"),)
-                ),
-                Rejected("line 7", (FieldError("uuid", "repeats the uuid of line 2"),)),
-                Rejected(
-                    "line 8", (FieldError("uuid", "Invalid UUID"), FieldError("title", "is empty"))
-                ),
+                _rejected("line 4", ("uuid", "Invalid UUID")),
+                _rejected("line 5", ("title", "is empty")),
+                _rejected("line 6", ("", "has 5 values but the header names 4 columns")),
+                _rejected("line 7", ("uuid", "repeats the uuid of line 2")),
+                _rejected("line 8", ("uuid", "Invalid UUID"), ("title", "is empty")),
             ],
             rejected_count=5,
         )
@@ -228,8 +225,7 @@ class TestRejectingBadRecords:
         """A thoroughly broken file names its first MAX_ERRORS bad records and counts them all."""
         records = [{**_record(HEAT), "uuid": "bad"} for _ in range(MAX_ERRORS + 10)]
         expected = [
-            Rejected(f"results[{index}]", (FieldError("uuid", "Invalid UUID"),))
-            for index in range(MAX_ERRORS)
+            _rejected(f"results[{index}]", ("uuid", "Invalid UUID")) for index in range(MAX_ERRORS)
         ]
         assert read_movies(_write_json(tmp_path / "bad.json", records)) == MovieFile(
             movies=[], rejected=expected, rejected_count=MAX_ERRORS + 10
