@@ -165,7 +165,7 @@ def _measure_configuration(
             continue
         with _serving(options, configuration, factory, environment, folder) as server:
             for scenario in mine:
-                for connections in options.connections:
+                for connections in scenario.connections or options.connections:
                     measured = _drive(server, scenario, connections, options)
                     run.results.append(
                         Result.of(

@@ -19,6 +19,9 @@ from pathlib import Path
 
 import httpx
 
+from adapters.http import DEFAULT_MAX_HEAD_BYTES
+from adapters.settings import DEFAULT_KEEP_ALIVE_SECONDS, DEFAULT_MAX_CONNECTIONS
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 STARTUP_SECONDS = 60.0
@@ -41,7 +44,8 @@ def server_command(
 ) -> list[str]:
     """The command line that serves ``factory`` with ``server`` (uvicorn or granian).
 
-    By default as ``moviecore serve`` runs it: uvloop, httptools, no access log.
+    By default as ``moviecore serve`` runs it: uvloop, httptools behind the service's
+    connection protocol with its default limits, no access log.
     """
     if server == "uvicorn":
         return [
@@ -53,7 +57,10 @@ def server_command(
             f"--workers={workers}",
             "--lifespan=on",
             "--loop=uvloop",
-            "--http=httptools",
+            "--http=adapters.http:GuardedHttpToolsProtocol",
+            f"--h11-max-incomplete-event-size={DEFAULT_MAX_HEAD_BYTES}",
+            f"--timeout-keep-alive={DEFAULT_KEEP_ALIVE_SECONDS}",
+            f"--limit-concurrency={DEFAULT_MAX_CONNECTIONS}",
             "--access-log" if access_log else "--no-access-log",
         ]
     if server == "granian":

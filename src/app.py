@@ -20,16 +20,17 @@ import sys
 import time
 from collections.abc import AsyncIterator, Sequence
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
+from functools import partial
 from pathlib import Path
-from typing import Protocol, TextIO
+from typing import Protocol, TextIO, cast
 
 import uvicorn
 
 from adapters import fake_upstream, postgres, redis, sqlite
 from adapters.caching import RecentSearches, RecentUsers
-from adapters.http import Backend, RequestCounting, create_http_app
+from adapters.http import Backend, GuardedHttpToolsProtocol, RequestCounting, create_http_app
 from adapters.mirror import MirroredCatalog
-from adapters.movie_files import bundled_movies, read_movies
+from adapters.movie_files import MovieFile, bundled_movies, read_movies
 from adapters.security import BcryptPasswordHasher, JwtTokenIssuer
 from adapters.settings import Settings, SettingsError, load_settings
 from adapters.upstream import SyncCursor, SyncProgress, open_upstream_catalog, sync_catalog
@@ -44,6 +45,8 @@ from moviecore import (
     SearchableCatalog,
     StorageUnavailable,
     UserRepository,
+    ValidationError,
+    __version__,
 )
 from moviecore.testing import MemoryLoginThrottle
 
@@ -199,19 +202,48 @@ def create_app(settings: Settings | None = None) -> RequestCounting:
 # --- The command line -------------------------------------------------------
 
 
+_IMPORT_HELP = """\
+Add the movies of FILE to the local catalog; a movie whose uuid is stored already
+is replaced. A .json file holds a list of records
+  [{"uuid": ..., "title": ..., "description": ..., "genres": ...}, ...]
+or an object with that list under "results" (the upstream's page format). A .csv
+file starts with the header line
+  uuid,title,description,genres
+(columns in any order), then one movie a row. Text is cut to the limits; a record
+that cannot be served is rejected, named by its line (CSV) or index (JSON) with
+every error, and the others are imported. Reports movies added, replaced and
+rejected."""
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="moviecore", description="Movie collections service.")
-    commands = parser.add_subparsers(dest="command", required=True)
-    serve = commands.add_parser("serve", help="run the HTTP service")
-    serve.add_argument("--host", help="address to listen on (default: HOST or 127.0.0.1)")
-    serve.add_argument("--port", type=int, help="port to listen on (default: PORT or 8000)")
-    commands.add_parser("migrate", help="create or upgrade the database")
+    parser = argparse.ArgumentParser(
+        prog="moviecore",
+        description="Movie collections service. Settings come from the environment and a"
+        " .env file in the working directory (see the README).",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    serve = commands.add_parser("serve", help="run the HTTP service (WORKERS processes, default 1)")
+    serve.add_argument("--host", help="address to listen on (default: HOST, else 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port to listen on (default: PORT, else 8000)")
+    commands.add_parser(
+        "migrate", help="create or upgrade the database (default: SQLite in DATA_DIR, ./data)"
+    )
     catalog = commands.add_parser("catalog", help="manage the local movie catalog")
-    actions = catalog.add_subparsers(dest="action", required=True)
-    load = actions.add_parser("import", help="add the movies of a JSON or CSV file")
-    load.add_argument("file", type=Path)
-    actions.add_parser("sync", help="copy the upstream catalog into the local one (resumable)")
-    commands.add_parser("fake-upstream", help="serve a fake upstream catalog", add_help=False)
+    actions = catalog.add_subparsers(dest="action", required=True, metavar="ACTION")
+    load = actions.add_parser(
+        "import",
+        help="add the movies of a JSON or CSV file",
+        description=_IMPORT_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    load.add_argument("file", type=Path, metavar="FILE", help="a .json or .csv file")
+    actions.add_parser(
+        "sync", help="copy the upstream (EXTERNAL_MOVIES_API_URL) into the local catalog, resumably"
+    )
+    commands.add_parser(
+        "fake-upstream", help="serve a fake upstream catalog (its own --help)", add_help=False
+    )
     return parser
 
 
@@ -219,6 +251,10 @@ def _serve(settings: Settings, host: str | None, port: int | None) -> None:
     # Each worker builds its own app from the same environment, hence the factory.
     # uvloop and httptools (uvicorn[standard]): faster, and uvloop sets TCP_NODELAY on
     # every connection, which asyncio's own loop skips on uvicorn's multi-worker socket.
+    # The protocol applies the head limit (uvicorn's h11 option) and the head deadline.
+    protocol = partial(GuardedHttpToolsProtocol, head_timeout=settings.head_timeout_seconds)
+    # Storage refused here is one line; refused in each worker, a traceback each.
+    asyncio.run(_migrate(settings))
     uvicorn.run(
         "app:create_app",
         factory=True,
@@ -227,7 +263,10 @@ def _serve(settings: Settings, host: str | None, port: int | None) -> None:
         workers=settings.workers,
         lifespan="on",
         loop="uvloop",
-        http="httptools",
+        http=cast(type[asyncio.Protocol], protocol),
+        h11_max_incomplete_event_size=settings.max_head_bytes,
+        timeout_keep_alive=settings.keep_alive_seconds,
+        limit_concurrency=settings.max_connections,
         access_log=settings.access_log,
     )
 
@@ -237,12 +276,36 @@ async def _migrate(settings: Settings) -> str:
         return "the database is up to date"
 
 
+class RefusedFile(ValueError):
+    """A file the command cannot use as a whole; the message names it and says why."""
+
+
+def _movies(count: int) -> str:
+    return f"{count} movie" if count == 1 else f"{count} movies"
+
+
+def _read_movie_file(settings: Settings, file: Path) -> MovieFile:
+    """The movies of ``file``, its rejected records reported on stderr."""
+    try:
+        read = read_movies(file, settings.limits)
+    except ValidationError as exc:
+        reasons = [f"{e.field} {e.message}".removeprefix("file ") for e in exc.errors]
+        raise RefusedFile(f"{file}: {'; '.join(reasons)}") from exc
+    for record in read.rejected:
+        errors = "; ".join(
+            f"{e.field}: {e.message}" if e.field else e.message for e in record.errors
+        )
+        print(f"moviecore: rejected {file} {record.where}: {errors}", file=sys.stderr)
+    if unnamed := read.rejected_count - len(read.rejected):
+        print(f"moviecore: and {unnamed} more rejected records", file=sys.stderr)
+    return read
+
+
 async def _import_catalog(settings: Settings, file: Path) -> str:
-    read = read_movies(file, settings.limits)
-    for record in read.left_out:
-        print(f"moviecore: left out {record.field}: {record.message}", file=sys.stderr)
+    read = _read_movie_file(settings, file)
     async with open_storage(settings) as storage:
         movies = read.movies
+        before = await storage.catalog.count()
         # A transaction per batch: progress shows, and a run cut short keeps what it
         # stored (running it again replaces those movies in place, by uuid).
         for start in range(0, len(movies), IMPORT_BATCH):
@@ -251,8 +314,11 @@ async def _import_catalog(settings: Settings, file: Path) -> str:
             print(f"\rmoviecore: {done} of {len(movies)} movies stored", end="", file=sys.stderr)
         total = await storage.catalog.count()
     print(file=sys.stderr)
-    left_out = f", left out {read.left_out_count}" if read.left_out_count else ""
-    return f"imported {len(movies)} movies from {file}{left_out}; the catalog holds {total}"
+    added = total - before  # put replaces by uuid: the others were stored already
+    return (
+        f"{file}: {_movies(added)} added, {len(movies) - added} replaced,"
+        f" {read.rejected_count} rejected; the catalog holds {_movies(total)}"
+    )
 
 
 class SyncStopped(Exception):
@@ -311,12 +377,12 @@ async def _sync_catalog(settings: Settings, report: _SyncReport) -> str:
         )
         total = await storage.catalog.count()
     report.end_line()
-    missed = f"; {done.missed} movies could not be copied (see the log)" if done.missed else ""
+    missed = f"; {_movies(done.missed)} could not be copied (see the log)" if done.missed else ""
     skipped = ", ".join(str(page) for page in done.skipped)
     passed_over = f"; pages that cannot be read, passed over: {skipped}" if skipped else ""
     return (
-        f"copied {done.movies} movies from pages {done.first_page} to {done.last_page}"
-        f"{missed}{passed_over}; the local catalog holds {total} movies"
+        f"copied {_movies(done.movies)} from pages {done.first_page} to {done.last_page}"
+        f"{missed}{passed_over}; the local catalog holds {_movies(total)}"
     )
 
 

@@ -309,26 +309,72 @@ def _page_number(scope: Scope) -> int | None:
     return int(values[-1])
 
 
+_EPILOG = """\
+failures (--failures): error (a 500, 502 or 503), hang (no answer), drop (the
+connection closes mid-body), malformed (a 200 that is no page), oversized (a
+valid page padded past 2 MiB)
+quirks (--quirk PAGE=KIND, PAGE a number or *): html, not-object,
+results-not-list, count-text, overcount, short, long, throttle
+"""
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="fake-upstream", description="A fake upstream movie catalog."
+        prog="moviecore fake-upstream",
+        description="A fake upstream movie catalog: GET /movies/?page=N behind basic auth,"
+        " flaky on demand.",
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8001)
+    parser.add_argument("--host", default="127.0.0.1", help="address (default: %(default)s)")
+    parser.add_argument("--port", type=int, default=8001, help="port (default: %(default)s)")
     source = parser.add_mutually_exclusive_group()
-    source.add_argument("--data", type=Path, help="JSON list of upstream results entries")
-    source.add_argument("--movies", type=int, default=45466, help="size of a synthetic catalog")
-    parser.add_argument("--seed", type=int, default=0, help="seeds the data and the failures")
-    parser.add_argument("--failure-rate", type=float, default=0.0, help="0.0 to 1.0")
-    parser.add_argument("--failures", default="error,hang,drop,malformed", help="comma list")
-    parser.add_argument("--latency-ms", type=float, default=0.0)
-    parser.add_argument(
-        "--quirk", action="append", default=[], metavar="PAGE=KIND", help="PAGE: number or *"
+    source.add_argument(
+        "--data", type=Path, help="a JSON list of upstream results entries, served as written"
     )
-    parser.add_argument("--retry-after", type=int, default=120, help="seconds, for throttle")
-    parser.add_argument("--away", help="where /away/movies/ redirects to")
-    parser.add_argument("--username", default=os.environ.get("API_USERNAME", "moviecore"))
-    parser.add_argument("--password", default=os.environ.get("API_PASSWORD", "moviecore"))
+    source.add_argument(
+        "--movies",
+        type=int,
+        default=45466,
+        help="size of a synthetic catalog (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--seed", type=int, default=0, help="seeds the data and the failures (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--failure-rate",
+        type=float,
+        default=0.0,
+        help="share of catalog requests that fail, 0.0 to 1.0 (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--failures",
+        default="error,hang,drop,malformed",
+        help="comma-separated ways to fail (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--latency-ms", type=float, default=0.0, help="delay of every answer (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--quirk",
+        action="append",
+        default=[],
+        metavar="PAGE=KIND",
+        help="make a page misbehave the same way every time (repeatable; default: none)",
+    )
+    parser.add_argument(
+        "--retry-after",
+        type=int,
+        default=120,
+        help="Retry-After seconds of the throttle quirk (default: %(default)s)",
+    )
+    parser.add_argument("--away", help="where /away/movies/ redirects to (default: none, a 404)")
+    parser.add_argument(
+        "--username", help="basic auth user (default: API_USERNAME, else moviecore)"
+    )
+    parser.add_argument(
+        "--password", help="basic auth password (default: API_PASSWORD, else moviecore)"
+    )
     return parser
 
 
@@ -338,8 +384,9 @@ def main(argv: list[str] | None = None) -> None:
     movies = load_catalog(args.data) if args.data else synthetic_catalog(args.movies, args.seed)
     app = FakeUpstream(
         movies,
-        username=args.username,
-        password=args.password,
+        # not parser defaults: --help would show a password set in the environment
+        username=args.username or os.environ.get("API_USERNAME", "moviecore"),
+        password=args.password or os.environ.get("API_PASSWORD", "moviecore"),
         failure_rate=args.failure_rate,
         failures=tuple(args.failures.split(",")),
         latency=args.latency_ms / 1000,

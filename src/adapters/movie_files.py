@@ -5,10 +5,10 @@ A JSON file holds records in the upstream catalog's format, either as a bare lis
 ``"results"``. A CSV file has a header row naming those four columns, in any order, and
 one movie per row. Records follow the catalog's one rule (see ``adapters.upstream.wire``):
 text is fitted to the limits, and a record that cannot be served (no usable uuid or
-title, a field of the wrong type, a uuid already read) is left out and named:
-``results[3].uuid`` in JSON, ``row[5].uuid`` in CSV, where rows are numbered as a
-spreadsheet shows them (the header is row 1). A file that is not a catalog at all is
-refused whole with a ValidationError on the field ``file`` (or ``header``).
+title, a field of the wrong type, a uuid already read) is rejected, with every field
+at fault: ``results[3]`` in JSON, ``line 5`` in CSV (the line the row starts on; the
+header is line 1). A file that is not a catalog at all is refused whole with a
+ValidationError on the field ``file`` (or ``header``).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from functools import partial
 from importlib import resources
 from pathlib import Path
+from typing import Any
 from uuid import UUID
 
 import msgspec
@@ -52,9 +53,11 @@ GENRES = frozenset(
 """The genre vocabulary of the bundled catalog (and of the fake upstream's movies)."""
 
 MAX_ERRORS = 20
-"""At most this many records left out are named; a file that bad needs fixing as a whole."""
+"""At most this many rejected records are named; a file that bad needs fixing as a whole."""
 
-_COLUMNS = frozenset({"uuid", "title", "description", "genres"})
+_COLUMNS = ("uuid", "title", "description", "genres")
+_STAND_INS = {"uuid": "00000000-0000-4000-8000-000000000000", "title": "stand-in"}
+"""Valid values for the required fields, to check each field of a bad record on its own."""
 
 
 class _Results(msgspec.Struct):
@@ -65,18 +68,26 @@ class _Results(msgspec.Struct):
 
 # Records stay raw at first so that one bad record cannot cost the others.
 _DOCUMENT_DECODER = msgspec.json.Decoder(list[msgspec.Raw] | _Results)
-_RECORD_DECODER = msgspec.json.Decoder(UpstreamMovie)
 
-_Entry = tuple[str, Callable[[], UpstreamMovie] | FieldError]
+_Entry = tuple[str, object | FieldError]
+"""Where a record is, and its fields as read (or why they could not be)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    """A record left out: where it is, and every error, named by field ("" for the record)."""
+
+    where: str
+    errors: tuple[FieldError, ...]
 
 
 @dataclass(frozen=True, slots=True)
 class MovieFile:
-    """The movies of a file in file order; the first MAX_ERRORS records left out, and how many."""
+    """The movies of a file in file order; the first MAX_ERRORS records rejected, and how many."""
 
     movies: list[Movie]
-    left_out: list[FieldError]
-    left_out_count: int
+    rejected: list[Rejected]
+    rejected_count: int
 
 
 def bundled_movies(limits: Limits = DEFAULT_LIMITS) -> list[Movie]:
@@ -112,7 +123,11 @@ def _json_entries(data: bytes) -> Iterator[_Entry]:
         raise _file_error(f"is not valid JSON in the catalog format: {exc}") from exc
     records = document.results if isinstance(document, _Results) else document
     for index, raw in enumerate(records):
-        yield f"results[{index}]", partial(_RECORD_DECODER.decode, raw)
+        where = f"results[{index}]"
+        try:
+            yield where, msgspec.json.decode(raw)
+        except UNREADABLE as exc:
+            yield where, FieldError("", str(exc))
 
 
 def _csv_entries(data: bytes) -> Iterator[_Entry]:
@@ -124,43 +139,73 @@ def _csv_entries(data: bytes) -> Iterator[_Entry]:
     rows = csv.reader(io.StringIO(text, newline=""))
     try:
         header = _header(next(rows, []))
-        for number, row in enumerate(rows, start=2):
+        line = rows.line_num + 1
+        for row in rows:
             if row:
-                yield _csv_entry(f"row[{number}]", header, row)
+                yield f"line {line}", _csv_fields(header, row)
+            line = rows.line_num + 1  # a quoted value may span lines
     except csv.Error as exc:
         raise _file_error(f"is not valid CSV (line {rows.line_num}): {exc}") from exc
 
 
 def _header(names: list[str]) -> list[str]:
-    missing = _COLUMNS.difference(name.strip() for name in names)
+    missing = set(_COLUMNS).difference(name.strip() for name in names)
     if missing:
         columns = ", ".join(sorted(missing))
         raise ValidationError([FieldError("header", f"lacks the columns: {columns}")])
     return [name.strip() for name in names]
 
 
-def _csv_entry(where: str, header: list[str], row: list[str]) -> _Entry:
+def _csv_fields(header: list[str], row: list[str]) -> dict[str, str] | FieldError:
     if len(row) != len(header):
-        message = f"has {len(row)} values but the header names {len(header)} columns"
-        return where, FieldError(where, message)
-    fields = dict(zip(header, row, strict=True))
-    return where, partial(msgspec.convert, fields, UpstreamMovie)
+        return FieldError("", f"has {len(row)} values but the header names {len(header)} columns")
+    return dict(zip(header, row, strict=True))
+
+
+def _movie(where: str, fields: object, limits: Limits) -> Movie | Rejected:
+    """The movie of a record's ``fields``, or the record rejected with every error."""
+    if isinstance(fields, FieldError):
+        return Rejected(where, (fields,))
+    movie = movie_of(where, partial(msgspec.convert, fields, UpstreamMovie), limits)
+    if not isinstance(movie, FieldError):
+        return movie
+    errors = [movie]
+    if isinstance(fields, dict):  # each field on its own, the others stood in for
+        alone = [_alone(where, fields, name, limits) for name in _COLUMNS]
+        errors = [error for error in alone if error is not None] or errors
+    return Rejected(where, tuple(_within(where, error) for error in errors))
+
+
+def _alone(where: str, fields: dict[Any, Any], name: str, limits: Limits) -> FieldError | None:
+    trial: dict[Any, Any] = {key: value for key, value in _STAND_INS.items() if key != name}
+    if name in fields:
+        trial[name] = fields[name]
+    checked = movie_of(where, partial(msgspec.convert, trial, UpstreamMovie), limits)
+    return checked if isinstance(checked, FieldError) else None
+
+
+def _within(where: str, error: FieldError) -> FieldError:
+    """``error`` named within its record: ``title``, not ``line 3.title``."""
+    return FieldError(error.field.removeprefix(where).removeprefix("."), error.message)
 
 
 def _movies(entries: Iterable[_Entry], limits: Limits) -> MovieFile:
     movies: list[Movie] = []
-    left_out: list[FieldError] = []
+    named: list[Rejected] = []
+    rejected = 0
     first_seen: dict[UUID, str] = {}
-    for where, entry in entries:
-        movie = entry if isinstance(entry, FieldError) else movie_of(where, entry, limits)
-        if not isinstance(movie, FieldError):
+    for where, fields in entries:
+        movie = _movie(where, fields, limits)
+        if isinstance(movie, Movie):
             first = first_seen.setdefault(movie.uuid, where)
             if first == where:
                 movies.append(movie)
                 continue
-            movie = FieldError(f"{where}.uuid", f"repeats the uuid of {first}")
-        left_out.append(movie)
-    return MovieFile(movies=movies, left_out=left_out[:MAX_ERRORS], left_out_count=len(left_out))
+            movie = Rejected(where, (FieldError("uuid", f"repeats the uuid of {first}"),))
+        rejected += 1
+        if len(named) < MAX_ERRORS:
+            named.append(movie)
+    return MovieFile(movies=movies, rejected=named, rejected_count=rejected)
 
 
 def _file_error(message: str) -> ValidationError:

@@ -12,9 +12,9 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
-from adapters.http import DEFAULT_MAX_BODY_BYTES
+from adapters.http import DEFAULT_HEAD_TIMEOUT, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_HEAD_BYTES
 from moviecore import DEFAULT_LIMITS, Limits
 
 PASSWORD_BYTES_CEILING = 72
@@ -23,6 +23,12 @@ PASSWORD_BYTES_CEILING = 72
 
 JWT_SECRET_MIN = 32
 """HS256 wants a key of at least 32 bytes (RFC 7518)."""
+
+DEFAULT_KEEP_ALIVE_SECONDS = 5
+"""uvicorn's own default for closing an idle keep-alive connection."""
+
+DEFAULT_MAX_CONNECTIONS = 1000
+"""Connections served at once by one worker; well below the usual 1024 open files."""
 
 
 class SettingsError(Exception):
@@ -48,6 +54,10 @@ class Settings:
     bcrypt_rounds: int = 12
     access_log: bool = False
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    max_head_bytes: int = DEFAULT_MAX_HEAD_BYTES
+    head_timeout_seconds: int = DEFAULT_HEAD_TIMEOUT
+    keep_alive_seconds: int = DEFAULT_KEEP_ALIVE_SECONDS
+    max_connections: int = DEFAULT_MAX_CONNECTIONS
     limits: Limits = DEFAULT_LIMITS
 
     @property
@@ -151,19 +161,36 @@ def _generated_secret(data_dir: Path) -> str:
     return secret
 
 
+def _parts(raw: str) -> SplitResult:
+    """``raw`` split as a URL; no parts at all if it cannot be split."""
+    try:
+        return urlsplit(raw)
+    except ValueError:  # e.g. an unclosed IPv6 bracket
+        return urlsplit("")
+
+
 def _public_url(raw: str | None) -> str | None:
     """PUBLIC_URL without its trailing slash; an http(s) URL with no query or fragment."""
     if raw is None:
         return None
-    try:
-        parts = urlsplit(raw)
-    except ValueError:  # e.g. an unclosed IPv6 bracket
-        parts = urlsplit("")
+    parts = _parts(raw)
     if parts.scheme not in ("http", "https") or not parts.netloc or "?" in raw or "#" in raw:
         raise SettingsError(
             f"PUBLIC_URL must be an http:// or https:// URL with no query, got {raw!r}"
         )
     return raw.rstrip("/")
+
+
+def _url(name: str, raw: str | None, schemes: tuple[str, ...]) -> str | None:
+    """``raw`` if it is a URL of one of ``schemes`` with a host (a path for unix://)."""
+    if raw is None:
+        return None
+    parts = _parts(raw)
+    if parts.scheme not in schemes or not (parts.netloc or (parts.scheme == "unix" and parts.path)):
+        *others, last = [f"{scheme}://" for scheme in schemes]
+        kinds = f"{', '.join(others)} or {last}" if others else last
+        raise SettingsError(f"{name} must be a URL starting with {kinds}, got {raw!r}")
+    return raw
 
 
 def _check_storage(database_url: str | None, redis_url: str | None, workers: int) -> None:
@@ -172,8 +199,7 @@ def _check_storage(database_url: str | None, redis_url: str | None, workers: int
         if workers > 1:
             raise SettingsError("WORKERS must be 1 with the embedded SQLite storage")
         return
-    if not database_url.startswith(("postgresql://", "postgres://")):
-        raise SettingsError("DATABASE_URL must be a postgresql:// URL")
+    _url("DATABASE_URL", database_url, ("postgresql", "postgres"))
     if redis_url is None:  # workers sharing a database must share one request count too
         raise SettingsError("REDIS_URL is required when DATABASE_URL is set")
 
@@ -188,21 +214,24 @@ def load_settings(
     source = _Source({**read_env_file(env_file), **(os.environ if environ is None else environ)})
     data_dir = Path(source.text("DATA_DIR") or "data").absolute()
     database_url = source.text("DATABASE_URL")
+    redis_url = _url("REDIS_URL", source.text("REDIS_URL"), ("redis", "rediss", "unix"))
+    workers = source.integer("WORKERS", 1, 1)
+    _check_storage(database_url, redis_url, workers)
     jwt_secret = source.text("JWT_SECRET")
     if jwt_secret is None:
         if database_url is not None:  # instances sharing a database must share the secret too
             raise SettingsError("JWT_SECRET is required when DATABASE_URL is set")
         jwt_secret = _generated_secret(data_dir)
-    workers = source.integer("WORKERS", 1, 1)
-    _check_storage(database_url, source.text("REDIS_URL"), workers)
     if len(jwt_secret) < JWT_SECRET_MIN:
         raise SettingsError(f"JWT_SECRET must be at least {JWT_SECRET_MIN} characters long")
     return Settings(
         jwt_secret=jwt_secret,
         database_url=database_url,
-        redis_url=source.text("REDIS_URL"),
+        redis_url=redis_url,
         redis_prefix=source.text("REDIS_PREFIX") or "moviecore:",
-        external_movies_api_url=source.text("EXTERNAL_MOVIES_API_URL"),
+        external_movies_api_url=_url(
+            "EXTERNAL_MOVIES_API_URL", source.text("EXTERNAL_MOVIES_API_URL"), ("http", "https")
+        ),
         public_url=_public_url(source.text("PUBLIC_URL")),
         api_username=source.text("API_USERNAME"),
         api_password=source.text("API_PASSWORD"),
@@ -213,5 +242,10 @@ def load_settings(
         bcrypt_rounds=source.integer("BCRYPT_ROUNDS", 12, 4, 31),
         access_log=source.flag("ACCESS_LOG", default=False),
         max_body_bytes=source.integer("MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES, 1),
+        # a head must hold at least a request line and a bearer token
+        max_head_bytes=source.integer("MAX_HEAD_BYTES", DEFAULT_MAX_HEAD_BYTES, 1024),
+        head_timeout_seconds=source.integer("HEAD_TIMEOUT_SECONDS", DEFAULT_HEAD_TIMEOUT, 1),
+        keep_alive_seconds=source.integer("KEEP_ALIVE_SECONDS", DEFAULT_KEEP_ALIVE_SECONDS, 1),
+        max_connections=source.integer("MAX_CONNECTIONS", DEFAULT_MAX_CONNECTIONS, 1),
         limits=_limits(source),
     )

@@ -8,7 +8,14 @@ from ._entities import User
 from ._errors import InvalidCredentials, InvalidToken
 from ._limits import DEFAULT_LIMITS, Limits
 from ._ports import LoginThrottle, PasswordHasher, TokenIssuer, UserRepository
-from ._validate import check_credentials, credentials_fit
+from ._validate import check_credentials, password_fits, username_fits
+
+_WRONG = "wrong username or password"
+
+
+def _stand_in(limits: Limits) -> str:
+    """Hashed in place of a password no account can have, so that refusing it takes as long."""
+    return "x" * limits.password_min_bytes
 
 
 async def register(
@@ -38,19 +45,23 @@ async def login(
     limits: Limits = DEFAULT_LIMITS,
 ) -> str:
     """Return a fresh access token if the username and password match."""
+    # Nothing register refuses to store can match: such a login fails like an unknown
+    # user's, whatever a store or bcrypt would make of a NUL or an over-long value. A name
+    # no account can have is refused before any lookup and leaves no throttle key behind.
+    if not username_fits(username, limits):
+        await hasher.hash(_stand_in(limits))  # as slow as a wrong password
+        raise InvalidCredentials(_WRONG)
     key = username.casefold()
     await throttle.attempt(key)
-    # Nothing register refuses to store can match: such a login fails like an unknown
-    # user's, whatever a store or bcrypt would make of a NUL or an over-long value.
-    fits = credentials_fit(username, password, limits)
+    fits = password_fits(password, limits)
     user = await users.by_username(username) if fits else None
     if user is None:
         # as slow as a wrong password, so timing tells nothing
-        await hasher.hash(password if fits else "x" * limits.password_min_bytes)
+        await hasher.hash(password if fits else _stand_in(limits))
     elif await hasher.verify(password, user.password_hash):
         await throttle.succeeded(key)
         return tokens.issue(user.id)
-    raise InvalidCredentials("wrong username or password")
+    raise InvalidCredentials(_WRONG)
 
 
 async def authenticate(token: str, *, tokens: TokenIssuer, users: UserRepository) -> UUID:

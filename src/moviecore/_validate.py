@@ -32,12 +32,14 @@ def check_credentials(username: str, password: str, limits: Limits) -> None:
         raise ValidationError(errors)
 
 
-def credentials_fit(username: str, password: str, limits: Limits) -> bool:
-    """Whether an account could have been stored with this username and password."""
-    size = len(password.encode("utf-8", "surrogatepass"))
-    return size <= limits.password_max_bytes and not _length(
-        "username", username, 1, limits.username_max
-    )
+def username_fits(username: str, limits: Limits) -> bool:
+    """Whether an account could have been stored with this username (checked before any copy)."""
+    return not _length("username", username, 1, limits.username_max)
+
+
+def password_fits(password: str, limits: Limits) -> bool:
+    """Whether an account could have been stored with this password."""
+    return len(password.encode("utf-8", "surrogatepass")) <= limits.password_max_bytes
 
 
 def movie_errors(at: str, movie: Movie, limits: Limits = DEFAULT_LIMITS) -> list[FieldError]:

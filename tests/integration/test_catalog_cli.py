@@ -24,6 +24,7 @@ from app import open_storage
 from fixtures.server import moviecore_command, register_user, run_server
 from fixtures.upstream import FakeUpstreams, RunningUpstream, UpstreamOptions, synthetic_movies
 from moviecore import Movie
+from moviecore import __version__ as moviecore_version
 
 MOVIES = [
     {
@@ -235,8 +236,16 @@ def test_imported_json_and_csv_movies_are_listed_by_the_service(tmp_path: Path) 
         listed = http.get("/movies/", headers=register_user(http))
 
     assert [(r.returncode, r.stdout) for r in imports] == [
-        (0, f"moviecore: imported 3 movies from {json_file}; the catalog holds 3\n"),
-        (0, f"moviecore: imported 2 movies from {csv_file}; the catalog holds 5\n"),
+        (
+            0,
+            f"moviecore: {json_file}: 3 movies added, 0 replaced, 0 rejected;"
+            " the catalog holds 3 movies\n",
+        ),
+        (
+            0,
+            f"moviecore: {csv_file}: 2 movies added, 0 replaced, 0 rejected;"
+            " the catalog holds 5 movies\n",
+        ),
     ]
     assert (listed.status_code, listed.json()) == (
         200,
@@ -245,58 +254,100 @@ def test_imported_json_and_csv_movies_are_listed_by_the_service(tmp_path: Path) 
 
 
 @pytest.mark.parametrize(
-    ("name", "content", "left_out"),
+    ("name", "content", "rejected"),
     [
         (
             "bad.json",
-            json.dumps([MOVIES[0], {**MOVIES[1], "uuid": "nope"}]),
-            "results[1].uuid: Invalid UUID",
+            json.dumps([MOVIES[0], {**MOVIES[1], "uuid": "nope", "title": ""}]),
+            "results[1]: uuid: Invalid UUID; title: is empty",
         ),
         (
             "bad.csv",
             "uuid,title,description,genres\n"
             f"{MOVIES[0]['uuid']},{MOVIES[0]['title']},{MOVIES[0]['description']},Drama\n"
             "6f1c2a1e-0000-4000-8000-000000000009,,d,Drama\n",
-            "row[3].title: is empty",
+            "line 3: title: is empty",
         ),
     ],
     ids=["json", "csv"],
 )
-def test_records_that_cannot_be_served_are_left_out_and_named(
-    tmp_path: Path, name: str, content: str, left_out: str
+def test_records_that_cannot_be_served_are_rejected_and_named(
+    tmp_path: Path, name: str, content: str, rejected: str
 ) -> None:
-    """A record the catalog could not serve is left out and named on stderr; the rest imported."""
+    """A record the catalog could not serve is named on stderr with its line or index and
+    every error; the rest is imported, and the summary counts one movie as "1 movie"."""
     bad = tmp_path / name
     bad.write_text(content, encoding="utf-8")
     result = moviecore(tmp_path / "data", "catalog", "import", str(bad))
     assert (result.returncode, result.stdout, result.stderr.splitlines()[0]) == (
         0,
-        f"moviecore: imported 1 movies from {bad}, left out 1; the catalog holds 1\n",
-        f"moviecore: left out {left_out}",
+        f"moviecore: {bad}: 1 movie added, 0 replaced, 1 rejected; the catalog holds 1 movie\n",
+        f"moviecore: rejected {bad} {rejected}",
     )
 
 
-def test_a_file_that_is_no_catalog_exits_1_naming_it(tmp_path: Path) -> None:
-    """A file that is not JSON in the catalog format is refused whole with exit code 1."""
+def test_importing_again_replaces_the_movies_it_holds(tmp_path: Path) -> None:
+    """A second import of the same file reports every movie as replaced, none added."""
+    source = tmp_path / "movies.json"
+    source.write_text(json.dumps(MOVIES), encoding="utf-8")
+    runs = [moviecore(tmp_path / "data", "catalog", "import", str(source)) for _ in "12"]
+    holds = "0 rejected; the catalog holds 5 movies\n"
+    assert [run.stdout for run in runs] == [
+        f"moviecore: {source}: 5 movies added, 0 replaced, {holds}",
+        f"moviecore: {source}: 0 movies added, 5 replaced, {holds}",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        ('{"count": 1}', "is not valid JSON in the catalog format: Object missing required field"),
+        ("[]x", "is not valid JSON in the catalog format: JSON is malformed"),
+    ],
+)
+def test_a_file_that_is_no_catalog_exits_1_naming_it(
+    tmp_path: Path, content: str, reason: str
+) -> None:
+    """A file that is not JSON in the catalog format is refused whole, exit code 1, with one
+    line naming the file."""
     bad = tmp_path / "movies.json"
-    bad.write_text('{"count": 1}', encoding="utf-8")
+    bad.write_text(content, encoding="utf-8")
     result = moviecore(tmp_path / "data", "catalog", "import", str(bad))
-    assert (result.returncode, result.stdout, result.stderr.startswith("moviecore: file: ")) == (
+    assert (result.returncode, result.stdout, result.stderr.count("\n")) == (1, "", 1)
+    assert result.stderr.startswith(f"moviecore: {bad}: {reason}"), result.stderr
+
+
+def test_a_csv_header_without_a_column_names_the_file_and_the_column(tmp_path: Path) -> None:
+    """A CSV file whose header lacks a column is refused with one line naming both."""
+    bad = tmp_path / "movies.csv"
+    bad.write_text("uuid,title\n", encoding="utf-8")
+    result = moviecore(tmp_path / "data", "catalog", "import", str(bad))
+    assert (result.returncode, result.stderr) == (
         1,
-        "",
-        True,
+        f"moviecore: {bad}: header lacks the columns: description, genres\n",
     )
 
 
-def test_fake_upstream_help_exits_0(tmp_path: Path) -> None:
-    """``moviecore fake-upstream --help`` describes the fake and exits 0."""
-    result = moviecore(tmp_path, "fake-upstream", "--help")
-    assert (
-        result.returncode,
-        result.stderr,
-        "A fake upstream movie catalog." in result.stdout,
-    ) == (
-        0,
-        "",
-        True,
+@pytest.mark.parametrize(
+    ("arguments", "shown"),
+    [
+        (["--version"], f"moviecore {moviecore_version}\n"),
+        (["--help"], "fake-upstream"),
+        (["serve", "--help"], "port to listen on (default: PORT, else 8000)"),
+        (["migrate", "--help"], "usage: moviecore migrate"),
+        (["catalog", "--help"], "import"),
+        (["catalog", "import", "--help"], "\n  uuid,title,description,genres\n"),
+        (["catalog", "sync", "--help"], "usage: moviecore catalog sync"),
+        (["fake-upstream", "--help"], "--port PORT           port (default: 8001)"),
+        (["fake-upstream", "--help"], "share of catalog requests that fail, 0.0 to 1.0"),
+    ],
+)
+def test_help_and_version_exit_0_showing_what_a_user_needs(
+    tmp_path: Path, arguments: list[str], shown: str
+) -> None:
+    """``--version`` and each command's ``--help`` answer on stdout with exit code 0: the
+    version, the defaults of every option, the CSV header an import expects."""
+    result = moviecore(tmp_path, *arguments)
+    assert (result.returncode, result.stderr, shown in result.stdout) == (0, "", True), (
+        result.stdout
     )

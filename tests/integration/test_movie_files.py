@@ -8,7 +8,14 @@ from uuid import UUID
 
 import pytest
 
-from adapters.movie_files import GENRES, MAX_ERRORS, MovieFile, bundled_movies, read_movies
+from adapters.movie_files import (
+    GENRES,
+    MAX_ERRORS,
+    MovieFile,
+    Rejected,
+    bundled_movies,
+    read_movies,
+)
 from moviecore import DEFAULT_LIMITS, FieldError, Limits, Movie, ValidationError, split_genres
 
 HEAT = Movie(
@@ -41,7 +48,12 @@ def _write_json(path: Path, document: object) -> Path:
 
 def _read(*movies: Movie) -> MovieFile:
     """What reading a file of ``movies`` and nothing else gives."""
-    return MovieFile(movies=list(movies), left_out=[], left_out_count=0)
+    return MovieFile(movies=list(movies), rejected=[], rejected_count=0)
+
+
+def _rejected(where: str, *errors: tuple[str, str]) -> Rejected:
+    """A record rejected at ``where`` for ``(field, message)`` errors."""
+    return Rejected(where, tuple(FieldError(field, message) for field, message in errors))
 
 
 def _errors(path: Path, limits: Limits = DEFAULT_LIMITS) -> tuple[FieldError, ...]:
@@ -111,11 +123,12 @@ class TestReadingGoodFiles:
         assert read_movies(_write_json(tmp_path / "none.json", [])) == _read()
 
 
-class TestLeavingOutBadRecords:
-    """Records are fitted to the limits; those that cannot be served are left out and named."""
+class TestRejectingBadRecords:
+    """Records are fitted to the limits; those that cannot be served are rejected and named."""
 
     def test_json_records_follow_the_catalog_rule(self, tmp_path: Path) -> None:
-        """Long text is cut, nulls are empty; each unusable record is named as results[i].field."""
+        """Long text is cut, nulls are empty; each unusable record is named as results[i], with
+        every field at fault."""
         long_title = "x" * 600
         records = [
             {**_record(HEAT), "description": None},
@@ -126,6 +139,7 @@ class TestLeavingOutBadRecords:
             "Heat",
             {**_record(HEAT), "title": ""},
             _record(HEAT),
+            {"uuid": 42, "title": "", "genres": []},
         ]
         path = _write_json(tmp_path / "bad.json", records)
 
@@ -139,38 +153,47 @@ class TestLeavingOutBadRecords:
                     genres="g" * 500,
                 ),
             ],
-            left_out=[
-                FieldError("results[1].uuid", "Invalid UUID"),
-                FieldError("results[2].title", "is required"),
-                FieldError("results[4].description", "Expected `str | null`, got `int`"),
-                FieldError("results[5]", "Expected `object`, got `str`"),
-                FieldError("results[6].title", "is empty"),
-                FieldError("results[7].uuid", "repeats the uuid of results[0]"),
+            rejected=[
+                _rejected("results[1]", ("uuid", "Invalid UUID")),
+                _rejected("results[2]", ("title", "is required")),
+                _rejected("results[4]", ("description", "Expected `str | null`, got `int`")),
+                _rejected("results[5]", ("", "Expected `object`, got `str`")),
+                _rejected("results[6]", ("title", "is empty")),
+                _rejected("results[7]", ("uuid", "repeats the uuid of results[0]")),
+                _rejected(
+                    "results[8]",
+                    ("uuid", "Expected `uuid`, got `int`"),
+                    ("title", "is empty"),
+                    ("genres", "Expected `str | null`, got `array`"),
+                ),
             ],
-            left_out_count=6,
+            rejected_count=7,
         )
 
-    def test_csv_records_are_named_by_row(self, tmp_path: Path) -> None:
-        """Every unusable CSV row is named as a spreadsheet numbers it; the others are read."""
+    def test_csv_records_are_named_by_line(self, tmp_path: Path) -> None:
+        """Every unusable CSV row is named by the line it starts on, with every field at fault;
+        the others are read."""
         path = tmp_path / "bad.csv"
         path.write_text(
             "uuid,title,description,genres\n"
-            f"{HEAT.uuid},Heat,,Crime\n"
+            f'{HEAT.uuid},Heat,"two\nlines",Crime\n'
             "42,Heat 2,,Crime\n"
             f"{AMELIE.uuid},,,Comedy\n"
             f"{AMELIE.uuid},Amélie,too,many,values\n"
-            f"{HEAT.uuid},Heat again,,Crime\n",
+            f"{HEAT.uuid},Heat again,,Crime\n"
+            "x,,,\n",
             encoding="utf-8",
         )
         assert read_movies(path) == MovieFile(
-            movies=[Movie(uuid=HEAT.uuid, title="Heat", description="", genres="Crime")],
-            left_out=[
-                FieldError("row[3].uuid", "Invalid UUID"),
-                FieldError("row[4].title", "is empty"),
-                FieldError("row[5]", "has 5 values but the header names 4 columns"),
-                FieldError("row[6].uuid", "repeats the uuid of row[2]"),
+            movies=[Movie(uuid=HEAT.uuid, title="Heat", description="two\nlines", genres="Crime")],
+            rejected=[
+                _rejected("line 4", ("uuid", "Invalid UUID")),
+                _rejected("line 5", ("title", "is empty")),
+                _rejected("line 6", ("", "has 5 values but the header names 4 columns")),
+                _rejected("line 7", ("uuid", "repeats the uuid of line 2")),
+                _rejected("line 8", ("uuid", "Invalid UUID"), ("title", "is empty")),
             ],
-            left_out_count=4,
+            rejected_count=5,
         )
 
     def test_csv_header_must_name_every_column(self, tmp_path: Path) -> None:
@@ -198,14 +221,14 @@ class TestLeavingOutBadRecords:
             ),
         )
 
-    def test_records_left_out_are_named_up_to_the_cap(self, tmp_path: Path) -> None:
+    def test_rejected_records_are_named_up_to_the_cap(self, tmp_path: Path) -> None:
         """A thoroughly broken file names its first MAX_ERRORS bad records and counts them all."""
         records = [{**_record(HEAT), "uuid": "bad"} for _ in range(MAX_ERRORS + 10)]
         expected = [
-            FieldError(f"results[{index}].uuid", "Invalid UUID") for index in range(MAX_ERRORS)
+            _rejected(f"results[{index}]", ("uuid", "Invalid UUID")) for index in range(MAX_ERRORS)
         ]
         assert read_movies(_write_json(tmp_path / "bad.json", records)) == MovieFile(
-            movies=[], left_out=expected, left_out_count=MAX_ERRORS + 10
+            movies=[], rejected=expected, rejected_count=MAX_ERRORS + 10
         )
 
 

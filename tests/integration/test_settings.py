@@ -8,6 +8,7 @@ import stat
 import subprocess
 import uuid
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -47,6 +48,10 @@ def test_environment_values_are_parsed(tmp_path: Path) -> None:
         "DATA_DIR": str(tmp_path / "store"),
         "BCRYPT_ROUNDS": "10",
         "MAX_BODY_BYTES": "2048",
+        "MAX_HEAD_BYTES": "4096",
+        "HEAD_TIMEOUT_SECONDS": "3",
+        "KEEP_ALIVE_SECONDS": "2",
+        "MAX_CONNECTIONS": "100",
         "MOVIES_MAX": "50",
         "COLLECTIONS_PAGE_SIZE": "5",
     }
@@ -63,6 +68,10 @@ def test_environment_values_are_parsed(tmp_path: Path) -> None:
         data_dir=tmp_path / "store",
         bcrypt_rounds=10,
         max_body_bytes=2048,
+        max_head_bytes=4096,
+        head_timeout_seconds=3,
+        keep_alive_seconds=2,
+        max_connections=100,
         limits=Limits(movies_max=50, collections_page_size=5),
     )
 
@@ -92,10 +101,24 @@ def test_env_file_fills_what_the_environment_leaves_unset(tmp_path: Path) -> Non
         ({"JWT_SECRET": "short"}, "JWT_SECRET must be at least 32 characters long"),
         ({"ACCESS_LOG": "maybe"}, "ACCESS_LOG must be true or false, got 'maybe'"),
         ({"DATABASE_URL": "postgresql://db/x"}, "REDIS_URL is required when DATABASE_URL is set"),
-        ({"DATABASE_URL": "mysql://db/x"}, "DATABASE_URL must be a postgresql:// URL"),
+        (
+            {"JWT_SECRET": "", "DATABASE_URL": "mysql://db/x"},
+            "DATABASE_URL must be a URL starting with postgresql:// or postgres://, got 'mysql://db/x'",
+        ),
+        (
+            {"REDIS_URL": "http://nope"},
+            "REDIS_URL must be a URL starting with redis://, rediss:// or unix://, got 'http://nope'",
+        ),
+        (
+            {"EXTERNAL_MOVIES_API_URL": "notaurl"},
+            "EXTERNAL_MOVIES_API_URL must be a URL starting with http:// or https://,"
+            " got 'notaurl'",
+        ),
+        ({"MAX_HEAD_BYTES": "100"}, "MAX_HEAD_BYTES must be at least 1024, got 100"),
+        ({"HEAD_TIMEOUT_SECONDS": "0"}, "HEAD_TIMEOUT_SECONDS must be at least 1, got 0"),
         ({"WORKERS": "2"}, "WORKERS must be 1 with the embedded SQLite storage"),
         (
-            {"JWT_SECRET": "", "DATABASE_URL": "postgresql://db/x"},
+            {"JWT_SECRET": "", "DATABASE_URL": "postgresql://db/x", "REDIS_URL": "redis://r"},
             "JWT_SECRET is required when DATABASE_URL is set",
         ),
     ],
@@ -136,6 +159,45 @@ def test_bad_setting_stops_the_command_with_one_line(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.parametrize("command", ["serve", "migrate"])
+def test_a_missing_database_stops_the_command_saying_how_to_create_it(
+    tmp_path: Path, postgres_url: str, command: str
+) -> None:
+    """A DATABASE_URL naming a database that does not exist stops `serve` and `migrate` at
+    once with exit code 2 and one line giving the command that creates it."""
+    parts = urlsplit(postgres_url)
+    missing = parts._replace(path="/moviecore_missing").geturl()
+    result = _run(
+        [command],
+        tmp_path,
+        DATABASE_URL=missing,
+        REDIS_URL="redis://127.0.0.1:6379/0",
+        JWT_SECRET=SECRET,
+    )
+    flags = f"-h {parts.hostname} -p {parts.port} -U {parts.username}"
+    assert (result.returncode, result.stderr) == (
+        2,
+        'moviecore: DATABASE_URL names database "moviecore_missing", which does not exist;'
+        f" create it with: createdb {flags} moviecore_missing\n",
+    )
+
+
+def test_a_redis_url_of_another_scheme_stops_serve_with_one_line(tmp_path: Path) -> None:
+    """`moviecore serve` with REDIS_URL=http://nope exits with code 2 and one line naming it."""
+    result = _run(
+        ["serve"],
+        tmp_path,
+        DATABASE_URL="postgresql://127.0.0.1/moviecore",
+        REDIS_URL="http://nope",
+        JWT_SECRET=SECRET,
+    )
+    assert (result.returncode, result.stderr) == (
+        2,
+        "moviecore: REDIS_URL must be a URL starting with redis://, rediss:// or unix://,"
+        " got 'http://nope'\n",
+    )
+
+
 def test_catalog_import_fills_the_local_catalog(tmp_path: Path) -> None:
     """`moviecore catalog import` adds the movies of a file, and `migrate` succeeds after."""
     movie = {"uuid": str(uuid.uuid4()), "title": "Imported", "description": "", "genres": "Drama"}
@@ -146,7 +208,7 @@ def test_catalog_import_fills_the_local_catalog(tmp_path: Path) -> None:
     migrated = _run(["migrate"], tmp_path, DATA_DIR=data)
     assert (imported.returncode, imported.stdout, migrated.returncode, migrated.stdout) == (
         0,
-        f"moviecore: imported 1 movies from {source}; the catalog holds 1\n",
+        f"moviecore: {source}: 1 movie added, 0 replaced, 0 rejected; the catalog holds 1 movie\n",
         0,
         "moviecore: the database is up to date\n",
     )

@@ -37,11 +37,31 @@ async def test_throttle_limits_are_configurable() -> None:
     assert locked.value.retry_after == 10
 
 
-@pytest.mark.parametrize(("max_failures", "window"), [(0, 60.0), (5, 0.0)])
-def test_throttle_refuses_senseless_limits(max_failures: int, window: float) -> None:
-    """A throttle allowing no failure or with an empty window cannot be made."""
-    with pytest.raises(ValueError, match="max_failures must be 1 or more and window positive"):
-        MemoryLoginThrottle(max_failures=max_failures, window=window)
+@pytest.mark.parametrize(
+    ("max_failures", "window", "max_keys"), [(0, 60.0, 10), (5, 0.0, 10), (5, 60.0, 0)]
+)
+def test_throttle_refuses_senseless_limits(max_failures: int, window: float, max_keys: int) -> None:
+    """A throttle allowing no failure, no key or with an empty window cannot be made."""
+    message = "max_failures and max_keys must be 1 or more and window positive"
+    with pytest.raises(ValueError, match=message):
+        MemoryLoginThrottle(max_failures=max_failures, window=window, max_keys=max_keys)
+
+
+@pytest.mark.anyio
+async def test_a_full_throttle_forgets_its_oldest_window_first() -> None:
+    """Past ``max_keys`` names, the name that tried first is forgotten, the later ones kept."""
+    throttle = MemoryLoginThrottle(clock=ManualClock(1000.0), max_keys=3)
+    for key in ("alice", "bob", "carol"):
+        for _ in range(5):
+            await throttle.attempt(key)
+    await throttle.attempt("dave")
+    locked = []
+    for key in ("carol", "bob", "alice"):  # alice last: a new window may push another out
+        try:
+            await throttle.attempt(key)
+        except TooManyAttempts:
+            locked.append(key)
+    assert locked == ["carol", "bob"]
 
 
 @pytest.mark.anyio

@@ -4,17 +4,23 @@
 
 ``open_backend`` opens a ``Backend`` (the ports and named health checks) when
 the app starts; ``fixed_backend(Backend(ports))`` serves ports already open.
+``GuardedHttpToolsProtocol`` is the connection protocol to serve it with under
+uvicorn: it bounds request heads and slow clients.
 """
 
 from ._app import DEFAULT_MAX_BODY_BYTES, create_http_app
 from ._backend import Backend, HealthCheck, OpenBackend, fixed_backend
+from ._connections import DEFAULT_HEAD_TIMEOUT, DEFAULT_MAX_HEAD_BYTES, GuardedHttpToolsProtocol
 from ._counting import RequestCounting
 from ._problems import PROBLEM_JSON
 
 __all__ = [
+    "DEFAULT_HEAD_TIMEOUT",
     "DEFAULT_MAX_BODY_BYTES",
+    "DEFAULT_MAX_HEAD_BYTES",
     "PROBLEM_JSON",
     "Backend",
+    "GuardedHttpToolsProtocol",
     "HealthCheck",
     "OpenBackend",
     "RequestCounting",

@@ -2,7 +2,8 @@
 
 It sits outside Litestar's router so that requests Litestar answers by itself
 (unknown path, wrong method, body too large) are counted too, and counts before
-handling so that ``GET /request-count/`` includes itself.
+handling so that ``GET /request-count/`` includes itself. Requests the server
+layer refused (``_refusals``) are counted here too, then answered without Litestar.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from litestar.types import LifeSpanReceive, LifeSpanScope, LifeSpanSend, Receive
 from moviecore import Unavailable
 
 from ._backend import Backend
+from ._refusals import refusal_of, send_refusal
 
 _logger = logging.getLogger("moviecore.http")
 
@@ -39,4 +41,7 @@ class RequestCounting:
                 await backend.ports.counter.add()
             except Unavailable:  # a lost count must not turn into a failed request
                 _logger.warning("the request counter is unavailable", exc_info=True)
+            refusal = refusal_of(scope)
+            if refusal is not None:
+                return await send_refusal(refusal, send)  # type: ignore[arg-type]
         await self.app(scope, receive, send)

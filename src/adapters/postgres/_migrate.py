@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from importlib.resources import files
 
 import psycopg
+from psycopg.conninfo import conninfo_to_dict
 
+from adapters.settings import SettingsError
 from moviecore import StorageUnavailable
 
 from ._catalog import add_missing_keys
@@ -21,6 +23,7 @@ from ._pool import Connection
 # Any fixed 64-bit number works; this one is "moviecor" in ASCII, unlikely to clash.
 _LOCK_ID = 0x6D6F7669_65636F72
 _FILE_NAME = re.compile(r"(\d{4})_\w+\.sql")
+_MISSING_DATABASE = re.compile(r'database "(?P<name>[^"]+)" does not exist')
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +56,18 @@ async def migrate(url: str) -> None:
             finally:
                 await conn.execute("SELECT pg_advisory_unlock(%s)", (_LOCK_ID,))
     except psycopg.OperationalError as exc:
+        if missing := _MISSING_DATABASE.search(str(exc)):  # no waiting will make it appear
+            raise SettingsError(_how_to_create(url, missing["name"])) from exc
         raise StorageUnavailable(f"cannot migrate the database: {exc}") from exc
+
+
+def _how_to_create(url: str, name: str) -> str:
+    """The one line saying that the database of ``url`` is missing, and the command making it."""
+    parts = conninfo_to_dict(url)
+    where = [("h", "host"), ("p", "port"), ("U", "user")]
+    flags = [f"-{flag} {parts[key]}" for flag, key in where if parts.get(key)]
+    command = " ".join(["createdb", *flags, name])
+    return f'DATABASE_URL names database "{name}", which does not exist; create it with: {command}'
 
 
 async def _apply_missing(conn: Connection) -> None:

@@ -95,20 +95,29 @@ class FakeTokenIssuer:
 
 
 class MemoryLoginThrottle:
-    """A LoginThrottle counting attempts per key in a fixed window from the first attempt."""
+    """A LoginThrottle counting attempts per key in a fixed window from the first attempt.
+
+    It remembers at most ``max_keys`` keys: windows that are over are forgotten as
+    new keys come, and past ``max_keys`` the oldest window goes first, so a flood of
+    names costs a bounded table (10,000 keys of at most 150 characters by default,
+    a few MB), at the price of forgetting the oldest attempts early.
+    """
 
     def __init__(
         self,
         max_failures: int = 5,
         window: float = 60.0,
         clock: Callable[[], float] = time.monotonic,
+        max_keys: int = 10_000,
     ) -> None:
-        if max_failures < 1 or window <= 0:
-            raise ValueError("max_failures must be 1 or more and window positive")
+        if max_failures < 1 or window <= 0 or max_keys < 1:
+            raise ValueError("max_failures and max_keys must be 1 or more and window positive")
         self._max_failures = max_failures
         self._window = window
         self._clock = clock
-        # key -> (when the window started, attempts counted in it)
+        self._max_keys = max_keys
+        # key -> (when the window started, attempts counted in it), oldest window first:
+        # a window starts with an insertion, and later attempts update it in place.
         self._failures: dict[str, tuple[float, int]] = {}
 
     def _current(self, key: str, now: float) -> tuple[float, int] | None:
@@ -121,7 +130,11 @@ class MemoryLoginThrottle:
     async def attempt(self, key: str) -> None:
         """Count one attempt for ``key``, or raise TooManyAttempts if it has used its tries."""
         now = self._clock()
-        started, attempts = self._current(key, now) or (now, 0)
+        entry = self._current(key, now)
+        if entry is None:
+            self._make_room(now)
+            entry = (now, 0)
+        started, attempts = entry
         if attempts >= self._max_failures:
             left = started + self._window - now
             raise TooManyAttempts(retry_after=max(1, math.ceil(left)))
@@ -130,3 +143,11 @@ class MemoryLoginThrottle:
     async def succeeded(self, key: str) -> None:
         """Forget the attempts of ``key``."""
         self._failures.pop(key, None)
+
+    def _make_room(self, now: float) -> None:
+        """Forget windows that are over, then the oldest while the table is full."""
+        while self._failures:
+            oldest, (started, _) = next(iter(self._failures.items()))
+            if now < started + self._window and len(self._failures) < self._max_keys:
+                return
+            del self._failures[oldest]
