@@ -193,6 +193,7 @@ def create_app(settings: Settings | None = None) -> RequestCounting:
         limits=settings.limits,
         max_body_bytes=settings.max_body_bytes,
         public_url=settings.public_url,
+        cors_origins=settings.cors_origins,
     )
 
 

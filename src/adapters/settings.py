@@ -49,6 +49,7 @@ class Settings:
     access_log: bool = False
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     limits: Limits = DEFAULT_LIMITS
+    cors_origins: tuple[str, ...] = ()
 
     @property
     def sqlite_path(self) -> Path:
@@ -166,6 +167,22 @@ def _public_url(raw: str | None) -> str | None:
     return raw.rstrip("/")
 
 
+def _cors_origins(raw: str | None) -> tuple[str, ...]:
+    """The comma-separated origins of CORS_ORIGINS: ``*``, or each ``scheme://host[:port]``."""
+    origins = tuple(origin.strip() for origin in (raw or "").split(",") if origin.strip())
+    for origin in origins:
+        parts = urlsplit(origin)
+        if origin != "*" and (
+            parts.scheme not in ("http", "https")
+            or not parts.netloc
+            or origin != f"{parts.scheme}://{parts.netloc}"
+        ):
+            raise SettingsError(
+                f"CORS_ORIGINS must be * or origins such as https://example.com, got {origin!r}"
+            )
+    return origins
+
+
 def _check_storage(database_url: str | None, redis_url: str | None, workers: int) -> None:
     """Refuse storage settings no adapter can serve."""
     if database_url is None:
@@ -214,4 +231,5 @@ def load_settings(
         access_log=source.flag("ACCESS_LOG", default=False),
         max_body_bytes=source.integer("MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES, 1),
         limits=_limits(source),
+        cors_origins=_cors_origins(source.text("CORS_ORIGINS")),
     )

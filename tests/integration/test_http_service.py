@@ -16,7 +16,7 @@ from moviecore.testing import MemoryCollectionRepository, in_memory_ports
 PROBLEM_JSON = "application/problem+json"
 
 
-@pytest.mark.parametrize("path", ["/health/", "/health"])
+@pytest.mark.parametrize("path", ["/health/", "/health", "/health/ready/"])
 def test_health_reports_every_dependency_ok(client: httpx.Client, path: str) -> None:
     """A running embedded service reports itself and each dependency healthy, without a token."""
     response = client.get(path)
@@ -76,7 +76,7 @@ def test_wrong_method_is_405_with_allow(client: httpx.Client) -> None:
         response.headers["content-type"],
         response.headers["allow"],
         response.json()["status"],
-    ) == (405, PROBLEM_JSON, "POST, OPTIONS", 405)
+    ) == (405, PROBLEM_JSON, "OPTIONS, POST", 405)
 
 
 async def _failing() -> None:
@@ -104,6 +104,19 @@ async def test_failing_database_makes_health_503_naming_it() -> None:
         503,
         {"status": "failing", "database": "failing", "counter": "ok"},
     )
+
+
+@pytest.mark.anyio
+async def test_failing_database_fails_readiness_not_liveness() -> None:
+    """With the database down the readiness probe answers 503 and the liveness probe 200."""
+    backend = Backend(in_memory_ports(), {"database": _failing, "counter": _fine})
+    async with AsyncTestClient(create_http_app(fixed_backend(backend))) as http:
+        ready = await http.get("/health/ready/")
+        live = await http.get("/health/live/")
+    assert [(r.status_code, r.json()) for r in (ready, live)] == [
+        (503, {"status": "failing", "database": "failing", "counter": "ok"}),
+        (200, {"status": "ok"}),
+    ]
 
 
 @pytest.mark.anyio

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
 from litestar import Litestar, Request
+from litestar.config.cors import CORSConfig
 from litestar.di import Provide
 from litestar.exceptions import SerializationException
 from litestar.openapi import OpenAPIConfig
@@ -18,7 +19,9 @@ from moviecore import DEFAULT_LIMITS, Limits
 from ._auth import BEARER_SCHEME, current_user
 from ._backend import OpenBackend, Service
 from ._counting import RequestCounting
-from ._health import health
+from ._health import health, live
+from ._index import index
+from ._options import options_handlers
 from ._problems import EXCEPTION_HANDLERS
 from ._routes import ROUTES
 
@@ -60,12 +63,14 @@ def create_http_app(
     limits: Limits = DEFAULT_LIMITS,
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
     public_url: str | None = None,
+    cors_origins: Sequence[str] = (),
     debug: bool = False,
 ) -> RequestCounting:
     """The HTTP API as an ASGI app; ``open_backend`` is entered for the app's lifetime.
 
     Use ``fixed_backend(Backend(ports))`` for ports that are already open. Links
     start with ``public_url`` when given, never with a client's Host header.
+    Browsers on ``cors_origins`` (``*`` for any) may call the API; none by default.
     """
 
     @asynccontextmanager
@@ -79,8 +84,10 @@ def create_http_app(
         service: Service = app.state.service
         return service
 
+    handlers = [*ROUTES, health, live, index]
     app = Litestar(
-        route_handlers=[*ROUTES, health],
+        # The OPTIONS handlers first, so that Litestar adds none of its own.
+        route_handlers=[*options_handlers(handlers), *handlers],
         dependencies={
             "service": Provide(lambda: service_of(app), sync_to_thread=False),
             "user": Provide(current_user),
@@ -90,6 +97,7 @@ def create_http_app(
         openapi_config=_openapi(),
         request_class=JsonBodyRequest,
         request_max_body_size=max_body_bytes,
+        cors_config=CORSConfig(allow_origins=list(cors_origins)) if cors_origins else None,
         debug=debug,
     )
     return RequestCounting(app)

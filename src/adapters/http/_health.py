@@ -1,4 +1,5 @@
-"""GET /health/: each dependency probed at once, each with a deadline.
+"""The probes: GET /health/live (the process answers) and GET /health/ready, also served
+at GET /health/, where each dependency is probed at once, each with a deadline.
 
 Only the database is essential: without it nothing can be served, so the
 answer is 503. A failing counter store or catalog leaves the service
@@ -44,8 +45,15 @@ async def probe_all(checks: Mapping[str, HealthCheck]) -> dict[str, str]:
     return {"status": status, **report}
 
 
+@get("/health/live", tags=["health"])
+async def live() -> dict[str, str]:
+    """The process answers: for a liveness probe, which must not restart it when a
+    dependency is down."""
+    return {"status": "ok"}
+
+
 @get(
-    "/health",
+    ["/health", "/health/ready"],
     tags=["health"],
     responses={
         HTTP_503_SERVICE_UNAVAILABLE: ResponseSpec(
@@ -54,7 +62,8 @@ async def probe_all(checks: Mapping[str, HealthCheck]) -> dict[str, str]:
     },
 )
 async def health(state: State) -> Response[dict[str, str]]:
-    """Whether the service and each of its dependencies can serve requests."""
+    """Whether the service and each of its dependencies can serve requests: for a
+    readiness probe."""
     backend: Backend = state.backend
     report = await probe_all(backend.health_checks)
     down = report["status"] == "failing"

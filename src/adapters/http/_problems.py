@@ -167,7 +167,16 @@ def _http_problem(exc: HTTPException) -> Response[Problem]:
         return _invalid([FieldProblem("body", exc.detail)])
     status = HTTPStatus(exc.status_code)
     detail = exc.detail if exc.detail and exc.detail != status.phrase else status.description
-    return _respond(status, detail, headers=exc.headers)
+    return _respond(status, detail, headers=_sorted_allow(exc.headers))
+
+
+def _sorted_allow(headers: Mapping[str, str] | None) -> Mapping[str, str] | None:
+    """``headers`` with the methods of a 405's Allow sorted, as OPTIONS lists them:
+    Litestar lists them in the order its handlers were registered."""
+    allow = (headers or {}).get("allow")
+    if headers is None or allow is None:
+        return headers
+    return {**headers, "allow": ", ".join(sorted(method.strip() for method in allow.split(",")))}
 
 
 def problem_response(request: Request[Any, Any, Any], exc: Exception) -> Response[Problem]:

@@ -91,7 +91,9 @@ def _collections(path: str = "") -> list[str]:
     tags=["accounts"],
     responses=problem_responses(*_WITH_BODY, HTTPStatus.CONFLICT, HTTPStatus.SERVICE_UNAVAILABLE),
 )
-async def register(data: JSONBody[Credentials], service: ServiceDep) -> AccessToken:
+async def register(
+    request: Request[Any, Any, Any], data: JSONBody[Credentials], service: ServiceDep
+) -> Response[AccessToken]:
     """Create an account and return an access token for it."""
     token = await moviecore.register(
         data.username,
@@ -101,7 +103,9 @@ async def register(data: JSONBody[Credentials], service: ServiceDep) -> AccessTo
         tokens=service.ports.tokens,
         limits=service.limits,
     )
-    return AccessToken(token)
+    # The account has no address of its own: Location names what the token opens.
+    location = {"Location": service.link(request.base_url, "/collections/")}
+    return Response(AccessToken(token), headers=location)
 
 
 @post(
@@ -148,10 +152,8 @@ async def list_movies(
     result = await moviecore.search_movies(
         search, _page(page), genre=genre, catalog=service.ports.catalog, limits=service.limits
     )
-    # PUBLIC_URL when set: a forged Host header must not end up in the links.
-    base = service.public_url or str(request.base_url).rstrip("/")
     asked = {name: value for name, value in (("search", search), ("genre", genre)) if value.strip()}
-    return MoviesPageBody.of(result, f"{base}/movies/", asked)
+    return MoviesPageBody.of(result, service.link(request.base_url, "/movies/"), asked)
 
 
 @post(
@@ -163,13 +165,14 @@ async def list_movies(
     responses=problem_responses(*_PROTECTED, *_WITH_BODY),
 )
 async def create_collection(
-    data: JSONBody[NewCollection], user: User, service: ServiceDep
+    request: Request[Any, Any, Any], data: JSONBody[NewCollection], user: User, service: ServiceDep
 ) -> Response[CollectionCreated]:
     """Create a collection of movie snapshots for the caller."""
     uuid = await moviecore.create_collection(
         user, data.to_draft(), collections=service.ports.collections, limits=service.limits
     )
-    return Response(CollectionCreated(uuid), headers=etag(FIRST_VERSION))
+    location = {"Location": service.link(request.base_url, f"/collections/{uuid}/")}
+    return Response(CollectionCreated(uuid), headers={**etag(FIRST_VERSION), **location})
 
 
 @get(
@@ -178,12 +181,16 @@ async def create_collection(
     tags=["collections"],
     responses=problem_responses(*_PROTECTED, *_LOOKUP),
 )
-async def list_collections(user: User, service: ServiceDep, page: Page = 1) -> CollectionsPageBody:
-    """One page of the caller's collections, newest first, with their favourite genres."""
+async def list_collections(
+    request: Request[Any, Any, Any], user: User, service: ServiceDep, page: Page = 1
+) -> CollectionsPageBody:
+    """One page of the caller's collections, newest first, with their favourite genres and
+    absolute links to the next and previous pages."""
     result = await moviecore.list_collections(
         user, _page(page), collections=service.ports.collections, limits=service.limits
     )
-    return CollectionsPageBody.of(result)
+    link = service.link(request.base_url, "/collections/")
+    return CollectionsPageBody.of(result, link, service.limits.collections_page_size)
 
 
 @get(

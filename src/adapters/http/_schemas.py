@@ -125,6 +125,13 @@ class CollectionsData(msgspec.Struct, frozen=True):
     favourite_genres: str
     count: int
     page: int
+    next: str | None
+    previous: str | None
+
+
+def _page_link(link: str, number: int, query: Mapping[str, str]) -> str:
+    """The URL of page ``number`` of the listing at ``link``, keeping ``query``."""
+    return f"{link}?{urlencode({'page': number, **query})}"
 
 
 class CollectionsPageBody(msgspec.Struct, frozen=True):
@@ -134,10 +141,21 @@ class CollectionsPageBody(msgspec.Struct, frozen=True):
     data: CollectionsData
 
     @classmethod
-    def of(cls, page: CollectionsPage) -> CollectionsPageBody:
-        """The body of a core page of collections."""
+    def of(cls, page: CollectionsPage, link: str, page_size: int) -> CollectionsPageBody:
+        """The body of a core page of collections; ``link`` is this endpoint's absolute URL
+        and ``page_size`` how many collections a page holds."""
         listed = [CollectionListed(c.uuid, c.title, c.description) for c in page.collections]
-        return cls(True, CollectionsData(listed, page.favourite_genres, page.count, page.page))
+        data = CollectionsData(
+            collections=listed,
+            favourite_genres=page.favourite_genres,
+            count=page.count,
+            page=page.page,
+            next=_page_link(link, page.page + 1, {})
+            if page.page * page_size < page.count
+            else None,
+            previous=_page_link(link, page.page - 1, {}) if page.page > 1 else None,
+        )
+        return cls(is_success=True, data=data)
 
 
 class MoviesPageBody(msgspec.Struct, frozen=True):
@@ -154,14 +172,11 @@ class MoviesPageBody(msgspec.Struct, frozen=True):
         """The body of a core catalog page; ``link`` is this endpoint's absolute URL and
         ``query`` the other parameters the neighbouring pages carry."""
 
-        def to(number: int) -> str:
-            return f"{link}?{urlencode({'page': number, **query})}"
-
         return cls(
             count=page.count,
             page=page.page,
-            next=to(page.page + 1) if page.has_next else None,
-            previous=to(page.page - 1) if page.has_previous else None,
+            next=_page_link(link, page.page + 1, query) if page.has_next else None,
+            previous=_page_link(link, page.page - 1, query) if page.has_previous else None,
             movies=[MovieBody.of(movie) for movie in page.movies],
         )
 
