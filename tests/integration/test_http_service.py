@@ -27,20 +27,65 @@ def test_health_reports_every_dependency_ok(client: httpx.Client, path: str) -> 
 
 
 def test_openapi_document_lists_the_endpoints(client: httpx.Client) -> None:
-    """The OpenAPI document is served without a token and describes the contract's paths."""
+    """The OpenAPI document names each operation once, at the contract's path, with a short
+    id and a description; the singular aliases are left out."""
     response = client.get("/schema/openapi.json")
-    paths = set(response.json()["paths"])
-    expected = {
-        "/register",
-        "/login",
-        "/movies",
-        "/collections",
-        "/collections/{collection_uuid}",
-        "/request-count",
-        "/request-count/reset",
-        "/health",
+    operations = {
+        (path, method, operation["operationId"], bool(operation["description"]))
+        for path, item in response.json()["paths"].items()
+        for method, operation in item.items()
     }
-    assert (response.status_code, expected - paths) == (200, set())
+    assert (response.status_code, operations) == (
+        200,
+        {
+            ("/register/", "post", "register", True),
+            ("/login/", "post", "login", True),
+            ("/movies/", "get", "list_movies", True),
+            ("/collections/", "post", "create_collection", True),
+            ("/collections/", "get", "list_collections", True),
+            ("/collections/{collection_uuid}/", "get", "get_collection", True),
+            ("/collections/{collection_uuid}/", "put", "update_collection", True),
+            ("/collections/{collection_uuid}/", "delete", "delete_collection", True),
+            ("/request-count/", "get", "read_request_count", True),
+            ("/request-count/reset/", "post", "reset_request_count", True),
+            ("/health/", "get", "health", True),
+            ("/health/ready/", "get", "ready", True),
+            ("/health/live/", "get", "live", True),
+            ("/", "get", "index", True),
+        },
+    )
+
+
+def test_openapi_document_states_the_limits(client: httpx.Client) -> None:
+    """The document gives the contract's limits on what a client sends."""
+    schemas = client.get("/schema/openapi.json").json()["components"]["schemas"]
+    new_collection = schemas["NewCollection"]["properties"]
+    assert (
+        schemas["Credentials"]["properties"]["username"],
+        new_collection["title"],
+        new_collection["movies"]["maxItems"],
+        schemas["MovieBody"]["properties"]["genres"],
+    ) == (
+        {"type": "string", "minLength": 1, "maxLength": 150, "pattern": "^[A-Za-z0-9_.@+-]+$"},
+        {"type": "string", "minLength": 1, "maxLength": 200},
+        1000,
+        {"type": "string", "maxLength": 500, "default": ""},
+    )
+
+
+def test_openapi_document_names_the_problem_headers(client: httpx.Client) -> None:
+    """Retry-After, WWW-Authenticate and ETag are documented where problems carry them."""
+    paths = client.get("/schema/openapi.json").json()["paths"]
+    login = paths["/login/"]["post"]["responses"]
+    movies = paths["/movies/"]["get"]["responses"]
+    update = paths["/collections/{collection_uuid}/"]["put"]["responses"]
+    assert (
+        sorted(login["429"]["headers"]),
+        sorted(login["401"].get("headers", {})),
+        sorted(movies["401"]["headers"]),
+        sorted(movies["503"]["headers"]),
+        sorted(update["412"]["headers"]),
+    ) == (["Retry-After"], [], ["WWW-Authenticate"], ["Retry-After"], ["ETag"])
 
 
 @pytest.mark.parametrize("path", ["/schema/", "/schema"])

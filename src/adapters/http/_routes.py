@@ -1,7 +1,7 @@
 """The route handlers: each turns a request into one moviecore use case call.
 
-Every ``/collections/...`` path is also served at ``/collection/...`` for
-clients written against the original assignment.
+COLLECTION_ROUTES are relative to ``/collections``; the app also serves them at
+``/collection`` for clients written against the original assignment.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from litestar import Request, Response, delete, get, post, put
+from litestar.datastructures import ResponseHeader
 from litestar.di import NamedDependency
 from litestar.handlers import HTTPRouteHandler
 from litestar.params import FromPath, JSONBody, QueryParameter
@@ -75,20 +76,24 @@ _LOOKUP = (HTTPStatus.BAD_REQUEST, HTTPStatus.NOT_FOUND)
 _CONDITIONAL = (HTTPStatus.PRECONDITION_FAILED,)
 
 
+_LOCATION = ResponseHeader(
+    name="Location",
+    description="The absolute URL of what was created.",
+    documentation_only=True,
+)
+
+
 def _page(page: int) -> int:
     if page > _MAX_PAGE:
         raise PageNotFound(f"page {page} is past the last page")
     return page
 
 
-def _collections(path: str = "") -> list[str]:
-    return [f"/collections{path}", f"/collection{path}"]
-
-
 @post(
     "/register",
     status_code=HTTP_201_CREATED,
     tags=["accounts"],
+    response_headers=[_LOCATION],
     responses=problem_responses(*_WITH_BODY, HTTPStatus.CONFLICT, HTTPStatus.SERVICE_UNAVAILABLE),
 )
 async def register(
@@ -157,11 +162,11 @@ async def list_movies(
 
 
 @post(
-    _collections(),
+    "/",
     status_code=HTTP_201_CREATED,
     security=SECURITY,
     tags=["collections"],
-    response_headers=[ETAG_HEADER],
+    response_headers=[ETAG_HEADER, _LOCATION],
     responses=problem_responses(*_PROTECTED, *_WITH_BODY),
 )
 async def create_collection(
@@ -176,7 +181,7 @@ async def create_collection(
 
 
 @get(
-    _collections(),
+    "/",
     security=SECURITY,
     tags=["collections"],
     responses=problem_responses(*_PROTECTED, *_LOOKUP),
@@ -194,7 +199,7 @@ async def list_collections(
 
 
 @get(
-    _collections("/{collection_uuid:uuid}"),
+    "/{collection_uuid:uuid}",
     security=SECURITY,
     tags=["collections"],
     response_headers=[ETAG_HEADER],
@@ -211,7 +216,7 @@ async def get_collection(
 
 
 @put(
-    _collections("/{collection_uuid:uuid}"),
+    "/{collection_uuid:uuid}",
     security=SECURITY,
     tags=["collections"],
     response_headers=[ETAG_HEADER],
@@ -240,7 +245,7 @@ async def update_collection(
 
 
 @delete(
-    _collections("/{collection_uuid:uuid}"),
+    "/{collection_uuid:uuid}",
     status_code=HTTP_200_OK,
     security=SECURITY,
     tags=["collections"],
@@ -287,11 +292,16 @@ ROUTES: list[HTTPRouteHandler] = [
     register,
     login,
     list_movies,
+    read_request_count,
+    reset_request_count,
+]
+"""The handlers at the root."""
+
+COLLECTION_ROUTES: list[HTTPRouteHandler] = [
     create_collection,
     list_collections,
     get_collection,
     update_collection,
     delete_collection,
-    read_request_count,
-    reset_request_count,
 ]
+"""The handlers under ``/collections`` (and ``/collection``)."""

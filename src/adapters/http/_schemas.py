@@ -1,7 +1,9 @@
 """The JSON bodies of the HTTP API as msgspec Structs, and their conversion to core values.
 
 Field names are the contract's (snake_case). Lengths are checked by the core
-against the configured limits, so the Structs only pin down types.
+against the configured limits, so the Structs only pin down types (the OpenAPI
+document states the limits, see ``_openapi``). Requests and answers have Structs
+of their own, so that what an answer always holds is required in the document.
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ class AccessToken(msgspec.Struct, frozen=True):
 
 
 class MovieBody(msgspec.Struct, frozen=True):
-    """A movie as the catalog lists it and as a collection keeps it."""
+    """A movie as a client sends it into a collection."""
 
     uuid: UUID
     title: str
@@ -49,10 +51,21 @@ class MovieBody(msgspec.Struct, frozen=True):
             uuid=self.uuid, title=self.title, description=self.description, genres=self.genres
         )
 
+
+class ServedMovie(msgspec.Struct, frozen=True):
+    """A movie as the catalog lists it and as a collection keeps it: every field is sent."""
+
+    uuid: UUID
+    title: str
+    description: str
+    genres: str
+
     @classmethod
-    def of(cls, movie: Movie) -> MovieBody:
+    def of(cls, movie: Movie) -> ServedMovie:
         """The body of a core movie."""
-        return cls(movie.uuid, movie.title, movie.description, movie.genres)
+        return cls(
+            uuid=movie.uuid, title=movie.title, description=movie.description, genres=movie.genres
+        )
 
 
 def _movies(bodies: list[MovieBody]) -> tuple[Movie, ...]:
@@ -101,12 +114,12 @@ class CollectionBody(msgspec.Struct, frozen=True):
     uuid: UUID
     title: str
     description: str
-    movies: list[MovieBody]
+    movies: list[ServedMovie]
 
     @classmethod
     def of(cls, collection: Collection) -> CollectionBody:
         """The body of a core collection."""
-        movies = [MovieBody.of(movie) for movie in collection.movies]
+        movies = [ServedMovie.of(movie) for movie in collection.movies]
         return cls(collection.uuid, collection.title, collection.description, movies)
 
 
@@ -165,7 +178,7 @@ class MoviesPageBody(msgspec.Struct, frozen=True):
     page: int
     next: str | None
     previous: str | None
-    movies: list[MovieBody]
+    movies: list[ServedMovie]
 
     @classmethod
     def of(cls, page: CatalogPage, link: str, query: Mapping[str, str]) -> MoviesPageBody:
@@ -177,7 +190,7 @@ class MoviesPageBody(msgspec.Struct, frozen=True):
             page=page.page,
             next=_page_link(link, page.page + 1, query) if page.has_next else None,
             previous=_page_link(link, page.page - 1, query) if page.has_previous else None,
-            movies=[MovieBody.of(movie) for movie in page.movies],
+            movies=[ServedMovie.of(movie) for movie in page.movies],
         )
 
 
