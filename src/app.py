@@ -25,6 +25,7 @@ from typing import Protocol, TextIO
 
 import uvicorn
 
+import moviecore
 from adapters import fake_upstream, postgres, redis, sqlite
 from adapters.caching import RecentSearches, RecentUsers
 from adapters.http import Backend, RequestCounting, create_http_app
@@ -202,6 +203,7 @@ def create_app(settings: Settings | None = None) -> RequestCounting:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="moviecore", description="Movie collections service.")
+    parser.add_argument("--version", action="version", version=moviecore.__version__)
     commands = parser.add_subparsers(dest="command", required=True)
     serve = commands.add_parser("serve", help="run the HTTP service")
     serve.add_argument("--host", help="address to listen on (default: HOST or 127.0.0.1)")

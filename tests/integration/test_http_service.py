@@ -10,6 +10,7 @@ import httpx
 import pytest
 from litestar.testing import AsyncTestClient
 
+import moviecore
 from adapters.http import Backend, create_http_app, fixed_backend
 from moviecore.testing import MemoryCollectionRepository, in_memory_ports
 
@@ -54,6 +55,12 @@ def test_openapi_document_lists_the_endpoints(client: httpx.Client) -> None:
             ("/", "get", "index", True),
         },
     )
+
+
+def test_openapi_document_reports_the_version(client: httpx.Client) -> None:
+    """The OpenAPI document's version is the service's."""
+    info = client.get("/schema/openapi.json").json()["info"]
+    assert (info["title"], info["version"]) == ("moviecore", moviecore.__version__)
 
 
 def test_openapi_document_states_the_limits(client: httpx.Client) -> None:
