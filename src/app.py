@@ -29,6 +29,7 @@ import moviecore
 from adapters import fake_upstream, postgres, redis, sqlite
 from adapters.caching import RecentSearches, RecentUsers
 from adapters.http import Backend, RequestCounting, create_http_app
+from adapters.logs import log_config
 from adapters.mirror import MirroredCatalog
 from adapters.movie_files import bundled_movies, read_movies
 from adapters.security import BcryptPasswordHasher, JwtTokenIssuer
@@ -195,6 +196,7 @@ def create_app(settings: Settings | None = None) -> RequestCounting:
         max_body_bytes=settings.max_body_bytes,
         public_url=settings.public_url,
         cors_origins=settings.cors_origins,
+        access_log=settings.access_log,
     )
 
 
@@ -231,7 +233,8 @@ def _serve(settings: Settings, host: str | None, port: int | None) -> None:
         lifespan="on",
         loop="uvloop",
         http="httptools",
-        access_log=settings.access_log,
+        access_log=False,  # the service logs each request itself, with its id and user
+        log_config=log_config(settings.log_format),
     )
 
 

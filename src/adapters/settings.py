@@ -15,6 +15,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from adapters.http import DEFAULT_MAX_BODY_BYTES
+from adapters.logs import LogFormat
 from moviecore import DEFAULT_LIMITS, Limits
 
 PASSWORD_BYTES_CEILING = 72
@@ -50,6 +51,7 @@ class Settings:
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     limits: Limits = DEFAULT_LIMITS
     cors_origins: tuple[str, ...] = ()
+    log_format: LogFormat = "text"
 
     @property
     def sqlite_path(self) -> Path:
@@ -183,6 +185,14 @@ def _cors_origins(raw: str | None) -> tuple[str, ...]:
     return origins
 
 
+def _log_format(raw: str | None) -> LogFormat:
+    if raw is None or raw == "text":
+        return "text"
+    if raw == "json":
+        return "json"
+    raise SettingsError(f"LOG_FORMAT must be json or text, got {raw!r}")
+
+
 def _check_storage(database_url: str | None, redis_url: str | None, workers: int) -> None:
     """Refuse storage settings no adapter can serve."""
     if database_url is None:
@@ -232,4 +242,5 @@ def load_settings(
         max_body_bytes=source.integer("MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES, 1),
         limits=_limits(source),
         cors_origins=_cors_origins(source.text("CORS_ORIGINS")),
+        log_format=_log_format(source.text("LOG_FORMAT")),
     )

@@ -7,7 +7,7 @@ import uuid
 import httpx
 import pytest
 
-from fixtures.server import register_user
+from fixtures.server import problem_body, register_user
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -235,7 +235,12 @@ def test_invalid_collection_is_400_naming_each_field(
     """Each broken field is named in the contract's path style, and nothing is stored."""
     response = client.post("/collections/", headers=auth, json=body)
     listed = client.get("/collections/", headers=auth).json()["data"]["count"]
-    assert (response.status_code, response.headers["content-type"], response.json(), listed) == (
+    assert (
+        response.status_code,
+        response.headers["content-type"],
+        problem_body(response),
+        listed,
+    ) == (
         400,
         PROBLEM_JSON,
         _validation_problem(errors),
@@ -256,7 +261,7 @@ def test_put_null_title_is_400(client: httpx.Client, auth: dict[str, str]) -> No
     """A title of null is a type error, not a silent no-op."""
     uuid_ = _create(client, auth)
     response = client.put(f"/collections/{uuid_}/", headers=auth, json={"title": None})
-    assert response.json() == _validation_problem(
+    assert problem_body(response) == _validation_problem(
         [{"field": "title", "message": "Expected `str`, got `null`"}]
     )
 

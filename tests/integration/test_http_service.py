@@ -12,6 +12,7 @@ from litestar.testing import AsyncTestClient
 
 import moviecore
 from adapters.http import Backend, create_http_app, fixed_backend
+from fixtures.server import problem_body
 from moviecore.testing import MemoryCollectionRepository, in_memory_ports
 
 PROBLEM_JSON = "application/problem+json"
@@ -108,7 +109,7 @@ def test_interactive_docs_are_served(client: httpx.Client, path: str) -> None:
 def test_unknown_path_is_404_problem(client: httpx.Client) -> None:
     """A path the service does not serve is a 404 problem."""
     response = client.get("/no-such-thing/")
-    assert (response.status_code, response.headers["content-type"], response.json()) == (
+    assert (response.status_code, response.headers["content-type"], problem_body(response)) == (
         404,
         PROBLEM_JSON,
         {
@@ -192,7 +193,7 @@ async def test_unexpected_error_is_500_problem_without_internals() -> None:
         token = await http.post("/register/", json={"username": "u", "password": "password1"})
         auth = {"Authorization": f"Bearer {token.json()['access_token']}"}
         response = await http.get("/collections/", headers=auth)
-    assert (response.status_code, response.headers["content-type"], response.json()) == (
+    assert (response.status_code, response.headers["content-type"], problem_body(response)) == (
         500,
         PROBLEM_JSON,
         {

@@ -51,6 +51,7 @@ def test_environment_values_are_parsed(tmp_path: Path) -> None:
         "MOVIES_MAX": "50",
         "COLLECTIONS_PAGE_SIZE": "5",
         "CORS_ORIGINS": "https://app.example, http://localhost:3000",
+        "LOG_FORMAT": "json",
     }
     assert load_settings(environ, env_file=tmp_path / ".env") == Settings(
         jwt_secret=SECRET,
@@ -67,6 +68,7 @@ def test_environment_values_are_parsed(tmp_path: Path) -> None:
         max_body_bytes=2048,
         limits=Limits(movies_max=50, collections_page_size=5),
         cors_origins=("https://app.example", "http://localhost:3000"),
+        log_format="json",
     )
 
 
@@ -97,6 +99,7 @@ def test_env_file_fills_what_the_environment_leaves_unset(tmp_path: Path) -> Non
         ({"DATABASE_URL": "postgresql://db/x"}, "REDIS_URL is required when DATABASE_URL is set"),
         ({"DATABASE_URL": "mysql://db/x"}, "DATABASE_URL must be a postgresql:// URL"),
         ({"WORKERS": "2"}, "WORKERS must be 1 with the embedded SQLite storage"),
+        ({"LOG_FORMAT": "xml"}, "LOG_FORMAT must be json or text, got 'xml'"),
         (
             {"CORS_ORIGINS": "https://app.example/path"},
             "CORS_ORIGINS must be * or origins such as https://example.com,"

@@ -51,6 +51,7 @@ def create_http_app(
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
     public_url: str | None = None,
     cors_origins: Sequence[str] = (),
+    access_log: bool = False,
     debug: bool = False,
 ) -> RequestCounting:
     """The HTTP API as an ASGI app; ``open_backend`` is entered for the app's lifetime.
@@ -58,6 +59,7 @@ def create_http_app(
     Use ``fixed_backend(Backend(ports))`` for ports that are already open. Links
     start with ``public_url`` when given, never with a client's Host header.
     Browsers on ``cors_origins`` (``*`` for any) may call the API; none by default.
+    With ``access_log``, each request is logged once answered.
     """
 
     @asynccontextmanager
@@ -91,8 +93,9 @@ def create_http_app(
         openapi_config=openapi_config(),
         request_class=JsonBodyRequest,
         request_max_body_size=max_body_bytes,
+        logging_config=None,  # the process's logging (adapters.logs) is left as it is
         cors_config=CORSConfig(allow_origins=list(cors_origins)) if cors_origins else None,
         debug=debug,
     )
     finish_openapi(app.openapi_schema, limits)
-    return RequestCounting(app)
+    return RequestCounting(app, access_log=access_log)

@@ -40,6 +40,7 @@ from moviecore import (
 )
 
 from ._etags import etag
+from ._request_log import current_request_id
 
 PROBLEM_JSON = "application/problem+json"
 _logger = logging.getLogger("moviecore.http")
@@ -61,6 +62,7 @@ class Problem(msgspec.Struct, frozen=True, omit_defaults=True):
     status: int
     detail: str
     errors: list[FieldProblem] | None = None
+    request_id: str | None = None
 
 
 def problem_responses(*statuses: HTTPStatus) -> dict[int, ResponseSpec]:
@@ -91,6 +93,7 @@ def _respond(
         status=status.value,
         detail=detail,
         errors=errors,
+        request_id=current_request_id(),
     )
     return Response(problem, status_code=status.value, media_type=PROBLEM_JSON, headers=headers)
 
