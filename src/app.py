@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging.config
 import sys
 import time
 from collections.abc import AsyncIterator, Sequence
@@ -188,8 +189,13 @@ async def open_backend(settings: Settings) -> AsyncIterator[Backend]:
 
 
 def create_app(settings: Settings | None = None) -> RequestCounting:
-    """The HTTP service as an ASGI app; ``settings`` default to the environment's."""
+    """The HTTP service as an ASGI app; ``settings`` default to the environment's.
+
+    Logging is set up here too (LOG_FORMAT), so that a server started on its own
+    (``uvicorn app:create_app --factory``) logs as ``moviecore serve`` does.
+    """
     settings = load_settings() if settings is None else settings
+    logging.config.dictConfig(log_config(settings.log_format))
     return create_http_app(
         lambda: open_backend(settings),
         limits=settings.limits,

@@ -68,10 +68,15 @@ def log_config(log_format: LogFormat) -> dict[str, Any]:
         "disable_existing_loggers": False,
         "formatters": {"lines": formatter},
         "handlers": {"stderr": handler},
-        # uvicorn's loggers keep their own handlers unless they are replaced here.
+        # uvicorn's loggers keep their own handlers unless they are replaced here; its
+        # access line is silenced, the service writing its own (ACCESS_LOG).
         "loggers": {
-            name: {"handlers": ["stderr"], "level": "INFO", "propagate": False}
-            for name in ("uvicorn", "uvicorn.error", "uvicorn.access")
+            name: {"handlers": ["stderr"], "level": level, "propagate": False}
+            for name, level in (
+                ("uvicorn", "INFO"),
+                ("uvicorn.error", "INFO"),
+                ("uvicorn.access", "WARNING"),
+            )
         },
         "root": {"handlers": ["stderr"], "level": "INFO"},
     }
