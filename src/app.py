@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging.config
 import sys
 import time
 from collections.abc import AsyncIterator, Sequence
@@ -29,6 +30,7 @@ import uvicorn
 from adapters import fake_upstream, postgres, redis, sqlite
 from adapters.caching import RecentSearches, RecentUsers
 from adapters.http import Backend, GuardedHttpToolsProtocol, RequestCounting, create_http_app
+from adapters.logs import log_config
 from adapters.mirror import MirroredCatalog
 from adapters.movie_files import MovieFile, bundled_movies, read_movies
 from adapters.security import BcryptPasswordHasher, JwtTokenIssuer
@@ -189,13 +191,20 @@ async def open_backend(settings: Settings) -> AsyncIterator[Backend]:
 
 
 def create_app(settings: Settings | None = None) -> RequestCounting:
-    """The HTTP service as an ASGI app; ``settings`` default to the environment's."""
+    """The HTTP service as an ASGI app; ``settings`` default to the environment's.
+
+    Logging is set up here too (LOG_FORMAT), so that a server started on its own
+    (``uvicorn app:create_app --factory``) logs as ``moviecore serve`` does.
+    """
     settings = load_settings() if settings is None else settings
+    logging.config.dictConfig(log_config(settings.log_format))
     return create_http_app(
         lambda: open_backend(settings),
         limits=settings.limits,
         max_body_bytes=settings.max_body_bytes,
         public_url=settings.public_url,
+        cors_origins=settings.cors_origins,
+        access_log=settings.access_log,
     )
 
 
@@ -267,7 +276,8 @@ def _serve(settings: Settings, host: str | None, port: int | None) -> None:
         h11_max_incomplete_event_size=settings.max_head_bytes,
         timeout_keep_alive=settings.keep_alive_seconds,
         limit_concurrency=settings.max_connections,
-        access_log=settings.access_log,
+        access_log=False,  # the service logs each request itself, with its id and user
+        log_config=log_config(settings.log_format),
     )
 
 

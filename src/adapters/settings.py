@@ -15,6 +15,7 @@ from pathlib import Path
 from urllib.parse import SplitResult, urlsplit
 
 from adapters.http import DEFAULT_HEAD_TIMEOUT, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_HEAD_BYTES
+from adapters.logs import LogFormat
 from moviecore import DEFAULT_LIMITS, Limits
 
 PASSWORD_BYTES_CEILING = 72
@@ -59,6 +60,8 @@ class Settings:
     keep_alive_seconds: int = DEFAULT_KEEP_ALIVE_SECONDS
     max_connections: int = DEFAULT_MAX_CONNECTIONS
     limits: Limits = DEFAULT_LIMITS
+    cors_origins: tuple[str, ...] = ()
+    log_format: LogFormat = "text"
 
     @property
     def sqlite_path(self) -> Path:
@@ -193,6 +196,30 @@ def _url(name: str, raw: str | None, schemes: tuple[str, ...]) -> str | None:
     return raw
 
 
+def _cors_origins(raw: str | None) -> tuple[str, ...]:
+    """The comma-separated origins of CORS_ORIGINS: ``*``, or each ``scheme://host[:port]``."""
+    origins = tuple(origin.strip() for origin in (raw or "").split(",") if origin.strip())
+    for origin in origins:
+        parts = urlsplit(origin)
+        if origin != "*" and (
+            parts.scheme not in ("http", "https")
+            or not parts.netloc
+            or origin != f"{parts.scheme}://{parts.netloc}"
+        ):
+            raise SettingsError(
+                f"CORS_ORIGINS must be * or origins such as https://example.com, got {origin!r}"
+            )
+    return origins
+
+
+def _log_format(raw: str | None) -> LogFormat:
+    if raw is None or raw == "text":
+        return "text"
+    if raw == "json":
+        return "json"
+    raise SettingsError(f"LOG_FORMAT must be json or text, got {raw!r}")
+
+
 def _check_storage(database_url: str | None, redis_url: str | None, workers: int) -> None:
     """Refuse storage settings no adapter can serve."""
     if database_url is None:
@@ -248,4 +275,6 @@ def load_settings(
         keep_alive_seconds=source.integer("KEEP_ALIVE_SECONDS", DEFAULT_KEEP_ALIVE_SECONDS, 1),
         max_connections=source.integer("MAX_CONNECTIONS", DEFAULT_MAX_CONNECTIONS, 1),
         limits=_limits(source),
+        cors_origins=_cors_origins(source.text("CORS_ORIGINS")),
+        log_format=_log_format(source.text("LOG_FORMAT")),
     )

@@ -23,7 +23,13 @@ import httpx
 import jwt
 import pytest
 
-from fixtures.server import ServerProcess, distributed_environment, register_user, run_server
+from fixtures.server import (
+    ServerProcess,
+    distributed_environment,
+    problem_body,
+    register_user,
+    run_server,
+)
 
 PROBLEM_JSON = "application/problem+json"
 REFUSED = (401, PROBLEM_JSON, "Bearer", "urn:moviecore:problem:invalid-token")
@@ -148,7 +154,7 @@ def _fail_five_times(http: httpx.Client, username: str) -> None:
 
 def _throttled(response: httpx.Response) -> tuple[int, str, object, bool]:
     """The status, type and body of a throttled answer (its seconds blanked), and a sane wait."""
-    body = response.json()
+    body = problem_body(response)
     retry_after = int(response.headers["retry-after"])
     return (
         response.status_code,

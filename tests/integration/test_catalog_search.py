@@ -258,6 +258,6 @@ def test_search_of_the_bundled_catalog_ranks_and_pages(
 def test_the_openapi_document_lists_the_search_parameters(client: httpx.Client) -> None:
     """The API document names page, search (at most 200 characters) and genre for GET /movies/."""
     document = client.get("/schema/openapi.json").json()
-    parameters = document["paths"]["/movies"]["get"]["parameters"]
+    parameters = document["paths"]["/movies/"]["get"]["parameters"]
     described = {p["name"]: p["schema"].get("maxLength") for p in parameters if p["in"] == "query"}
     assert described == {"page": None, "search": 200, "genre": None}

@@ -10,7 +10,7 @@ import httpx
 import jwt
 import pytest
 
-from fixtures.server import ServerProcess, register_user
+from fixtures.server import ServerProcess, problem_body, register_user
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -20,7 +20,7 @@ def _name() -> str:
 
 
 def _problem(response: httpx.Response) -> tuple[int, str, dict[str, object]]:
-    return response.status_code, response.headers["content-type"], response.json()
+    return response.status_code, response.headers["content-type"], problem_body(response)
 
 
 @pytest.mark.parametrize("path", ["/register/", "/register"])

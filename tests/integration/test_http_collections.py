@@ -7,7 +7,7 @@ import uuid
 import httpx
 import pytest
 
-from fixtures.server import register_user
+from fixtures.server import problem_body, register_user
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -90,15 +90,18 @@ def test_list_is_newest_first_with_favourite_genres(
                 "favourite_genres": "Drama, Comedy, comedy",
                 "count": 2,
                 "page": 1,
+                "next": None,
+                "previous": None,
             },
         },
     )
 
 
 def test_list_pages_hold_ten_and_past_the_end_is_404(
-    client: httpx.Client, auth: dict[str, str]
+    client: httpx.Client, auth: dict[str, str], base_url: str
 ) -> None:
-    """Eleven collections make a full first page, one on the second, and no third page."""
+    """Eleven collections make a full first page, one on the second, and no third page;
+    each page links to its neighbours."""
     uuids = [_create(client, auth, title=f"C{n}") for n in range(11)]
     first = client.get("/collections/?page=1", headers=auth).json()["data"]
     second = client.get("/collection?page=2", headers=auth).json()["data"]
@@ -107,16 +110,33 @@ def test_list_pages_hold_ten_and_past_the_end_is_404(
         [c["uuid"] for c in first["collections"]],
         [c["uuid"] for c in second["collections"]],
         second["page"],
+        (first["previous"], first["next"]),
+        (second["previous"], second["next"]),
         third.status_code,
         third.headers["content-type"],
-    ) == (uuids[:0:-1], uuids[:1], 2, 404, PROBLEM_JSON)
+    ) == (
+        uuids[:0:-1],
+        uuids[:1],
+        2,
+        (None, f"{base_url}/collections/?page=2"),
+        (f"{base_url}/collections/?page=1", None),
+        404,
+        PROBLEM_JSON,
+    )
 
 
 def test_new_user_lists_nothing(client: httpx.Client, auth: dict[str, str]) -> None:
     """A user without collections gets an empty first page and no favourite genres."""
     assert client.get("/collections", headers=auth).json() == {
         "is_success": True,
-        "data": {"collections": [], "favourite_genres": "", "count": 0, "page": 1},
+        "data": {
+            "collections": [],
+            "favourite_genres": "",
+            "count": 0,
+            "page": 1,
+            "next": None,
+            "previous": None,
+        },
     }
 
 
@@ -215,7 +235,12 @@ def test_invalid_collection_is_400_naming_each_field(
     """Each broken field is named in the contract's path style, and nothing is stored."""
     response = client.post("/collections/", headers=auth, json=body)
     listed = client.get("/collections/", headers=auth).json()["data"]["count"]
-    assert (response.status_code, response.headers["content-type"], response.json(), listed) == (
+    assert (
+        response.status_code,
+        response.headers["content-type"],
+        problem_body(response),
+        listed,
+    ) == (
         400,
         PROBLEM_JSON,
         _validation_problem(errors),
@@ -236,7 +261,7 @@ def test_put_null_title_is_400(client: httpx.Client, auth: dict[str, str]) -> No
     """A title of null is a type error, not a silent no-op."""
     uuid_ = _create(client, auth)
     response = client.put(f"/collections/{uuid_}/", headers=auth, json={"title": None})
-    assert response.json() == _validation_problem(
+    assert problem_body(response) == _validation_problem(
         [{"field": "title", "message": "Expected `str`, got `null`"}]
     )
 

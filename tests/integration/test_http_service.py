@@ -10,13 +10,15 @@ import httpx
 import pytest
 from litestar.testing import AsyncTestClient
 
+import moviecore
 from adapters.http import Backend, create_http_app, fixed_backend
+from fixtures.server import problem_body
 from moviecore.testing import MemoryCollectionRepository, in_memory_ports
 
 PROBLEM_JSON = "application/problem+json"
 
 
-@pytest.mark.parametrize("path", ["/health/", "/health"])
+@pytest.mark.parametrize("path", ["/health/", "/health", "/health/ready/"])
 def test_health_reports_every_dependency_ok(client: httpx.Client, path: str) -> None:
     """A running embedded service reports itself and each dependency healthy, without a token."""
     response = client.get(path)
@@ -27,20 +29,71 @@ def test_health_reports_every_dependency_ok(client: httpx.Client, path: str) -> 
 
 
 def test_openapi_document_lists_the_endpoints(client: httpx.Client) -> None:
-    """The OpenAPI document is served without a token and describes the contract's paths."""
+    """The OpenAPI document names each operation once, at the contract's path, with a short
+    id and a description; the singular aliases are left out."""
     response = client.get("/schema/openapi.json")
-    paths = set(response.json()["paths"])
-    expected = {
-        "/register",
-        "/login",
-        "/movies",
-        "/collections",
-        "/collections/{collection_uuid}",
-        "/request-count",
-        "/request-count/reset",
-        "/health",
+    operations = {
+        (path, method, operation["operationId"], bool(operation["description"]))
+        for path, item in response.json()["paths"].items()
+        for method, operation in item.items()
     }
-    assert (response.status_code, expected - paths) == (200, set())
+    assert (response.status_code, operations) == (
+        200,
+        {
+            ("/register/", "post", "register", True),
+            ("/login/", "post", "login", True),
+            ("/movies/", "get", "list_movies", True),
+            ("/collections/", "post", "create_collection", True),
+            ("/collections/", "get", "list_collections", True),
+            ("/collections/{collection_uuid}/", "get", "get_collection", True),
+            ("/collections/{collection_uuid}/", "put", "update_collection", True),
+            ("/collections/{collection_uuid}/", "delete", "delete_collection", True),
+            ("/request-count/", "get", "read_request_count", True),
+            ("/request-count/reset/", "post", "reset_request_count", True),
+            ("/health/", "get", "health", True),
+            ("/health/ready/", "get", "ready", True),
+            ("/health/live/", "get", "live", True),
+            ("/", "get", "index", True),
+        },
+    )
+
+
+def test_openapi_document_reports_the_version(client: httpx.Client) -> None:
+    """The OpenAPI document's version is the service's."""
+    info = client.get("/schema/openapi.json").json()["info"]
+    assert (info["title"], info["version"]) == ("moviecore", moviecore.__version__)
+
+
+def test_openapi_document_states_the_limits(client: httpx.Client) -> None:
+    """The document gives the contract's limits on what a client sends."""
+    schemas = client.get("/schema/openapi.json").json()["components"]["schemas"]
+    new_collection = schemas["NewCollection"]["properties"]
+    assert (
+        schemas["Credentials"]["properties"]["username"],
+        new_collection["title"],
+        new_collection["movies"]["maxItems"],
+        schemas["MovieBody"]["properties"]["genres"],
+    ) == (
+        {"type": "string", "minLength": 1, "maxLength": 150, "pattern": "^[A-Za-z0-9_.@+-]+$"},
+        {"type": "string", "minLength": 1, "maxLength": 200},
+        1000,
+        {"type": "string", "maxLength": 500, "default": ""},
+    )
+
+
+def test_openapi_document_names_the_problem_headers(client: httpx.Client) -> None:
+    """Retry-After, WWW-Authenticate and ETag are documented where problems carry them."""
+    paths = client.get("/schema/openapi.json").json()["paths"]
+    login = paths["/login/"]["post"]["responses"]
+    movies = paths["/movies/"]["get"]["responses"]
+    update = paths["/collections/{collection_uuid}/"]["put"]["responses"]
+    assert (
+        sorted(login["429"]["headers"]),
+        sorted(login["401"].get("headers", {})),
+        sorted(movies["401"]["headers"]),
+        sorted(movies["503"]["headers"]),
+        sorted(update["412"]["headers"]),
+    ) == (["Retry-After"], [], ["WWW-Authenticate"], ["Retry-After"], ["ETag"])
 
 
 @pytest.mark.parametrize("path", ["/schema/", "/schema"])
@@ -56,7 +109,7 @@ def test_interactive_docs_are_served(client: httpx.Client, path: str) -> None:
 def test_unknown_path_is_404_problem(client: httpx.Client) -> None:
     """A path the service does not serve is a 404 problem."""
     response = client.get("/no-such-thing/")
-    assert (response.status_code, response.headers["content-type"], response.json()) == (
+    assert (response.status_code, response.headers["content-type"], problem_body(response)) == (
         404,
         PROBLEM_JSON,
         {
@@ -85,7 +138,7 @@ def test_wrong_method_is_405_with_allow(client: httpx.Client) -> None:
         response.headers["content-type"],
         response.headers["allow"],
         response.json()["status"],
-    ) == (405, PROBLEM_JSON, "POST, OPTIONS", 405)
+    ) == (405, PROBLEM_JSON, "OPTIONS, POST", 405)
 
 
 async def _failing() -> None:
@@ -116,6 +169,19 @@ async def test_failing_database_makes_health_503_naming_it() -> None:
 
 
 @pytest.mark.anyio
+async def test_failing_database_fails_readiness_not_liveness() -> None:
+    """With the database down the readiness probe answers 503 and the liveness probe 200."""
+    backend = Backend(in_memory_ports(), {"database": _failing, "counter": _fine})
+    async with AsyncTestClient(create_http_app(fixed_backend(backend))) as http:
+        ready = await http.get("/health/ready/")
+        live = await http.get("/health/live/")
+    assert [(r.status_code, r.json()) for r in (ready, live)] == [
+        (503, {"status": "failing", "database": "failing", "counter": "ok"}),
+        (200, {"status": "ok"}),
+    ]
+
+
+@pytest.mark.anyio
 async def test_failing_counter_or_catalog_leaves_health_200_degraded() -> None:
     """Without the counter store or the catalog the service still serves: 200, degraded."""
     checks = {"database": _fine, "counter": _failing, "catalog": _failing}
@@ -136,7 +202,7 @@ async def test_unexpected_error_is_500_problem_without_internals() -> None:
         token = await http.post("/register/", json={"username": "u", "password": "password1"})
         auth = {"Authorization": f"Bearer {token.json()['access_token']}"}
         response = await http.get("/collections/", headers=auth)
-    assert (response.status_code, response.headers["content-type"], response.json()) == (
+    assert (response.status_code, response.headers["content-type"], problem_body(response)) == (
         500,
         PROBLEM_JSON,
         {

@@ -142,14 +142,15 @@ def test_if_match_on_a_missing_collection_is_404(
 
 
 def test_openapi_documents_etag_and_if_match(client: httpx.Client) -> None:
-    """The OpenAPI document lists the ETag header, the If-Match parameter and the 412."""
+    """The OpenAPI document lists the ETag (and a creation's Location) header, the If-Match
+    parameter and the 412."""
     paths = client.get("/schema/openapi.json").json()["paths"]
-    one = paths["/collections/{collection_uuid}"]
+    one = paths["/collections/{collection_uuid}/"]
     assert (
         "ETag" in one["get"]["responses"]["200"]["headers"],
         "ETag" in one["put"]["responses"]["200"]["headers"],
-        "ETag" in paths["/collections"]["post"]["responses"]["201"]["headers"],
+        sorted(paths["/collections/"]["post"]["responses"]["201"]["headers"]),
         [p["name"] for p in one["put"]["parameters"] if p["in"] == "header"],
         [p["name"] for p in one["delete"]["parameters"] if p["in"] == "header"],
         "412" in one["put"]["responses"] and "412" in one["delete"]["responses"],
-    ) == (True, True, True, ["If-Match"], ["If-Match"], True)
+    ) == (True, True, ["ETag", "Location"], ["If-Match"], ["If-Match"], True)

@@ -48,10 +48,12 @@ def _create(http: httpx.Client, auth: dict[str, str], body: dict[str, object]) -
 def _answer(
     http: httpx.Client, auth: dict[str, str], method: str, path: str, body: object
 ) -> tuple[int, str]:
-    """Status and body of an answer, with the collection uuid asked for blanked out."""
+    """Status and body of an answer, with the collection uuid asked for and the request's
+    own id blanked out."""
     uuid_ = path.rstrip("/").rsplit("/", 1)[-1]
     response = http.request(method, path, headers=auth, json=body if method == "PUT" else None)
-    return response.status_code, response.text.replace(uuid_, "<uuid>")
+    text = response.text.replace(response.headers["x-request-id"], "<request id>")
+    return response.status_code, text.replace(uuid_, "<uuid>")
 
 
 def _every_page(http: httpx.Client, auth: dict[str, str], root: str) -> list[str]:

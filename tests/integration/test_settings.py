@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+import moviecore
 from adapters.settings import Settings, SettingsError, load_settings
 from fixtures.server import moviecore_command
 from moviecore import Limits
@@ -54,6 +55,8 @@ def test_environment_values_are_parsed(tmp_path: Path) -> None:
         "MAX_CONNECTIONS": "100",
         "MOVIES_MAX": "50",
         "COLLECTIONS_PAGE_SIZE": "5",
+        "CORS_ORIGINS": "https://app.example, http://localhost:3000",
+        "LOG_FORMAT": "json",
     }
     assert load_settings(environ, env_file=tmp_path / ".env") == Settings(
         jwt_secret=SECRET,
@@ -73,6 +76,8 @@ def test_environment_values_are_parsed(tmp_path: Path) -> None:
         keep_alive_seconds=2,
         max_connections=100,
         limits=Limits(movies_max=50, collections_page_size=5),
+        cors_origins=("https://app.example", "http://localhost:3000"),
+        log_format="json",
     )
 
 
@@ -117,6 +122,12 @@ def test_env_file_fills_what_the_environment_leaves_unset(tmp_path: Path) -> Non
         ({"MAX_HEAD_BYTES": "100"}, "MAX_HEAD_BYTES must be at least 1024, got 100"),
         ({"HEAD_TIMEOUT_SECONDS": "0"}, "HEAD_TIMEOUT_SECONDS must be at least 1, got 0"),
         ({"WORKERS": "2"}, "WORKERS must be 1 with the embedded SQLite storage"),
+        ({"LOG_FORMAT": "xml"}, "LOG_FORMAT must be json or text, got 'xml'"),
+        (
+            {"CORS_ORIGINS": "https://app.example/path"},
+            "CORS_ORIGINS must be * or origins such as https://example.com,"
+            " got 'https://app.example/path'",
+        ),
         (
             {"JWT_SECRET": "", "DATABASE_URL": "postgresql://db/x", "REDIS_URL": "redis://r"},
             "JWT_SECRET is required when DATABASE_URL is set",
@@ -223,4 +234,14 @@ def test_unreadable_import_file_fails_with_one_line(tmp_path: Path) -> None:
         1,
         1,
         "moviecore: ",
+    )
+
+
+def test_version_is_reported(tmp_path: Path) -> None:
+    """``moviecore --version`` prints the package's version and nothing else."""
+    result = _run(["--version"], tmp_path)
+    assert (result.returncode, result.stdout, result.stderr) == (
+        0,
+        f"{moviecore.__version__}\n",
+        "",
     )

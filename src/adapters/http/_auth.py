@@ -11,6 +11,7 @@ from litestar.params import HeaderParameter
 from moviecore import InvalidToken, authenticate
 
 from ._backend import Service
+from ._request_log import note_user
 
 BEARER_SCHEME = "BearerAuth"
 """The name of the security scheme in the OpenAPI document."""
@@ -36,4 +37,6 @@ async def current_user(
 ) -> UUID:
     """The id of the user the request's bearer token names."""
     ports = service.ports
-    return await authenticate(bearer_token(authorization), tokens=ports.tokens, users=ports.users)
+    user = await authenticate(bearer_token(authorization), tokens=ports.tokens, users=ports.users)
+    note_user(user)
+    return user

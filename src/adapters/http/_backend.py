@@ -36,6 +36,11 @@ class Service:
     limits: Limits
     public_url: str | None = None
 
+    def link(self, request_base_url: object, path: str) -> str:
+        """The absolute URL of ``path`` for links and ``Location``: PUBLIC_URL when set, so
+        that a forged Host header never ends up in them, else where the request was sent."""
+        return f"{self.public_url or str(request_base_url).rstrip('/')}{path}"
+
 
 def fixed_backend(backend: Backend) -> OpenBackend:
     """An OpenBackend for ports that are already open, such as the in-memory ones."""

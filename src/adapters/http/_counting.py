@@ -18,6 +18,7 @@ from moviecore import Unavailable
 
 from ._backend import Backend
 from ._refusals import refusal_of, send_refusal
+from ._request_log import RequestLog
 
 _logger = logging.getLogger("moviecore.http")
 
@@ -25,8 +26,9 @@ _logger = logging.getLogger("moviecore.http")
 class RequestCounting:
     """An ASGI app that counts each HTTP request, then hands it to the Litestar app."""
 
-    def __init__(self, app: Litestar) -> None:
+    def __init__(self, app: Litestar, *, access_log: bool = False) -> None:
         self.app = app
+        self._answer = RequestLog(app, access_log=access_log)
 
     async def __call__(
         self,
@@ -34,14 +36,17 @@ class RequestCounting:
         receive: Receive | LifeSpanReceive,
         send: Send | LifeSpanSend,
     ) -> None:
-        """Count an HTTP request, then let the app answer it; pass other scopes through."""
-        if scope["type"] == ScopeType.HTTP:
-            backend: Backend = self.app.state.backend
-            try:
-                await backend.ports.counter.add()
-            except Unavailable:  # a lost count must not turn into a failed request
-                _logger.warning("the request counter is unavailable", exc_info=True)
-            refusal = refusal_of(scope)
-            if refusal is not None:
-                return await send_refusal(refusal, send)  # type: ignore[arg-type]
-        await self.app(scope, receive, send)
+        """Count an HTTP request, then let the app answer it with its request id; pass
+        other scopes through."""
+        if scope["type"] != ScopeType.HTTP:
+            await self.app(scope, receive, send)
+            return
+        backend: Backend = self.app.state.backend
+        try:
+            await backend.ports.counter.add()
+        except Unavailable:  # a lost count must not turn into a failed request
+            _logger.warning("the request counter is unavailable", exc_info=True)
+        refusal = refusal_of(scope)
+        if refusal is not None:
+            return await send_refusal(refusal, send)  # type: ignore[arg-type]
+        await self._answer(scope, receive, send)  # type: ignore[arg-type]

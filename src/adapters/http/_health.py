@@ -1,4 +1,5 @@
-"""GET /health/: each dependency probed at once, each with a deadline.
+"""The probes: GET /health/live (the process answers) and GET /health/ready, also served
+at GET /health/, where each dependency is probed at once, each with a deadline.
 
 Only the database is essential: without it nothing can be served, so the
 answer is 503. A failing counter store or catalog leaves the service
@@ -10,7 +11,9 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping
+from typing import Literal
 
+import msgspec
 from litestar import Response, get
 from litestar.datastructures import State
 from litestar.openapi import ResponseSpec
@@ -44,18 +47,56 @@ async def probe_all(checks: Mapping[str, HealthCheck]) -> dict[str, str]:
     return {"status": status, **report}
 
 
-@get(
-    "/health",
-    tags=["health"],
-    responses={
-        HTTP_503_SERVICE_UNAVAILABLE: ResponseSpec(
-            data_container=dict[str, str], description="The database cannot be reached."
-        )
-    },
-)
-async def health(state: State) -> Response[dict[str, str]]:
-    """Whether the service and each of its dependencies can serve requests."""
+Check = Literal["ok", "failing"]
+
+
+class Liveness(msgspec.Struct, frozen=True):
+    """The process answers."""
+
+    status: Literal["ok"]
+
+
+class HealthReport(msgspec.Struct, frozen=True, omit_defaults=True):
+    """The service's state, and each dependency's: failing, it is named "failing"."""
+
+    status: Literal["ok", "degraded", "failing"]
+    database: Check | msgspec.UnsetType = msgspec.UNSET
+    counter: Check | msgspec.UnsetType = msgspec.UNSET
+    catalog: Check | msgspec.UnsetType = msgspec.UNSET
+
+
+_DOWN = {
+    HTTP_503_SERVICE_UNAVAILABLE: ResponseSpec(
+        data_container=HealthReport,
+        generate_examples=False,
+        description="The database cannot be reached.",
+    )
+}
+
+
+@get("/health/live", tags=["health"])
+async def live() -> Liveness:
+    """The process answers: for a liveness probe, which must not restart it when a
+    dependency is down."""
+    return Liveness(status="ok")
+
+
+async def _report(state: State) -> Response[HealthReport]:
     backend: Backend = state.backend
-    report = await probe_all(backend.health_checks)
-    down = report["status"] == "failing"
+    report = msgspec.convert(await probe_all(backend.health_checks), HealthReport)
+    down = report.status == "failing"
     return Response(report, status_code=HTTP_503_SERVICE_UNAVAILABLE if down else HTTP_200_OK)
+
+
+@get("/health/ready", tags=["health"], responses=_DOWN)
+async def ready(state: State) -> Response[HealthReport]:
+    """Whether the service and each of its dependencies can serve requests: for a
+    readiness probe."""
+    return await _report(state)
+
+
+@get("/health", tags=["health"], responses=_DOWN)
+async def health(state: State) -> Response[HealthReport]:
+    """Whether the service and each of its dependencies can serve requests (as
+    ``/health/ready/``)."""
+    return await _report(state)

@@ -40,6 +40,7 @@ from moviecore import (
 )
 
 from ._etags import etag
+from ._request_log import current_request_id
 
 PROBLEM_JSON = "application/problem+json"
 _logger = logging.getLogger("moviecore.http")
@@ -63,6 +64,7 @@ class Problem(msgspec.Struct, frozen=True, omit_defaults=True):
     status: int
     detail: str
     errors: list[FieldProblem] | None = None
+    request_id: str | None = None
 
 
 def problem_responses(*statuses: HTTPStatus) -> dict[int, ResponseSpec]:
@@ -93,6 +95,7 @@ def _respond(
         status=status.value,
         detail=detail,
         errors=errors,
+        request_id=current_request_id(),
     )
     return Response(problem, status_code=status.value, media_type=PROBLEM_JSON, headers=headers)
 
@@ -170,7 +173,16 @@ def _http_problem(exc: HTTPException) -> Response[Problem]:
         return _invalid([FieldProblem(_unreadable_field(exc.detail), exc.detail)])
     status = HTTPStatus(exc.status_code)
     detail = exc.detail if exc.detail and exc.detail != status.phrase else status.description
-    return _respond(status, detail, headers=exc.headers)
+    return _respond(status, detail, headers=_sorted_allow(exc.headers))
+
+
+def _sorted_allow(headers: Mapping[str, str] | None) -> Mapping[str, str] | None:
+    """``headers`` with the methods of a 405's Allow sorted, as OPTIONS lists them:
+    Litestar lists them in the order its handlers were registered."""
+    allow = (headers or {}).get("allow")
+    if headers is None or allow is None:
+        return headers
+    return {**headers, "allow": ", ".join(sorted(method.strip() for method in allow.split(",")))}
 
 
 def _unreadable_field(detail: str) -> str:

@@ -1,7 +1,7 @@
 """The route handlers: each turns a request into one moviecore use case call.
 
-Every ``/collections/...`` path is also served at ``/collection/...`` for
-clients written against the original assignment.
+COLLECTION_ROUTES are relative to ``/collections``; the app also serves them at
+``/collection`` for clients written against the original assignment.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from litestar import Request, Response, delete, get, post, put
+from litestar.datastructures import ResponseHeader
 from litestar.di import NamedDependency
 from litestar.handlers import HTTPRouteHandler
 from litestar.params import FromPath, JSONBody, QueryParameter
@@ -75,23 +76,29 @@ _LOOKUP = (HTTPStatus.BAD_REQUEST, HTTPStatus.NOT_FOUND)
 _CONDITIONAL = (HTTPStatus.PRECONDITION_FAILED,)
 
 
+_LOCATION = ResponseHeader(
+    name="Location",
+    description="The absolute URL of what was created.",
+    documentation_only=True,
+)
+
+
 def _page(page: int) -> int:
     if page > _MAX_PAGE:
         raise PageNotFound(f"page {page} is past the last page")
     return page
 
 
-def _collections(path: str = "") -> list[str]:
-    return [f"/collections{path}", f"/collection{path}"]
-
-
 @post(
     "/register",
     status_code=HTTP_201_CREATED,
     tags=["accounts"],
+    response_headers=[_LOCATION],
     responses=problem_responses(*_WITH_BODY, HTTPStatus.CONFLICT, HTTPStatus.SERVICE_UNAVAILABLE),
 )
-async def register(data: JSONBody[Credentials], service: ServiceDep) -> AccessToken:
+async def register(
+    request: Request[Any, Any, Any], data: JSONBody[Credentials], service: ServiceDep
+) -> Response[AccessToken]:
     """Create an account and return an access token for it."""
     token = await moviecore.register(
         data.username,
@@ -101,7 +108,9 @@ async def register(data: JSONBody[Credentials], service: ServiceDep) -> AccessTo
         tokens=service.ports.tokens,
         limits=service.limits,
     )
-    return AccessToken(token)
+    # The account has no address of its own: Location names what the token opens.
+    location = {"Location": service.link(request.base_url, "/collections/")}
+    return Response(AccessToken(token), headers=location)
 
 
 @post(
@@ -148,46 +157,49 @@ async def list_movies(
     result = await moviecore.search_movies(
         search, _page(page), genre=genre, catalog=service.ports.catalog, limits=service.limits
     )
-    # PUBLIC_URL when set: a forged Host header must not end up in the links.
-    base = service.public_url or str(request.base_url).rstrip("/")
     asked = {name: value for name, value in (("search", search), ("genre", genre)) if value.strip()}
-    return MoviesPageBody.of(result, f"{base}/movies/", asked)
+    return MoviesPageBody.of(result, service.link(request.base_url, "/movies/"), asked)
 
 
 @post(
-    _collections(),
+    "/",
     status_code=HTTP_201_CREATED,
     security=SECURITY,
     tags=["collections"],
-    response_headers=[ETAG_HEADER],
+    response_headers=[ETAG_HEADER, _LOCATION],
     responses=problem_responses(*_PROTECTED, *_WITH_BODY),
 )
 async def create_collection(
-    data: JSONBody[NewCollection], user: User, service: ServiceDep
+    request: Request[Any, Any, Any], data: JSONBody[NewCollection], user: User, service: ServiceDep
 ) -> Response[CollectionCreated]:
     """Create a collection of movie snapshots for the caller."""
     uuid = await moviecore.create_collection(
         user, data.to_draft(), collections=service.ports.collections, limits=service.limits
     )
-    return Response(CollectionCreated(uuid), headers=etag(FIRST_VERSION))
+    location = {"Location": service.link(request.base_url, f"/collections/{uuid}/")}
+    return Response(CollectionCreated(uuid), headers={**etag(FIRST_VERSION), **location})
 
 
 @get(
-    _collections(),
+    "/",
     security=SECURITY,
     tags=["collections"],
     responses=problem_responses(*_PROTECTED, *_LOOKUP),
 )
-async def list_collections(user: User, service: ServiceDep, page: Page = 1) -> CollectionsPageBody:
-    """One page of the caller's collections, newest first, with their favourite genres."""
+async def list_collections(
+    request: Request[Any, Any, Any], user: User, service: ServiceDep, page: Page = 1
+) -> CollectionsPageBody:
+    """One page of the caller's collections, newest first, with their favourite genres and
+    absolute links to the next and previous pages."""
     result = await moviecore.list_collections(
         user, _page(page), collections=service.ports.collections, limits=service.limits
     )
-    return CollectionsPageBody.of(result)
+    link = service.link(request.base_url, "/collections/")
+    return CollectionsPageBody.of(result, link, service.limits.collections_page_size)
 
 
 @get(
-    _collections("/{collection_uuid:uuid}"),
+    "/{collection_uuid:uuid}",
     security=SECURITY,
     tags=["collections"],
     response_headers=[ETAG_HEADER],
@@ -204,7 +216,7 @@ async def get_collection(
 
 
 @put(
-    _collections("/{collection_uuid:uuid}"),
+    "/{collection_uuid:uuid}",
     security=SECURITY,
     tags=["collections"],
     response_headers=[ETAG_HEADER],
@@ -234,7 +246,7 @@ async def update_collection(
 
 
 @delete(
-    _collections("/{collection_uuid:uuid}"),
+    "/{collection_uuid:uuid}",
     status_code=HTTP_200_OK,
     security=SECURITY,
     tags=["collections"],
@@ -285,11 +297,16 @@ ROUTES: list[HTTPRouteHandler] = [
     register,
     login,
     list_movies,
+    read_request_count,
+    reset_request_count,
+]
+"""The handlers at the root."""
+
+COLLECTION_ROUTES: list[HTTPRouteHandler] = [
     create_collection,
     list_collections,
     get_collection,
     update_collection,
     delete_collection,
-    read_request_count,
-    reset_request_count,
 ]
+"""The handlers under ``/collections`` (and ``/collection``)."""

@@ -1,7 +1,9 @@
 """The JSON bodies of the HTTP API as msgspec Structs, and their conversion to core values.
 
 Field names are the contract's (snake_case). Lengths are checked by the core
-against the configured limits, so the Structs only pin down types.
+against the configured limits, so the Structs only pin down types (the OpenAPI
+document states the limits, see ``_openapi``). Requests and answers have Structs
+of their own, so that what an answer always holds is required in the document.
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ class AccessToken(msgspec.Struct, frozen=True):
 
 
 class MovieBody(msgspec.Struct, frozen=True):
-    """A movie as the catalog lists it and as a collection keeps it."""
+    """A movie as a client sends it into a collection."""
 
     uuid: UUID
     title: str
@@ -49,10 +51,21 @@ class MovieBody(msgspec.Struct, frozen=True):
             uuid=self.uuid, title=self.title, description=self.description, genres=self.genres
         )
 
+
+class ServedMovie(msgspec.Struct, frozen=True):
+    """A movie as the catalog lists it and as a collection keeps it: every field is sent."""
+
+    uuid: UUID
+    title: str
+    description: str
+    genres: str
+
     @classmethod
-    def of(cls, movie: Movie) -> MovieBody:
+    def of(cls, movie: Movie) -> ServedMovie:
         """The body of a core movie."""
-        return cls(movie.uuid, movie.title, movie.description, movie.genres)
+        return cls(
+            uuid=movie.uuid, title=movie.title, description=movie.description, genres=movie.genres
+        )
 
 
 def _movies(bodies: list[MovieBody]) -> tuple[Movie, ...]:
@@ -101,12 +114,12 @@ class CollectionBody(msgspec.Struct, frozen=True):
     uuid: UUID
     title: str
     description: str
-    movies: list[MovieBody]
+    movies: list[ServedMovie]
 
     @classmethod
     def of(cls, collection: Collection) -> CollectionBody:
         """The body of a core collection."""
-        movies = [MovieBody.of(movie) for movie in collection.movies]
+        movies = [ServedMovie.of(movie) for movie in collection.movies]
         return cls(collection.uuid, collection.title, collection.description, movies)
 
 
@@ -125,6 +138,13 @@ class CollectionsData(msgspec.Struct, frozen=True):
     favourite_genres: str
     count: int
     page: int
+    next: str | None
+    previous: str | None
+
+
+def _page_link(link: str, number: int, query: Mapping[str, str]) -> str:
+    """The URL of page ``number`` of the listing at ``link``, keeping ``query``."""
+    return f"{link}?{urlencode({'page': number, **query})}"
 
 
 class CollectionsPageBody(msgspec.Struct, frozen=True):
@@ -134,10 +154,21 @@ class CollectionsPageBody(msgspec.Struct, frozen=True):
     data: CollectionsData
 
     @classmethod
-    def of(cls, page: CollectionsPage) -> CollectionsPageBody:
-        """The body of a core page of collections."""
+    def of(cls, page: CollectionsPage, link: str, page_size: int) -> CollectionsPageBody:
+        """The body of a core page of collections; ``link`` is this endpoint's absolute URL
+        and ``page_size`` how many collections a page holds."""
         listed = [CollectionListed(c.uuid, c.title, c.description) for c in page.collections]
-        return cls(True, CollectionsData(listed, page.favourite_genres, page.count, page.page))
+        data = CollectionsData(
+            collections=listed,
+            favourite_genres=page.favourite_genres,
+            count=page.count,
+            page=page.page,
+            next=_page_link(link, page.page + 1, {})
+            if page.page * page_size < page.count
+            else None,
+            previous=_page_link(link, page.page - 1, {}) if page.page > 1 else None,
+        )
+        return cls(is_success=True, data=data)
 
 
 class MoviesPageBody(msgspec.Struct, frozen=True):
@@ -147,22 +178,19 @@ class MoviesPageBody(msgspec.Struct, frozen=True):
     page: int
     next: str | None
     previous: str | None
-    movies: list[MovieBody]
+    movies: list[ServedMovie]
 
     @classmethod
     def of(cls, page: CatalogPage, link: str, query: Mapping[str, str]) -> MoviesPageBody:
         """The body of a core catalog page; ``link`` is this endpoint's absolute URL and
         ``query`` the other parameters the neighbouring pages carry."""
 
-        def to(number: int) -> str:
-            return f"{link}?{urlencode({'page': number, **query})}"
-
         return cls(
             count=page.count,
             page=page.page,
-            next=to(page.page + 1) if page.has_next else None,
-            previous=to(page.page - 1) if page.has_previous else None,
-            movies=[MovieBody.of(movie) for movie in page.movies],
+            next=_page_link(link, page.page + 1, query) if page.has_next else None,
+            previous=_page_link(link, page.page - 1, query) if page.has_previous else None,
+            movies=[ServedMovie.of(movie) for movie in page.movies],
         )
 
 

@@ -1,0 +1,81 @@
+"""Request ids and the access log, around everything the app answers.
+
+An incoming ``X-Request-ID`` that is short and printable is kept, any other is
+replaced by a new one; the id is sent back in the response (and in problem
+details), and every log line of the request names it, with the method, the path
+and, once the token is checked, the user.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+from litestar.types import ASGIApp, HTTPScope, Message, Receive, Send
+
+from adapters.logs import REQUEST_FIELDS
+
+REQUEST_ID_HEADER = "X-Request-ID"
+_VALID_ID = re.compile(rb"[\x21-\x7e]{1,64}")
+"""Printable ASCII without spaces, at most 64 characters: safe to log and to echo."""
+
+_logger = logging.getLogger("moviecore.http")
+
+
+def _request_id(headers: Iterable[tuple[bytes, bytes]]) -> str:
+    for name, value in headers:
+        if name == b"x-request-id" and _VALID_ID.fullmatch(value):
+            return value.decode("ascii")
+    return uuid.uuid4().hex
+
+
+def current_request_id() -> str | None:
+    """The id of the request being answered, if any."""
+    fields = REQUEST_FIELDS.get()
+    return None if fields is None else fields["request_id"]
+
+
+def note_user(user: uuid.UUID) -> None:
+    """Name ``user`` in the log lines of the request being answered."""
+    if (fields := REQUEST_FIELDS.get()) is not None:
+        fields["user_id"] = str(user)
+
+
+class RequestLog:
+    """An ASGI app giving each HTTP request an id, then logging it once answered."""
+
+    def __init__(self, app: ASGIApp, *, access_log: bool) -> None:
+        self.app = app
+        self.access_log = access_log
+
+    async def __call__(self, scope: HTTPScope, receive: Receive, send: Send) -> None:
+        """Answer an HTTP request with its id in the ``X-Request-ID`` header."""
+        request_id = _request_id(scope["headers"])
+        fields: dict[str, Any] = {
+            "request_id": request_id,
+            "method": scope["method"],
+            "path": scope["path"],
+        }
+        token = REQUEST_FIELDS.set(fields)
+        echoed = (b"x-request-id", request_id.encode("ascii"))
+        status = 0
+        started = time.perf_counter()
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message["headers"] = [*message.get("headers", ()), echoed]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            if self.access_log:
+                duration_ms = round((time.perf_counter() - started) * 1000, 2)
+                _logger.info("request", extra={"status": status, "duration_ms": duration_ms})
+            REQUEST_FIELDS.reset(token)
