@@ -38,8 +38,10 @@ def test_the_readme_error_example_is_what_the_service_answers(
     title, type and all."""
     block = README[README.index("Errors are RFC 9457") :]
     example = block[block.index("```json") + len("```json") : block.index("```\n", 10)]
-    response = client.post("/collections/", headers=auth, json={"title": ""})
-    assert (response.status_code, response.json()) == (400, json.loads(example))
+    expected = json.loads(example)
+    headers = {**auth, "X-Request-ID": expected["request_id"]}
+    response = client.post("/collections/", headers=headers, json={"title": ""})
+    assert (response.status_code, response.json()) == (400, expected)
 
 
 def test_the_readme_names_the_test_services_and_their_defaults() -> None:

@@ -12,7 +12,6 @@ from urllib.parse import urlsplit
 
 import pytest
 
-import moviecore
 from adapters.settings import Settings, SettingsError, load_settings
 from fixtures.server import moviecore_command
 from moviecore import Limits
@@ -234,14 +233,4 @@ def test_unreadable_import_file_fails_with_one_line(tmp_path: Path) -> None:
         1,
         1,
         "moviecore: ",
-    )
-
-
-def test_version_is_reported(tmp_path: Path) -> None:
-    """``moviecore --version`` prints the package's version and nothing else."""
-    result = _run(["--version"], tmp_path)
-    assert (result.returncode, result.stdout, result.stderr) == (
-        0,
-        f"{moviecore.__version__}\n",
-        "",
     )
