@@ -9,7 +9,12 @@ A connection the database dropped is not handed out when that can be seen for fr
 connection is lost before anything could have been committed runs again, once, on
 another connection. Connection failures (including a pool that found no free
 connection in time, whose ``PoolTimeout`` is an ``OperationalError``) become
-``StorageUnavailable`` here, so no repository needs to know about them.
+``StorageUnavailable`` here, naming the fault (see ``_faults``), so no repository
+needs to know about them.
+
+Nothing here keeps state on a server connection beyond one transaction, so a
+transaction pooler (PgBouncer in transaction mode) may stand in between; statements
+are prepared on the server only when the pool is told the server connection is its own.
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ import psycopg
 from psycopg.rows import TupleRow
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
-from moviecore import StorageUnavailable
+from ._faults import PROTOCOL_ERRORS, log_fault, unavailable
 
 Connection: TypeAlias = psycopg.AsyncConnection[TupleRow]
 T = TypeVar("T")
@@ -55,7 +60,7 @@ class Pool(AsyncConnectionPool[Connection]):
         self._url = conninfo
         self._probe_lock = asyncio.Lock()
         self._probed_at = -PROBE_REUSE
-        self._probe_error: str | None = None
+        self._probe_error: psycopg.OperationalError | None = None
 
     # The pool's own signature, timeout parameter included, so every caller gets this one.
     async def getconn(self, timeout: float | None = None) -> Connection:  # noqa: ASYNC109
@@ -84,9 +89,11 @@ class Pool(AsyncConnectionPool[Connection]):
             if time.monotonic() - self._probed_at >= PROBE_REUSE:
                 self._probe_error = await _connection_error(self._url)
                 self._probed_at = time.monotonic()
+                if self._probe_error is not None:  # so at most one line per PROBE_REUSE
+                    log_fault(self._probe_error)
             error = self._probe_error
         if error is not None:
-            raise psycopg.OperationalError(error)
+            raise psycopg.OperationalError(str(error))
 
 
 def _hung_up(conn: Connection) -> bool:
@@ -101,12 +108,12 @@ def _hung_up(conn: Connection) -> bool:
     return bool(poller.poll(0))
 
 
-async def _connection_error(conninfo: str) -> str | None:
+async def _connection_error(conninfo: str) -> psycopg.OperationalError | None:
     """Why a new connection to ``conninfo`` fails, or None if it succeeds."""
     try:
         connection = await psycopg.AsyncConnection.connect(conninfo, connect_timeout=PROBE_TIMEOUT)
     except psycopg.OperationalError as exc:
-        return str(exc)
+        return exc
     await connection.close()
     return None
 
@@ -136,8 +143,11 @@ async def _run(pool: Pool, work: Work[T], wait: float | None, *, atomic: bool) -
             # The server rolled back whatever the lost connection had begun, so the
             # whole unit of work can run again on another connection.
             return await _attempt(pool, work, wait, atomic=atomic)
-    except psycopg.OperationalError as exc:
-        raise StorageUnavailable("the database cannot be reached") from exc
+    except PROTOCOL_ERRORS as exc:  # rare and never expected: each one is worth a line
+        log_fault(exc)
+        raise unavailable(exc) from exc
+    except psycopg.OperationalError as exc:  # an outage: the probe above logs it
+        raise unavailable(exc) from exc
 
 
 async def _attempt(pool: Pool, work: Work[T], wait: float | None, *, atomic: bool) -> T:
