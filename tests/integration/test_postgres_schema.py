@@ -1,4 +1,4 @@
-"""The PostgreSQL schema: migrations that any number of workers may run, and per-user indexes."""
+"""The PostgreSQL schema: migrations that any number of processes may run, and per-user indexes."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ import pytest
 
 from adapters.postgres import migrate
 from adapters.postgres._collections import PAGE_QUERY
-from adapters.postgres._migrate import migrations
+from adapters.postgres._migrate import LOCK_ID, migrations
+from moviecore import StorageUnavailable
 
 TABLES = {
     "catalog_sync",
@@ -55,6 +56,23 @@ async def test_workers_migrating_at_once_apply_each_version_once(postgres_url: s
     """Four workers starting together all succeed and the schema is migrated exactly once."""
     await asyncio.gather(*(migrate(postgres_url) for _ in range(4)))
     assert await _schema(postgres_url) == (_shipped_versions(), TABLES)
+
+
+@pytest.mark.anyio
+async def test_a_migration_waits_for_another_only_so_long(postgres_url: str) -> None:
+    """While another migration holds the lock, migrating gives up after its wait with a message
+    saying why, and succeeds once that migration has committed."""
+    async with await psycopg.AsyncConnection.connect(postgres_url) as other:
+        await other.execute("SELECT pg_advisory_xact_lock(%(lock)s)", {"lock": LOCK_ID})
+        with pytest.raises(StorageUnavailable) as waited:
+            await migrate(postgres_url, lock_wait=0.1)
+        await other.commit()
+    await migrate(postgres_url, lock_wait=0.1)
+    assert (str(waited.value), await _schema(postgres_url)) == (
+        "cannot migrate the database: a lock was not granted within 0.1 s"
+        " (another migration, or a long transaction on a table it changes)",
+        (_shipped_versions(), TABLES),
+    )
 
 
 def _nodes(plan: dict[str, Any]) -> Iterator[dict[str, Any]]:
