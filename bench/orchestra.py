@@ -126,7 +126,8 @@ class _Stores:
             print(f"bench: seeding SQLite for {configuration.name}", flush=True)
             write_sqlite(data_dir / "moviecore.sqlite3", self._dataset)
             return base
-        return {**base, **self._distributed()}
+        prepare = "true" if configuration.prepare else "false"
+        return {**base, **self._distributed(), "DATABASE_PREPARE": prepare}
 
     def _distributed(self) -> dict[str, str]:
         if self._shared is None:
@@ -159,6 +160,8 @@ def _measure_configuration(
 ) -> None:
     scenarios = build_scenarios(dataset, configuration)
     wanted = options.scenarios or (*scenarios, "flood")
+    if configuration.scenarios is not None:
+        wanted = tuple(key for key in wanted if key in configuration.scenarios)
     for factory in (FLOOR, UNCOUNTED, SERVICE):
         mine = [s for s in scenarios.values() if s.factory == factory and s.key in wanted]
         if not mine:

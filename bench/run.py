@@ -4,7 +4,10 @@ For each configuration (embedded SQLite with 1 worker; PostgreSQL and Redis with
 1 and with 2 workers) it seeds realistic data, starts the floor app, the service
 without counting and the service itself, drives each endpoint with wrk at each
 connection count, and prints the results and the targets as Markdown. The same
-is written to ``bench/results/latest.{json,md,png}``.
+is written to ``bench/results/latest.{json,md,png}``. One more configuration,
+``postgres-1w-prepared``, runs the database scenarios with statements prepared on
+the server, so the targets show what the pooler-safe default costs; alone:
+``--configurations postgres-1w,postgres-1w-prepared --scenarios collections-few,...``.
 """
 
 from __future__ import annotations

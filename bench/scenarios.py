@@ -32,6 +32,17 @@ COLD_SEARCHES = 2000
 """More different searches than the service keeps, so that each is searched afresh."""
 
 
+DATABASE_SCENARIOS = (
+    "collections-few",
+    "collections-many",
+    "collections-most",
+    "collection",
+    "create",
+    "update",
+)
+"""The scenarios whose cost is mostly PostgreSQL's statements."""
+
+
 @dataclass(frozen=True, slots=True)
 class Configuration:
     """One way to run the service: its storage, catalog and number of workers."""
@@ -41,11 +52,24 @@ class Configuration:
     postgres: bool
     catalog: str
     """``local`` (the database's catalog table) or ``upstream`` (the fake, through the cache)."""
+    prepare: bool = False
+    """Whether statements are prepared on the server (DATABASE_PREPARE); off is pooler-safe."""
+    scenarios: tuple[str, ...] | None = None
+    """The only scenarios measured, if not all."""
 
 
 CONFIGURATIONS = (
     Configuration("embedded-1w", 1, postgres=False, catalog="local"),
     Configuration("postgres-1w", 1, postgres=True, catalog="upstream"),
+    # What the pooler-safe default gives up: the same, statements prepared on the server.
+    Configuration(
+        "postgres-1w-prepared",
+        1,
+        postgres=True,
+        catalog="upstream",
+        prepare=True,
+        scenarios=DATABASE_SCENARIOS,
+    ),
     Configuration("postgres-2w", 2, postgres=True, catalog="upstream"),
 )
 
