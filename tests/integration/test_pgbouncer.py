@@ -50,8 +50,15 @@ async def _journey(http: httpx.AsyncClient) -> Statuses:
     """One new user's round: account, collections written and read, catalog, count, health."""
     statuses: Statuses = []
 
-    async def send(step: str, method: str, path: str, **options: object) -> httpx.Response:
-        response = await http.request(method, path, **options)  # type: ignore[arg-type]
+    async def send(
+        step: str,
+        method: str,
+        path: str,
+        *,
+        json: object = None,
+        headers: dict[str, str] | None = None,
+    ) -> httpx.Response:
+        response = await http.request(method, path, json=json, headers=headers)
         statuses.append((step, response.status_code))
         return response
 
@@ -113,13 +120,18 @@ async def _clients(base_url: str, stop: threading.Event, journeys: int) -> list[
 def _traffic(base_url: str) -> Iterator[list[Statuses]]:
     """Journeys run against ``base_url`` while the block runs; the list fills when it ends.
 
-    Each client finishes at least one journey, and stops at MAX_JOURNEYS.
+    Each client finishes at least one journey, and stops at MAX_JOURNEYS. A request
+    that gets no answer at all fails the test when the block ends.
     """
     stop = threading.Event()
     finished: list[Statuses] = []
+    failed: list[Exception] = []
 
     def run() -> None:
-        finished.extend(asyncio.run(_clients(base_url, stop, MAX_JOURNEYS)))
+        try:
+            finished.extend(asyncio.run(_clients(base_url, stop, MAX_JOURNEYS)))
+        except Exception as exc:  # handed to the test's own thread below
+            failed.append(exc)
 
     thread = threading.Thread(target=run)
     thread.start()
@@ -128,6 +140,8 @@ def _traffic(base_url: str) -> Iterator[list[Statuses]]:
     finally:
         stop.set()
         thread.join()
+    if failed:
+        raise failed[0]
 
 
 @pytest.fixture

@@ -29,6 +29,9 @@ PROTOCOL_ERRORS = (
     errors.DuplicatePreparedStatement,
 )
 
+# PgBouncer reports its own failures as protocol violations (SQLSTATE 08P01), these
+# among them: the server behind it is down or slow, not the protocol broken.
+_POOLER_CUT_OFF = re.compile(r"cannot connect to server|server conn crashed|query_wait_timeout")
 _AUTHENTICATION = re.compile(
     r"authentication failed|no password supplied|no pg_hba\.conf entry|role \S+ does not exist"
 )
@@ -37,9 +40,9 @@ _CERTIFICATE = re.compile(r"certificate|SSL error|does not support SSL|SSL was r
 
 def fault_of(exc: psycopg.Error) -> Fault:
     """Which fault ``exc`` shows: only an unreachable server may pass by waiting."""
-    if isinstance(exc, PROTOCOL_ERRORS):
-        return Fault.PROTOCOL
     message = str(exc)
+    if isinstance(exc, PROTOCOL_ERRORS):
+        return Fault.UNREACHABLE if _POOLER_CUT_OFF.search(message) else Fault.PROTOCOL
     if (exc.sqlstate or "").startswith("28") or _AUTHENTICATION.search(message):
         return Fault.AUTHENTICATION
     if _CERTIFICATE.search(message):
@@ -53,8 +56,15 @@ def log_fault(exc: psycopg.Error) -> None:
 
 
 def unavailable(exc: psycopg.Error) -> StorageUnavailable:
-    """The StorageUnavailable that ``exc`` becomes: its message names the fault."""
-    return StorageUnavailable(fault_of(exc).sentence(SERVER))
+    """The StorageUnavailable that ``exc`` becomes: its message names the fault.
+
+    A protocol error, rare and never expected, is logged each time; an outage is
+    logged by the pool's probe instead, at most once a second.
+    """
+    fault = fault_of(exc)
+    if fault is Fault.PROTOCOL:
+        log_fault(exc)
+    return StorageUnavailable(fault.sentence(SERVER))
 
 
 def describe(exc: psycopg.Error) -> str:

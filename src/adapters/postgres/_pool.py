@@ -143,10 +143,7 @@ async def _run(pool: Pool, work: Work[T], wait: float | None, *, atomic: bool) -
             # The server rolled back whatever the lost connection had begun, so the
             # whole unit of work can run again on another connection.
             return await _attempt(pool, work, wait, atomic=atomic)
-    except PROTOCOL_ERRORS as exc:  # rare and never expected: each one is worth a line
-        log_fault(exc)
-        raise unavailable(exc) from exc
-    except psycopg.OperationalError as exc:  # an outage: the probe above logs it
+    except (psycopg.OperationalError, *PROTOCOL_ERRORS) as exc:
         raise unavailable(exc) from exc
 
 
