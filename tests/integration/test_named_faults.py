@@ -14,7 +14,7 @@ import pytest
 from adapters import redis
 from adapters.faults import Rejected
 from adapters.postgres import migrate, open_store
-from fixtures.dependencies import RedisServer
+from fixtures.dependencies import PostgresCluster, RedisServer
 from fixtures.pooler import PgBouncer
 from fixtures.server import free_port
 from fixtures.tls import Certificate
@@ -43,6 +43,29 @@ async def test_unreachable_database_is_named_and_logged(caplog: pytest.LogCaptur
         with pytest.raises(StorageUnavailable) as raised:
             await store.users.by_id(uuid4())
     assert (str(raised.value), _lines(caplog, "moviecore.postgres")) == (
+        "the database cannot be reached",
+        ["PostgreSQL server unreachable"],
+    )
+
+
+@pytest.mark.anyio
+async def test_database_down_behind_the_pooler_is_unreachable(
+    pgbouncer_of_dedicated: PgBouncer,
+    dedicated_postgres: PostgresCluster,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """PostgreSQL stopped behind PgBouncer (which still answers) fails reads as unreachable,
+    and the log says so, not that the protocol broke."""
+    url = pgbouncer_of_dedicated.url(dedicated_postgres.create_database())
+    await migrate(url)
+    async with open_store(url, wait=10) as store:
+        before = await store.users.by_id(uuid4())
+        dedicated_postgres.stop()
+        with pytest.raises(StorageUnavailable) as raised:
+            await store.users.by_id(uuid4())
+        dedicated_postgres.start()
+    assert (before, str(raised.value), _lines(caplog, "moviecore.postgres")) == (
+        None,
         "the database cannot be reached",
         ["PostgreSQL server unreachable"],
     )

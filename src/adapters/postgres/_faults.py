@@ -1,4 +1,4 @@
-"""PostgreSQL errors sorted into the faults of ``adapters.faults``, and what each becomes.
+"""PostgreSQL errors sorted into the faults of ``adapters.faults``, and told as such.
 
 libpq reports a connection it could not make with a message and no SQLSTATE, so
 those are told apart by their words; errors on a working connection by their class.
@@ -13,7 +13,6 @@ import psycopg
 from psycopg import errors
 
 from adapters.faults import Fault, Rejected, one_line
-from moviecore import StorageUnavailable
 
 SERVER = "the database"
 """How clients and the command line hear of PostgreSQL."""
@@ -29,9 +28,6 @@ PROTOCOL_ERRORS = (
     errors.DuplicatePreparedStatement,
 )
 
-# PgBouncer reports its own failures as protocol violations (SQLSTATE 08P01), these
-# among them: the server behind it is down or slow, not the protocol broken.
-_POOLER_CUT_OFF = re.compile(r"cannot connect to server|server conn crashed|query_wait_timeout")
 _AUTHENTICATION = re.compile(
     r"authentication failed|no password supplied|no pg_hba\.conf entry|role \S+ does not exist"
 )
@@ -40,9 +36,9 @@ _CERTIFICATE = re.compile(r"certificate|SSL error|does not support SSL|SSL was r
 
 def fault_of(exc: psycopg.Error) -> Fault:
     """Which fault ``exc`` shows: only an unreachable server may pass by waiting."""
-    message = str(exc)
     if isinstance(exc, PROTOCOL_ERRORS):
-        return Fault.UNREACHABLE if _POOLER_CUT_OFF.search(message) else Fault.PROTOCOL
+        return Fault.PROTOCOL
+    message = str(exc)
     if (exc.sqlstate or "").startswith("28") or _AUTHENTICATION.search(message):
         return Fault.AUTHENTICATION
     if _CERTIFICATE.search(message):
@@ -53,18 +49,6 @@ def fault_of(exc: psycopg.Error) -> Fault:
 def log_fault(exc: psycopg.Error) -> None:
     """One log line naming the fault, then the driver's own words."""
     logger.warning("PostgreSQL %s: %s", fault_of(exc).value, one_line(exc))
-
-
-def unavailable(exc: psycopg.Error) -> StorageUnavailable:
-    """The StorageUnavailable that ``exc`` becomes: its message names the fault.
-
-    A protocol error, rare and never expected, is logged each time; an outage is
-    logged by the pool's probe instead, at most once a second.
-    """
-    fault = fault_of(exc)
-    if fault is Fault.PROTOCOL:
-        log_fault(exc)
-    return StorageUnavailable(fault.sentence(SERVER))
 
 
 def describe(exc: psycopg.Error) -> str:
