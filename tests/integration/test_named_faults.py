@@ -17,7 +17,7 @@ from adapters.postgres import migrate, open_store
 from fixtures.dependencies import PostgresCluster, RedisServer
 from fixtures.pooler import PgBouncer
 from fixtures.server import free_port
-from fixtures.tls import Certificate
+from fixtures.tls import Certificate, refused, verify_full
 from moviecore import StorageUnavailable
 
 ROUNDS = 8
@@ -29,11 +29,6 @@ def _lines(caplog: pytest.LogCaptureFixture, logger: str) -> list[str]:
     return [
         record.getMessage().partition(":")[0] for record in caplog.records if record.name == logger
     ]
-
-
-def _untrusted(url: str, certificate: Certificate) -> str:
-    """``url`` asking PostgreSQL for TLS, trusting only ``certificate``."""
-    return f"{url}?sslmode=verify-full&sslrootcert={certificate.cert}"
 
 
 @pytest.mark.anyio
@@ -71,37 +66,30 @@ async def test_database_down_behind_the_pooler_is_unreachable(
     )
 
 
+@pytest.mark.parametrize(
+    ("refusal", "sentence", "fault"),
+    [
+        ("password", "the database refused the credentials", "authentication refused"),
+        (
+            "certificate",
+            "the database did not present a certificate that could be verified",
+            "certificate not verified",
+        ),
+    ],
+)
 @pytest.mark.anyio
-async def test_refused_password_is_named_and_logged(
-    pgbouncer: PgBouncer, postgres_url: str, caplog: pytest.LogCaptureFixture
-) -> None:
-    """A wrong password stops a migration as Rejected, and fails reads as refused credentials."""
-    url = pgbouncer.url(postgres_url, password="not-the-password")
-    with pytest.raises(Rejected) as at_start:
-        await migrate(url)
-    async with open_store(url, wait=0.6) as store:
-        with pytest.raises(StorageUnavailable) as serving:
-            await store.users.by_id(uuid4())
-    assert (
-        str(at_start.value).partition(":")[0],
-        str(serving.value),
-        _lines(caplog, "moviecore.postgres"),
-    ) == (
-        "the database refused the credentials (authentication refused)",
-        "the database refused the credentials",
-        ["PostgreSQL authentication refused"],
-    )
-
-
-@pytest.mark.anyio
-async def test_unverified_certificate_is_named_and_logged(
+async def test_refused_password_or_certificate_is_named_and_logged(
     pgbouncer: PgBouncer,
     postgres_url: str,
     certificates: tuple[Certificate, Certificate],
     caplog: pytest.LogCaptureFixture,
+    refusal: str,
+    sentence: str,
+    fault: str,
 ) -> None:
-    """A server certificate the URL does not trust stops a migration and fails reads, named."""
-    url = _untrusted(pgbouncer.url(postgres_url), certificates[1])
+    """A wrong password, or a server certificate the URL does not trust, stops a migration as
+    Rejected and fails reads, each naming the fault, which the log names once."""
+    url = refused(pgbouncer.url(postgres_url), refusal, certificates)
     with pytest.raises(Rejected) as at_start:
         await migrate(url)
     async with open_store(url, wait=0.6) as store:
@@ -111,12 +99,7 @@ async def test_unverified_certificate_is_named_and_logged(
         str(at_start.value).partition(":")[0],
         str(serving.value),
         _lines(caplog, "moviecore.postgres"),
-    ) == (
-        "the database did not present a certificate that could be verified"
-        " (certificate not verified)",
-        "the database did not present a certificate that could be verified",
-        ["PostgreSQL certificate not verified"],
-    )
+    ) == (f"{sentence} ({fault})", sentence, [f"PostgreSQL {fault}"])
 
 
 @pytest.mark.anyio
@@ -124,7 +107,7 @@ async def test_verified_certificate_serves(
     pgbouncer: PgBouncer, postgres_url: str, certificates: tuple[Certificate, Certificate]
 ) -> None:
     """Through TLS with the server's certificate verified, migrating and reading work."""
-    url = _untrusted(pgbouncer.url(postgres_url), certificates[0])
+    url = verify_full(pgbouncer.url(postgres_url), certificates[0])
     await migrate(url)
     async with open_store(url) as store:
         assert await store.users.by_id(uuid4()) is None
@@ -167,12 +150,10 @@ async def test_redis_faults_at_start_are_named(
 ) -> None:
     """A wrong password or an untrusted certificate is Rejected, naming the fault; an
     unreachable Redis is only logged; a verified one answers."""
-    wrong_password = tls_redis.url.replace(tls_redis.password, "not-the-password")
-    untrusted = tls_redis.url.replace(str(certificates[0].cert), str(certificates[1].cert))
     refusals = []
-    for url in (wrong_password, untrusted):
+    for refusal in ("password", "certificate"):
         with pytest.raises(Rejected) as raised:
-            await redis.check(url)
+            await redis.check(refused(tls_redis.url, refusal, certificates))
         refusals.append(str(raised.value).partition(":")[0])
     await redis.check(f"redis://127.0.0.1:{free_port()}/0")
     await redis.check(tls_redis.url)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import subprocess
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -18,16 +17,12 @@ import pytest
 from fixtures.dependencies import RedisServer
 from fixtures.pooler import PASSWORD, PgBouncer
 from fixtures.server import distributed_environment, free_port, moviecore_command, run_server
-from fixtures.tls import Certificate
+from fixtures.tls import Certificate, refused, verify_full
 
 START_SECONDS = 60.0
 """Far longer than a refusal takes; a command still running then has started serving."""
 
 Environment = dict[str, str]
-
-
-def _verify_full(url: str, certificate: Certificate) -> str:
-    return f"{url}?sslmode=verify-full&sslrootcert={certificate.cert}"
 
 
 def _serve(environment: Environment, folder: Path) -> tuple[int, list[str], str]:
@@ -46,19 +41,6 @@ def _serve(environment: Environment, folder: Path) -> tuple[int, list[str], str]
 def _named(lines: list[str]) -> list[str]:
     """Each line up to the driver's own words, which follow the fault's name."""
     return [line.partition("): ")[0] + ")" for line in lines]
-
-
-def _refusing(url: str, refusal: str, certificates: tuple[Certificate, Certificate]) -> str:
-    """``url`` with a wrong password, or trusting only the stranger's certificate."""
-    server, stranger = certificates
-    if refusal == "password":
-        parts = urlsplit(url)
-        return parts._replace(
-            netloc=parts.netloc.replace(f":{parts.password}@", ":wrong@")
-        ).geturl()
-    if str(server.cert) in url:
-        return url.replace(str(server.cert), str(stranger.cert))
-    return _verify_full(url, stranger)
 
 
 @pytest.mark.parametrize(
@@ -96,7 +78,7 @@ def test_refused_credentials_or_certificate_stop_the_start_naming_the_setting(
     """The command exits with code 2 and one line: the setting, then the fault; no password."""
     environment = distributed_environment(pgbouncer.url(postgres_url), "moviecore:")
     environment = {**environment, "REDIS_URL": tls_redis.url}
-    environment[setting] = _refusing(environment[setting], refusal, certificates)
+    environment[setting] = refused(environment[setting], refusal, certificates)
     code, lines, stdout = _serve(environment, tmp_path)
     shown = [secret for secret in (PASSWORD, tls_redis.password) if secret in "".join(lines)]
     assert (code, _named(lines), stdout, shown) == (
@@ -115,7 +97,7 @@ def test_verified_tls_to_both_servers_serves(
     certificates: tuple[Certificate, Certificate],
 ) -> None:
     """With both URLs verifying the servers' certificate, the service starts healthy."""
-    database_url = _verify_full(pgbouncer.url(postgres_url), certificates[0])
+    database_url = verify_full(pgbouncer.url(postgres_url), certificates[0])
     environment = {
         **distributed_environment(database_url, "moviecore:"),
         "REDIS_URL": tls_redis.url,
