@@ -15,6 +15,7 @@ from .loadgen import Measurement
 from .results import Result, Run
 from .scenarios import (
     CONFIGURATIONS,
+    DATABASE_SCENARIOS,
     JWT_SECRET,
     Configuration,
     Scenario,
@@ -23,6 +24,7 @@ from .scenarios import (
 )
 from .seed import Dataset, build_dataset, write_postgres, write_sqlite
 from .servers import FLOOR, SERVICE, UNCOUNTED, Server, start_server
+from .targets import PREPARED
 
 BCRYPT_ROUNDS = 12
 """The service's default cost, so that logins cost what they cost in production."""
@@ -159,42 +161,57 @@ def _measure_configuration(
 ) -> None:
     scenarios = build_scenarios(dataset, configuration)
     wanted = options.scenarios or (*scenarios, "flood")
+    name, workers = configuration.name, configuration.workers
     for factory in (FLOOR, UNCOUNTED, SERVICE):
         mine = [s for s in scenarios.values() if s.factory == factory and s.key in wanted]
         if not mine:
             continue
-        with _serving(options, configuration, factory, environment, folder) as server:
+        with ExitStack() as servers:
+            server = servers.enter_context(
+                _serving(options, name, workers, factory, environment, folder)
+            )
+            twin = None
+            if factory == SERVICE and configuration.prepared_twin:
+                prepared = {**environment, "DATABASE_PREPARE": "true"}
+                twin = servers.enter_context(
+                    _serving(options, name + PREPARED, workers, factory, prepared, folder)
+                )
             for scenario in mine:
                 for connections in scenario.connections or options.connections:
-                    measured = _drive(server, scenario, connections, options)
-                    run.results.append(
-                        Result.of(
-                            configuration.name, scenario.key, scenario.label, connections, measured
-                        )
-                    )
+                    _record(run, name, server, scenario, connections, options)
+                    if twin is not None and scenario.key in DATABASE_SCENARIOS:
+                        _record(run, name + PREPARED, twin, scenario, connections, options)
             if factory == SERVICE and "flood" in wanted:
                 run.results.extend(
                     _flood(server, scenarios["request-count"], configuration, options)
                 )
-                run.worker_rss_mib[configuration.name] = server.worker_rss_mib()
+                run.worker_rss_mib[name] = server.worker_rss_mib()
+
+
+def _record(
+    run: Run, name: str, server: Server, scenario: Scenario, connections: int, options: Options
+) -> None:
+    measured = _drive(server, scenario, connections, options)
+    run.results.append(Result.of(name, scenario.key, scenario.label, connections, measured))
 
 
 @contextmanager
 def _serving(
     options: Options,
-    configuration: Configuration,
+    name: str,
+    workers: int,
     factory: str,
     environment: dict[str, str],
     folder: Path,
 ) -> Iterator[Server]:
-    name = factory.partition(":")[0].rpartition(".")[2]
-    print(f"bench: {configuration.name}: serving {name}", flush=True)
+    app = factory.partition(":")[0].rpartition(".")[2]
+    print(f"bench: {name}: serving {app}", flush=True)
     server = start_server(
         options.server,
         factory,
-        workers=configuration.workers,
+        workers=workers,
         environment=environment,
-        log_path=folder / f"{configuration.name}-{name}.log",
+        log_path=folder / f"{name}-{app}.log",
         health_path="/floor/" if factory == FLOOR else "/health/",
         access_log=options.access_log,
     )

@@ -88,7 +88,11 @@ def write(run: Run, checks: list[Check], folder: Path = RESULTS) -> None:
 
 def chart(run: Run, path: Path) -> None:
     """Share of the floor per endpoint, one panel per connection count, a bar per configuration."""
-    rows = [row for row in run.with_floor_ratios() if row.key != "floor"]
+    rows = [
+        row for row in run.with_floor_ratios() if row.key != "floor" and row.floor_ratio is not None
+    ]
+    if not rows:  # a run of chosen scenarios without the floor: nothing to draw
+        return
     configurations = list(dict.fromkeys(row.configuration for row in rows))
     labels = list(dict.fromkeys(row.label for row in rows))
     counts = sorted({row.connections for row in rows})

@@ -4,7 +4,11 @@ For each configuration (embedded SQLite with 1 worker; PostgreSQL and Redis with
 1 and with 2 workers) it seeds realistic data, starts the floor app, the service
 without counting and the service itself, drives each endpoint with wrk at each
 connection count, and prints the results and the targets as Markdown. The same
-is written to ``bench/results/latest.{json,md,png}``.
+is written to ``bench/results/latest.{json,md,png}``. With PostgreSQL and one
+worker, each database scenario is also run, right after, on a twin server that
+prepares statements on the server (``postgres-1w-prepared``), so the targets show
+what the pooler-safe default costs; alone:
+``--configurations postgres-1w --scenarios collections-few,collection,create,update``.
 """
 
 from __future__ import annotations

@@ -32,6 +32,17 @@ COLD_SEARCHES = 2000
 """More different searches than the service keeps, so that each is searched afresh."""
 
 
+DATABASE_SCENARIOS = (
+    "collections-few",
+    "collections-many",
+    "collections-most",
+    "collection",
+    "create",
+    "update",
+)
+"""The scenarios whose cost is mostly PostgreSQL's statements."""
+
+
 @dataclass(frozen=True, slots=True)
 class Configuration:
     """One way to run the service: its storage, catalog and number of workers."""
@@ -41,11 +52,15 @@ class Configuration:
     postgres: bool
     catalog: str
     """``local`` (the database's catalog table) or ``upstream`` (the fake, through the cache)."""
+    prepared_twin: bool = False
+    """Also measure DATABASE_SCENARIOS on a twin that prepares statements on the server
+    (DATABASE_PREPARE=true), each right after this configuration's run of the same one:
+    back to back, the pair shows what the pooler-safe default costs."""
 
 
 CONFIGURATIONS = (
     Configuration("embedded-1w", 1, postgres=False, catalog="local"),
-    Configuration("postgres-1w", 1, postgres=True, catalog="upstream"),
+    Configuration("postgres-1w", 1, postgres=True, catalog="upstream", prepared_twin=True),
     Configuration("postgres-2w", 2, postgres=True, catalog="upstream"),
 )
 

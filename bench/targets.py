@@ -23,6 +23,9 @@ SEARCH_SHARE = 0.5
 """Search's throughput over that of GET /movies/?page=1, in the same configuration."""
 SEARCH_P99_MS = 50.0
 SEARCH_CONNECTIONS = 64
+PREPARE_COST = 0.10
+PREPARED = "-prepared"
+"""The suffix of a configuration that prepares statements, beside the one that does not."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +52,7 @@ def check(run: Run, upstream_configurations: set[str]) -> list[Check]:
         checks.extend(_flood(run, name))
         checks.extend(_memory(run, name))
         checks.extend(_search(run, name))
+        checks.extend(_prepare_cost(run, name))
     return checks
 
 
@@ -164,4 +168,21 @@ def _search(run: Run, name: str) -> Iterator[Check]:
             name,
             f"{search.p99_ms:.1f} ms",
             bool(search.requests) and search.p99_ms < SEARCH_P99_MS,
+        )
+
+
+def _prepare_cost(run: Run, name: str) -> Iterator[Check]:
+    """What not preparing statements on the server (pooler-safe) costs, scenario by scenario."""
+    for safe in (r for r in run.results if r.configuration == name):
+        prepared = run.find(name + PREPARED, safe.key, safe.connections)
+        if prepared is None or not prepared.rps:
+            continue
+        cost = 1 - safe.rps / prepared.rps
+        yield Check(
+            f"{safe.label} without prepared statements costs <= {PREPARE_COST:.0%}"
+            f" @{safe.connections}",
+            name,
+            f"{cost:+.1%} ({safe.rps:,.0f} vs {prepared.rps:,.0f} req/s;"
+            f" p50 {safe.p50_ms:.1f} vs {prepared.p50_ms:.1f} ms)",
+            cost <= PREPARE_COST,
         )

@@ -29,6 +29,7 @@ import uvicorn
 
 from adapters import fake_upstream, postgres, redis, sqlite
 from adapters.caching import RecentSearches, RecentUsers
+from adapters.faults import Rejected
 from adapters.http import Backend, GuardedHttpToolsProtocol, RequestCounting, create_http_app
 from adapters.logs import log_config
 from adapters.mirror import MirroredCatalog
@@ -58,7 +59,8 @@ IMPORT_BATCH = 1000
 """Movies stored per transaction by ``catalog import``: 45,466 take a few seconds."""
 
 STARTUP_WAIT_SECONDS = 10.0
-"""How long a starting worker waits for an unreachable database before it gives up."""
+"""How long a start waits for an unreachable database before it gives up."""
+UP_TO_DATE = "the database is up to date"
 
 # --- Choosing adapters ------------------------------------------------------
 # The one place that decides, from the settings, which adapter serves each port.
@@ -87,28 +89,56 @@ class StoredCounter(RequestCounter, Protocol):
 
 
 @asynccontextmanager
-async def open_storage(settings: Settings) -> AsyncIterator[Storage]:
-    """The database the settings name, migrated and open while the block runs."""
+async def open_storage(settings: Settings, *, migrate: bool = True) -> AsyncIterator[Storage]:
+    """The database the settings name, open while the block runs.
+
+    PostgreSQL is migrated first unless ``migrate`` is False: the workers of
+    ``moviecore serve`` leave that to the command, which migrates once per start.
+    """
     if settings.database_url is None:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         async with sqlite.open_store(settings.sqlite_path) as embedded:
             yield embedded
     else:
-        await _migrate_when_reachable(settings.database_url)
-        async with postgres.open_store(settings.database_url) as shared:
+        if migrate:
+            await _migrate_when_reachable(settings.database_url)
+        async with postgres.open_store(
+            settings.database_url,
+            max_size=settings.database_pool_size,
+            prepare=settings.database_prepare,
+        ) as shared:
             yield shared
 
 
 async def _migrate_when_reachable(url: str) -> None:
-    """Migrate, riding out a database that is briefly unreachable as workers start."""
+    """Migrate, riding out a database that is briefly unreachable as the service starts."""
     deadline = time.monotonic() + STARTUP_WAIT_SECONDS
     while True:
         try:
             return await postgres.migrate(url)
+        except Rejected as exc:
+            raise SettingsError(f"DATABASE_URL: {exc}") from exc
         except StorageUnavailable:
             if time.monotonic() > deadline:
                 raise
             await asyncio.sleep(0.5)
+
+
+async def _prepare_start(settings: Settings) -> str:
+    """Once per start, before any worker: open (and migrate) the storage, check Redis.
+
+    A refusal here is one line, where in each worker it would be a traceback each. A
+    Redis that refuses the credentials or the certificate stops the start with
+    SettingsError naming it; one that cannot be reached is logged, and the service
+    starts degraded until it is back.
+    """
+    message = await _migrate(settings)
+    if settings.redis_url is not None:
+        try:
+            await redis.check(settings.redis_url)
+        except Rejected as exc:
+            raise SettingsError(f"REDIS_URL: {exc}") from exc
+    return message
 
 
 @asynccontextmanager
@@ -166,7 +196,7 @@ def _open_upstream(
 async def open_backend(settings: Settings) -> AsyncIterator[Backend]:
     """Every port the service needs, open for as long as the context lasts."""
     async with AsyncExitStack() as stack:
-        storage = await stack.enter_async_context(open_storage(settings))
+        storage = await stack.enter_async_context(open_storage(settings, migrate=False))
         counter = await stack.enter_async_context(open_counter(settings, storage))
         catalog = await stack.enter_async_context(open_catalog(settings, storage))
         ports = Ports(
@@ -257,13 +287,13 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _serve(settings: Settings, host: str | None, port: int | None) -> None:
+    # The start's one migration: the workers do not migrate.
+    print(f"moviecore: {asyncio.run(_prepare_start(settings))}", flush=True)
     # Each worker builds its own app from the same environment, hence the factory.
     # uvloop and httptools (uvicorn[standard]): faster, and uvloop sets TCP_NODELAY on
     # every connection, which asyncio's own loop skips on uvicorn's multi-worker socket.
     # The protocol applies the head limit (uvicorn's h11 option) and the head deadline.
     protocol = partial(GuardedHttpToolsProtocol, head_timeout=settings.head_timeout_seconds)
-    # Storage refused here is one line; refused in each worker, a traceback each.
-    asyncio.run(_migrate(settings))
     uvicorn.run(
         "app:create_app",
         factory=True,
@@ -283,7 +313,7 @@ def _serve(settings: Settings, host: str | None, port: int | None) -> None:
 
 async def _migrate(settings: Settings) -> str:
     async with open_storage(settings):
-        return "the database is up to date"
+        return UP_TO_DATE
 
 
 class RefusedFile(ValueError):

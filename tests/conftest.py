@@ -4,9 +4,11 @@ import pytest
 
 pytest_plugins = [
     "fixtures.services",
+    "fixtures.tls",
     "fixtures.server",
     "fixtures.upstream",
     "fixtures.dependencies",
+    "fixtures.pooler",
 ]
 
 

@@ -42,6 +42,8 @@ class Settings:
 
     jwt_secret: str
     database_url: str | None = None
+    database_pool_size: int = 10
+    database_prepare: bool = False
     redis_url: str | None = None
     redis_prefix: str = "moviecore:"
     external_movies_api_url: str | None = None
@@ -254,6 +256,8 @@ def load_settings(
     return Settings(
         jwt_secret=jwt_secret,
         database_url=database_url,
+        database_pool_size=source.integer("DATABASE_POOL_SIZE", 10, 1),
+        database_prepare=source.flag("DATABASE_PREPARE", default=False),
         redis_url=redis_url,
         redis_prefix=source.text("REDIS_PREFIX") or "moviecore:",
         external_movies_api_url=_url(

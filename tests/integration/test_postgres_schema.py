@@ -1,4 +1,4 @@
-"""The PostgreSQL schema: migrations that any number of workers may run, and per-user indexes."""
+"""The PostgreSQL schema: migrations that any number of processes may run, and per-user indexes."""
 
 from __future__ import annotations
 
@@ -11,7 +11,9 @@ import pytest
 
 from adapters.postgres import migrate
 from adapters.postgres._collections import PAGE_QUERY
-from adapters.postgres._migrate import migrations
+from adapters.postgres._migrate import LOCK_ID, migrations
+from adapters.postgres._pool import Connection
+from moviecore import StorageUnavailable
 
 TABLES = {
     "catalog_sync",
@@ -57,6 +59,23 @@ async def test_workers_migrating_at_once_apply_each_version_once(postgres_url: s
     assert await _schema(postgres_url) == (_shipped_versions(), TABLES)
 
 
+@pytest.mark.anyio
+async def test_a_migration_waits_for_another_only_so_long(postgres_url: str) -> None:
+    """While another migration holds the lock, migrating gives up after its wait with a message
+    saying why, and succeeds once that migration has committed."""
+    async with await psycopg.AsyncConnection.connect(postgres_url) as other:
+        await other.execute("SELECT pg_advisory_xact_lock(%(lock)s)", {"lock": LOCK_ID})
+        with pytest.raises(StorageUnavailable) as waited:
+            await migrate(postgres_url, lock_wait=0.1)
+        await other.commit()
+    await migrate(postgres_url, lock_wait=0.1)
+    assert (str(waited.value), await _schema(postgres_url)) == (
+        "cannot migrate the database: a lock was not granted within 0.1 s"
+        " (another migration, or a long transaction on a table it changes)",
+        (_shipped_versions(), TABLES),
+    )
+
+
 def _nodes(plan: dict[str, Any]) -> Iterator[dict[str, Any]]:
     """Every node of a JSON plan tree."""
     yield plan
@@ -71,32 +90,61 @@ def _access(plan: dict[str, Any]) -> tuple[set[str], set[str]]:
     return indexes, {node["Node Type"] for node in nodes}
 
 
+async def _add_users(conn: Connection, prefix: str, users: int, collections: int) -> None:
+    """``users`` new users named ``prefix1``..., ``collections`` new collections each."""
+    await conn.execute(
+        "INSERT INTO users (id, username, username_key, password_hash)"
+        " SELECT gen_random_uuid(), %(prefix)s || i, %(prefix)s || i, 'hash'"
+        " FROM generate_series(1, %(users)s) AS i",
+        {"prefix": prefix, "users": users},
+    )
+    await conn.execute(
+        "INSERT INTO collections (uuid, owner, title, description)"
+        " SELECT gen_random_uuid(), id, 'title', '' FROM users, generate_series(1, %(n)s)"
+        " WHERE username LIKE %(prefix)s || '%%'",
+        {"prefix": prefix, "n": collections},
+    )
+
+
+async def _listing_access(conn: Connection, username: str) -> tuple[set[str], set[str]]:
+    """The indexes and node kinds of the plan of a page of ``username``'s collections,
+    planned for that user's id, as a statement sent without preparing is."""
+    await conn.execute("ANALYZE")
+    cursor = await conn.execute(
+        "SELECT id FROM users WHERE username = %(name)s", {"name": username}
+    )
+    [(owner,)] = await cursor.fetchall()
+    cursor = await conn.execute(
+        "EXPLAIN (FORMAT JSON) " + PAGE_QUERY, {"owner": owner, "limit": 10, "offset": 20}
+    )
+    [(explained,)] = await cursor.fetchall()
+    indexes, kinds = _access(explained[0]["Plan"])
+    return indexes, kinds & {"Seq Scan", "Aggregate"}
+
+
 @pytest.mark.anyio
 async def test_collection_listing_reads_only_the_owners_index_entries(postgres_url: str) -> None:
     """Among 10,000 collections of 2,000 users, one user's page comes from the indexes and its
     count from the user's row, with no table scanned whole and nothing counted."""
     await migrate(postgres_url)
     async with await psycopg.AsyncConnection.connect(postgres_url, autocommit=True) as conn:
-        await conn.execute(
-            "INSERT INTO users (id, username, username_key, password_hash)"
-            " SELECT gen_random_uuid(), 'user' || i, 'user' || i, 'hash'"
-            " FROM generate_series(1, 2000) AS i"
-        )
-        await conn.execute(
-            "INSERT INTO collections (uuid, owner, title, description)"
-            " SELECT gen_random_uuid(), id, 'title', '' FROM users, generate_series(1, 5)"
-        )
-        await conn.execute("ANALYZE")
-        [(owner,)] = await (await conn.execute("SELECT id FROM users LIMIT 1")).fetchall()
-        cursor = await conn.execute(
-            "EXPLAIN (FORMAT JSON) " + PAGE_QUERY, {"owner": owner, "limit": 10, "offset": 20}
-        )
-        [(explained,)] = await cursor.fetchall()
-    indexes, kinds = _access(explained[0]["Plan"])
-    assert (indexes, kinds & {"Seq Scan", "Aggregate"}) == (
-        {"users_pkey", "collections_owner_seq"},
-        set(),
-    )
+        await _add_users(conn, "user", users=2000, collections=5)
+        access = await _listing_access(conn, "user1")
+    assert access == ({"users_pkey", "collections_owner_seq"}, set())
+
+
+@pytest.mark.anyio
+async def test_listing_a_user_with_many_old_collections_reads_only_theirs(
+    postgres_url: str,
+) -> None:
+    """A user whose 1,000 collections are older than 20,000 of others' gets a page from the
+    owner's index too, not by walking back through everyone's newer collections."""
+    await migrate(postgres_url)
+    async with await psycopg.AsyncConnection.connect(postgres_url, autocommit=True) as conn:
+        await _add_users(conn, "heavy", users=1, collections=1000)
+        await _add_users(conn, "user", users=2000, collections=10)
+        access = await _listing_access(conn, "heavy1")
+    assert access == ({"users_pkey", "collections_owner_seq"}, set())
 
 
 @pytest.mark.anyio

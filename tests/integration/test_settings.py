@@ -38,6 +38,8 @@ def test_environment_values_are_parsed(tmp_path: Path) -> None:
     environ = {
         "JWT_SECRET": SECRET,
         "DATABASE_URL": "postgresql://db/moviecore",
+        "DATABASE_POOL_SIZE": "4",
+        "DATABASE_PREPARE": "true",
         "REDIS_URL": "redis://cache:6379/0",
         "EXTERNAL_MOVIES_API_URL": "https://movies.example/api",
         "API_USERNAME": "reader",
@@ -60,6 +62,8 @@ def test_environment_values_are_parsed(tmp_path: Path) -> None:
     assert load_settings(environ, env_file=tmp_path / ".env") == Settings(
         jwt_secret=SECRET,
         database_url="postgresql://db/moviecore",
+        database_pool_size=4,
+        database_prepare=True,
         redis_url="redis://cache:6379/0",
         external_movies_api_url="https://movies.example/api",
         api_username="reader",
@@ -104,6 +108,8 @@ def test_env_file_fills_what_the_environment_leaves_unset(tmp_path: Path) -> Non
         ),
         ({"JWT_SECRET": "short"}, "JWT_SECRET must be at least 32 characters long"),
         ({"ACCESS_LOG": "maybe"}, "ACCESS_LOG must be true or false, got 'maybe'"),
+        ({"DATABASE_POOL_SIZE": "0"}, "DATABASE_POOL_SIZE must be at least 1, got 0"),
+        ({"DATABASE_PREPARE": "often"}, "DATABASE_PREPARE must be true or false, got 'often'"),
         ({"DATABASE_URL": "postgresql://db/x"}, "REDIS_URL is required when DATABASE_URL is set"),
         (
             {"JWT_SECRET": "", "DATABASE_URL": "mysql://db/x"},

@@ -2,7 +2,7 @@
 
 Wiring::
 
-    await migrate(url)                    # once per start-up; safe from many workers
+    await migrate(url)                    # once per start-up; safe from many processes
     async with open_store(url) as store:  # in the application's lifespan
         users, collections, catalog = store.users, store.collections, store.catalog
         await store.ping()                # for health checks

@@ -37,11 +37,17 @@ from ._pool import Connection, Pool, read, write
 # The listing query, named so that tests can check the planner serves it from indexes.
 # The count is kept on write, so it costs the same for 10 collections as for 10,000.
 # The owner is bound twice (not joined as users.id) so the planner estimates the page
-# from that owner's own statistics and reads the (owner, seq) index.
+# from that owner's own statistics and reads the (owner, seq) index. The owner is matched
+# as a range, and the page ordered by owner too, so that only that index gives the order:
+# planned for an owner's actual id (as every statement is when none is prepared on the
+# server), "owner =" let the planner walk the seq primary key backwards instead, through
+# every newer collection of everyone: 1.6 ms instead of 0.3 ms for a user whose 1,000
+# collections are old, measured on the bench's data.
 PAGE_QUERY = (
     "SELECT users.collection_count, page.uuid, page.title, page.description FROM users"
     " LEFT JOIN (SELECT seq, uuid, title, description FROM collections"
-    "  WHERE owner = %(owner)s ORDER BY seq DESC LIMIT %(limit)s OFFSET %(offset)s) AS page"
+    "  WHERE owner >= %(owner)s AND owner <= %(owner)s ORDER BY owner, seq DESC"
+    "  LIMIT %(limit)s OFFSET %(offset)s) AS page"
     " ON true WHERE users.id = %(owner)s ORDER BY page.seq DESC"
 )
 

@@ -9,7 +9,12 @@ A connection the database dropped is not handed out when that can be seen for fr
 connection is lost before anything could have been committed runs again, once, on
 another connection. Connection failures (including a pool that found no free
 connection in time, whose ``PoolTimeout`` is an ``OperationalError``) become
-``StorageUnavailable`` here, so no repository needs to know about them.
+``StorageUnavailable`` here, naming the fault (see ``_faults``) in the message and
+in the log, so no repository needs to know about them.
+
+Nothing here keeps state on a server connection beyond one transaction, so a
+transaction pooler (PgBouncer in transaction mode) may stand in between; statements
+are prepared on the server only when the pool is told the server connection is its own.
 """
 
 from __future__ import annotations
@@ -24,7 +29,10 @@ import psycopg
 from psycopg.rows import TupleRow
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
+from adapters.faults import Fault
 from moviecore import StorageUnavailable
+
+from ._faults import PROTOCOL_ERRORS, SERVER, fault_of, log_fault
 
 Connection: TypeAlias = psycopg.AsyncConnection[TupleRow]
 T = TypeVar("T")
@@ -38,6 +46,9 @@ PROBE_TIMEOUT = 2
 
 PROBE_REUSE = 1.0
 """Seconds one probe's answer serves every caller that asks meanwhile."""
+
+REPORT_EVERY = 1.0
+"""Seconds between two log lines of one fault: an outage fails every request."""
 
 
 class Pool(AsyncConnectionPool[Connection]):
@@ -55,7 +66,18 @@ class Pool(AsyncConnectionPool[Connection]):
         self._url = conninfo
         self._probe_lock = asyncio.Lock()
         self._probed_at = -PROBE_REUSE
-        self._probe_error: str | None = None
+        self._probe_error: psycopg.OperationalError | None = None
+        self._reported_at: dict[Fault, float] = {}
+
+    def report(self, exc: psycopg.Error) -> StorageUnavailable:
+        """``exc`` as the StorageUnavailable naming its fault, which is logged too,
+        unless the same fault was less than REPORT_EVERY seconds ago."""
+        fault = fault_of(exc)
+        now = time.monotonic()
+        if now - self._reported_at.get(fault, -REPORT_EVERY) >= REPORT_EVERY:
+            self._reported_at[fault] = now
+            log_fault(exc)
+        return StorageUnavailable(fault.sentence(SERVER))
 
     # The pool's own signature, timeout parameter included, so every caller gets this one.
     async def getconn(self, timeout: float | None = None) -> Connection:  # noqa: ASYNC109
@@ -86,7 +108,7 @@ class Pool(AsyncConnectionPool[Connection]):
                 self._probed_at = time.monotonic()
             error = self._probe_error
         if error is not None:
-            raise psycopg.OperationalError(error)
+            raise psycopg.OperationalError(str(error))
 
 
 def _hung_up(conn: Connection) -> bool:
@@ -101,12 +123,12 @@ def _hung_up(conn: Connection) -> bool:
     return bool(poller.poll(0))
 
 
-async def _connection_error(conninfo: str) -> str | None:
+async def _connection_error(conninfo: str) -> psycopg.OperationalError | None:
     """Why a new connection to ``conninfo`` fails, or None if it succeeds."""
     try:
         connection = await psycopg.AsyncConnection.connect(conninfo, connect_timeout=PROBE_TIMEOUT)
     except psycopg.OperationalError as exc:
-        return str(exc)
+        return exc
     await connection.close()
     return None
 
@@ -136,8 +158,8 @@ async def _run(pool: Pool, work: Work[T], wait: float | None, *, atomic: bool) -
             # The server rolled back whatever the lost connection had begun, so the
             # whole unit of work can run again on another connection.
             return await _attempt(pool, work, wait, atomic=atomic)
-    except psycopg.OperationalError as exc:
-        raise StorageUnavailable("the database cannot be reached") from exc
+    except (psycopg.OperationalError, *PROTOCOL_ERRORS) as exc:
+        raise pool.report(exc) from exc
 
 
 async def _attempt(pool: Pool, work: Work[T], wait: float | None, *, atomic: bool) -> T:

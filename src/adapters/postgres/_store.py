@@ -15,6 +15,8 @@ from ._users import PostgresUserRepository
 # database is gone; ordinary requests wait for the pool's (generous) timeout instead.
 _PING_TIMEOUT = 2.0
 _RECONNECT_SECONDS = 2.0
+PREPARE_AFTER = 5
+"""psycopg's own default: a statement is prepared on the server at its sixth run."""
 
 
 class PostgresStore:
@@ -38,13 +40,17 @@ class PostgresStore:
 
 @asynccontextmanager
 async def open_store(
-    url: str, *, min_size: int = 1, max_size: int = 10, wait: float = 30.0
+    url: str, *, min_size: int = 1, max_size: int = 10, wait: float = 30.0, prepare: bool = False
 ) -> AsyncIterator[PostgresStore]:
     """Open a pool on the (already migrated) database at ``url``; close it on exit.
 
     Under load a request waits up to ``wait`` seconds for a free connection rather
     than failing. The pool connects in the background, so opening succeeds even while
     the database is briefly down; requests then raise StorageUnavailable.
+
+    ``prepare`` lets statements be prepared on the server, which is safe only when
+    each pooled connection has a server connection of its own (no transaction
+    pooler, or one that keeps prepared statements per client).
     """
     pool = Pool(
         url,
@@ -52,8 +58,9 @@ async def open_store(
         max_size=max_size,
         timeout=wait,
         # Reads are single statements and need no transaction; writes open their own
-        # (see _pool.read and _pool.write).
-        kwargs={"autocommit": True},
+        # (see _pool.read and _pool.write). Without preparing, psycopg sends each
+        # statement unnamed, which a pooler lends any server connection for.
+        kwargs={"autocommit": True, "prepare_threshold": PREPARE_AFTER if prepare else None},
         # Give up reconnecting in the background after a short while (a new request
         # starts again at once) rather than backing off ever longer, so the pool is
         # back within about a second of the database.

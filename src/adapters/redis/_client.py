@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+import logging
+
 from redis.asyncio import BlockingConnectionPool, Redis
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
+from redis.exceptions import RedisError
+
+from adapters.faults import Rejected, one_line
+
+from ._errors import SERVER, fault_of
+
+logger = logging.getLogger("moviecore.redis")
 
 MAX_CONNECTIONS = 64
 """Per client; a burst of requests waits for a free connection rather than failing."""
@@ -27,3 +36,21 @@ def connect(url: str, *, wait: float = 1.0) -> Redis:
         retry=Retry(NoBackoff(), retries=1),
     )
     return Redis.from_pool(pool)  # the client owns the pool: closing one closes both
+
+
+async def check(url: str, *, wait: float = 1.0) -> None:
+    """At start: return if Redis at ``url`` answers, or log why it cannot be reached.
+
+    Raise Rejected if it refuses the credentials or the certificate: waiting will
+    not change that. An unreachable Redis may come back, so it is only logged.
+    """
+    client = connect(url, wait=wait)
+    try:
+        await client.ping()
+    except RedisError as exc:
+        fault = fault_of(exc)
+        if fault.lasting:
+            raise Rejected(SERVER, fault, exc) from exc
+        logger.warning("Redis %s: %s", fault.value, one_line(exc))
+    finally:
+        await client.aclose()
