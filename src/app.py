@@ -287,8 +287,10 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _serve(settings: Settings, host: str | None, port: int | None) -> None:
-    # The start's one migration: the workers do not migrate.
-    print(f"moviecore: {asyncio.run(_prepare_start(settings))}", flush=True)
+    # The start's one migration: the workers do not migrate. Logged, not printed, so
+    # that with LOG_FORMAT=json every line the process writes is JSON.
+    logging.config.dictConfig(log_config(settings.log_format))
+    logging.getLogger("moviecore").info(asyncio.run(_prepare_start(settings)))
     # Each worker builds its own app from the same environment, hence the factory.
     # uvloop and httptools (uvicorn[standard]): faster, and uvloop sets TCP_NODELAY on
     # every connection, which asyncio's own loop skips on uvicorn's multi-worker socket.

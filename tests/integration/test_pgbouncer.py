@@ -224,5 +224,5 @@ def test_restarting_one_instance_under_traffic(
         with _traffic(serving.base_url) as during:
             restarted.restart()
         after = asyncio.run(_clients(restarted.base_url, threading.Event(), 1))
-    migrated = restarted.log().count("moviecore: the database is up to date")
+    migrated = restarted.log().count("the database is up to date")
     assert (migrated, during, after) == (2, [EXPECTED] * len(during), [EXPECTED] * CLIENTS)
