@@ -60,7 +60,7 @@ def test_the_first_make_run_says_what_it_installs(tmp_path: Path) -> None:
     for name in ("Makefile", "pyproject.toml"):
         shutil.copy(ROOT / name, tmp_path / name)
     planned = subprocess.run(
-        ["make", "--dry-run", "run"],
+        ["make", "--no-print-directory", "--dry-run", "run"],
         cwd=tmp_path,
         capture_output=True,
         text=True,

@@ -113,14 +113,18 @@ def _add_limits(components: Components, limits: Limits) -> None:
 
 def _add_headers(operation: Operation) -> None:
     """Document the headers problem answers carry; a 401 asks for a token only where one
-    is required (a failed login is not a missing token)."""
+    is required (a failed login is not a missing token). Headers are sorted by name:
+    Litestar keeps a handler's response headers in a set, whose order changes between
+    starts, and the document must not."""
     for status, response in (operation.responses or {}).items():
-        headers = _HEADERS_BY_STATUS.get(status)
-        if headers is None or isinstance(response, Reference):
+        if isinstance(response, Reference):
             continue
+        headers = _HEADERS_BY_STATUS.get(status) or {}
         is_problem = PROBLEM_JSON in (response.content or {})
-        if is_problem and (status != "401" or operation.security):
-            response.headers = {**(response.headers or {}), **headers}
+        if not (is_problem and (status != "401" or operation.security)):
+            headers = {}
+        merged = {**(response.headers or {}), **headers}
+        response.headers = {name: merged[name] for name in sorted(merged)}
 
 
 def finish_openapi(openapi: OpenAPI, limits: Limits) -> None:
