@@ -12,7 +12,13 @@ from ._validate import check_search
 
 
 async def list_movies(page: int = 1, *, catalog: Catalog) -> CatalogPage:
-    """One page of the catalog; a page past the end is PageNotFound."""
+    """One page of the catalog.
+
+    Raises:
+        ValidationError: ``page`` is below 1.
+        PageNotFound: ``page`` lies past the last page (page 1 always exists).
+        CatalogUnavailable: the catalog cannot answer and nothing cached stands in.
+    """
     check_page(page)
     return _within(await catalog.page(page))
 

@@ -13,6 +13,7 @@ submodules that need the ``testing`` extra (hypothesis and pytest):
 takes a ``clock``, so that tests move time instead of waiting for it.
 """
 
+from .._public import publish
 from ._accounts import (
     FakeTokenIssuer,
     FastPasswordHasher,
@@ -39,3 +40,5 @@ __all__ = [
     "reference_search",
     "sample_catalog",
 ]
+
+publish(__all__, globals(), __name__)

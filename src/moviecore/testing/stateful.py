@@ -238,6 +238,7 @@ class _CollectionRules(RuleBasedStateMachine):
             favourite_genres=reference_favourite_genres(newest_first),
             count=len(newest_first),
             page=page,
+            has_next=page * size < len(newest_first),
         )
 
     @invariant()
