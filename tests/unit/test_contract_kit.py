@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
+import ast
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
+
+import moviecore.testing
+from moviecore.testing.pytest_plugin import ASSERTING_MODULES
 
 pytest_plugins = ["pytester"]
 
@@ -107,3 +116,52 @@ def test_the_correct_adapters_pass(pytester: pytest.Pytester, suite: str, name: 
     )
     outcomes = _outcomes(pytester, correct)
     assert (outcomes.get("failed", 0), outcomes["passed"] >= 9) == (0, True)
+
+
+@pytest.mark.parametrize(
+    ("autoload", "options", "head"),
+    [
+        (True, [], ["AssertionError:", "assert"]),
+        (False, ["-p", "moviecore.testing.pytest_plugin"], ["AssertionError:", "assert"]),
+        (False, [], ["AssertionError"]),
+    ],
+    ids=["entry-point", "named-plugin", "no-plugin"],
+)
+def test_a_failing_case_shows_the_values_compared(
+    tmp_path: Path, autoload: bool, options: list[str], head: list[str]
+) -> None:
+    """With the kit's plugin, loaded by its entry point or by name, a failing contract case
+    shows the values it compared; without it, a bare AssertionError."""
+    (tmp_path / "faulty_adapters.py").write_text(
+        (Path(__file__).parent / "faulty_adapters.py").read_text(encoding="utf-8"),
+        encoding="utf-8",
+    )
+    suite = _USER_SUITE.format(name="LowersNames").replace(
+        "unit.faulty_adapters", "faulty_adapters"
+    )
+    (tmp_path / "test_faulty.py").write_text(suite, encoding="utf-8")
+    environment = {key: value for key, value in os.environ.items() if not key.startswith("PYTEST")}
+    if not autoload:
+        environment["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+        options = [*options, "-p", "anyio"]
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *options],
+        cwd=tmp_path,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    errors = [line.split()[1:] for line in run.stdout.splitlines() if line.startswith("E ")]
+    assert errors[0][: len(head)] == head
+
+
+def test_every_kit_module_that_asserts_is_rewritten() -> None:
+    """The plugin registers for assertion rewriting exactly the kit's modules holding asserts."""
+    folder = Path(moviecore.testing.__file__).parent
+    asserting = {
+        f"moviecore.testing.{path.stem}"
+        for path in folder.glob("*.py")
+        if any(isinstance(node, ast.Assert) for node in ast.walk(ast.parse(path.read_text())))
+    }
+    assert asserting == set(ASSERTING_MODULES)
