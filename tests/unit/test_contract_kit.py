@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import ast
-import os
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
 import moviecore.testing
+from fixtures.kit import first_error
 from moviecore.testing.pytest_plugin import ASSERTING_MODULES
 
 pytest_plugins = ["pytester"]
@@ -122,8 +121,12 @@ def test_the_correct_adapters_pass(pytester: pytest.Pytester, suite: str, name: 
     ("autoload", "options", "head"),
     [
         (True, [], ["AssertionError:", "assert"]),
-        (False, ["-p", "moviecore.testing.pytest_plugin"], ["AssertionError:", "assert"]),
-        (False, [], ["AssertionError"]),
+        (
+            False,
+            ["-p", "anyio", "-p", "moviecore.testing.pytest_plugin"],
+            ["AssertionError:", "assert"],
+        ),
+        (False, ["-p", "anyio"], ["AssertionError"]),
     ],
     ids=["entry-point", "named-plugin", "no-plugin"],
 )
@@ -132,28 +135,8 @@ def test_a_failing_case_shows_the_values_compared(
 ) -> None:
     """With the kit's plugin, loaded by its entry point or by name, a failing contract case
     shows the values it compared; without it, a bare AssertionError."""
-    (tmp_path / "faulty_adapters.py").write_text(
-        (Path(__file__).parent / "faulty_adapters.py").read_text(encoding="utf-8"),
-        encoding="utf-8",
-    )
-    suite = _USER_SUITE.format(name="LowersNames").replace(
-        "unit.faulty_adapters", "faulty_adapters"
-    )
-    (tmp_path / "test_faulty.py").write_text(suite, encoding="utf-8")
-    environment = {key: value for key, value in os.environ.items() if not key.startswith("PYTEST")}
-    if not autoload:
-        environment["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
-        options = [*options, "-p", "anyio"]
-    run = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *options],
-        cwd=tmp_path,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    errors = [line.split()[1:] for line in run.stdout.splitlines() if line.startswith("E ")]
-    assert errors[0][: len(head)] == head
+    shown = first_error(sys.executable, tmp_path, *options, autoload=autoload)
+    assert shown[: len(head)] == head
 
 
 def test_every_kit_module_that_asserts_is_rewritten() -> None:
