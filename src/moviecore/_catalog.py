@@ -40,6 +40,7 @@ async def search_movies(
     Raises:
         ValidationError: ``page`` is below 1, or ``search`` or ``genre`` breaks the limits.
         PageNotFound: ``page`` lies past the last page (page 1 always exists).
+        CatalogNotSynced: the catalog searches a local copy of the upstream not made yet.
         CatalogUnavailable: the catalog cannot answer and nothing cached stands in.
     """
     check_page(page)
