@@ -61,7 +61,7 @@ def test_the_first_make_run_says_what_it_installs(tmp_path: Path) -> None:
         (tmp_path / name).parent.mkdir(exist_ok=True)
         shutil.copy(ROOT / name, tmp_path / name)
     planned = subprocess.run(
-        ["make", "--dry-run", "run"],
+        ["make", "--dry-run", "--no-print-directory", "run"],
         cwd=tmp_path,
         capture_output=True,
         text=True,
