@@ -6,11 +6,13 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run test lint format bench clean
 
-$(STAMP): pyproject.toml
+# Two distributions from one tree: the core (pyproject.toml) and the service
+# (service/pyproject.toml), both editable; the service's dev extra brings the tools.
+$(STAMP): pyproject.toml service/pyproject.toml
 	@echo "make: installing moviecore and its dependencies into $(VENV) (about 30 s, once)"
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e . -e './service[dev]'
 	touch $@
 
 run: $(STAMP)
@@ -31,7 +33,7 @@ format: $(STAMP)
 
 # Installs the load generator (wrk) when it is missing, then prints the table.
 bench: $(STAMP)
-	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	$(BIN)/python -m pip install --quiet -e . -e './service[dev,bench]'
 	$(BIN)/python bench/run.py
 
 clean:

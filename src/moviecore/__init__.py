@@ -4,7 +4,7 @@ Wire the ports to adapters (ours in ``adapters``, the in-memory ones in
 ``moviecore.testing``, or your own) and call the use cases directly.
 """
 
-from ._accounts import authenticate, login, register
+from ._accounts import authenticate, login, register, register_user
 from ._catalog import list_movies, search_movies
 from ._changes import apply_changes, check_version
 from ._collections import (
@@ -58,6 +58,7 @@ from ._ports import (
     TokenIssuer,
     UserRepository,
 )
+from ._public import publish
 from ._search import MovieKeys, MovieQuery, Rank, genre_needle, rank, search_words
 from ._validate import movie_errors, normalise_movie
 
@@ -121,9 +122,12 @@ __all__ = [
     "rank",
     "read_request_count",
     "register",
+    "register_user",
     "reset_request_count",
     "search_movies",
     "search_words",
     "split_genres",
     "update_collection",
 ]
+
+publish(__all__, globals(), __name__)

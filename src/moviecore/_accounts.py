@@ -18,6 +18,27 @@ def _stand_in(limits: Limits) -> str:
     return "x" * limits.password_min_bytes
 
 
+async def register_user(
+    username: str,
+    password: str,
+    *,
+    users: UserRepository,
+    hasher: PasswordHasher,
+    limits: Limits | None = None,
+) -> User:
+    """Create an account and return it, its id included.
+
+    Raises:
+        ValidationError: the username or the password breaks the limits.
+        UsernameTaken: another account has this username, compared case-insensitively.
+        StorageUnavailable: the user repository cannot be reached.
+    """
+    check_credentials(username, password, limits or DEFAULT_LIMITS)
+    user = User(id=uuid4(), username=username, password_hash=await hasher.hash(password))
+    await users.add(user)
+    return user
+
+
 async def register(
     username: str,
     password: str,
@@ -25,12 +46,16 @@ async def register(
     users: UserRepository,
     hasher: PasswordHasher,
     tokens: TokenIssuer,
-    limits: Limits = DEFAULT_LIMITS,
+    limits: Limits | None = None,
 ) -> str:
-    """Create an account and return an access token for it."""
-    check_credentials(username, password, limits)
-    user = User(id=uuid4(), username=username, password_hash=await hasher.hash(password))
-    await users.add(user)
+    """Create an account and return an access token for it.
+
+    ``register_user`` does the same and returns the new ``User`` instead.
+
+    Raises:
+        ValidationError, UsernameTaken, StorageUnavailable: as ``register_user`` does.
+    """
+    user = await register_user(username, password, users=users, hasher=hasher, limits=limits)
     return tokens.issue(user.id)
 
 
@@ -42,9 +67,16 @@ async def login(
     hasher: PasswordHasher,
     tokens: TokenIssuer,
     throttle: LoginThrottle,
-    limits: Limits = DEFAULT_LIMITS,
+    limits: Limits | None = None,
 ) -> str:
-    """Return a fresh access token if the username and password match."""
+    """Return a fresh access token if the username and password match.
+
+    Raises:
+        InvalidCredentials: no account has this username and password; never says which.
+        TooManyAttempts: this username failed too often lately; wait ``retry_after`` seconds.
+        StorageUnavailable: the user repository cannot be reached.
+    """
+    limits = limits or DEFAULT_LIMITS
     # Nothing register refuses to store can match: such a login fails like an unknown
     # user's, whatever a store or bcrypt would make of a NUL or an over-long value. A name
     # no account can have is refused before any lookup and leaves no throttle key behind.
@@ -65,7 +97,12 @@ async def login(
 
 
 async def authenticate(token: str, *, tokens: TokenIssuer, users: UserRepository) -> UUID:
-    """The id of the existing user a valid access token names."""
+    """The id of the existing user a valid access token names.
+
+    Raises:
+        InvalidToken: the token is malformed, expired, forged or names no user.
+        StorageUnavailable: the user repository cannot be reached.
+    """
     user_id = tokens.verify(token)
     if await users.by_id(user_id) is None:
         raise InvalidToken("the token's user does not exist")

@@ -12,7 +12,13 @@ from ._validate import check_search
 
 
 async def list_movies(page: int = 1, *, catalog: Catalog) -> CatalogPage:
-    """One page of the catalog; a page past the end is PageNotFound."""
+    """One page of the catalog.
+
+    Raises:
+        ValidationError: ``page`` is below 1.
+        PageNotFound: ``page`` lies past the last page (page 1 always exists).
+        CatalogUnavailable: the catalog cannot answer and nothing cached stands in.
+    """
     check_page(page)
     return _within(await catalog.page(page))
 
@@ -23,16 +29,22 @@ async def search_movies(
     *,
     genre: str = "",
     catalog: SearchableCatalog,
-    limits: Limits = DEFAULT_LIMITS,
+    limits: Limits | None = None,
 ) -> CatalogPage:
     """One page of the movies matching ``search`` and ``genre``, best first.
 
     ``genre`` (trimmed) keeps the movies of that genre only. Punctuation and
     spaces are no words: without words and without a genre this is the plain
-    listing. A page past the end is PageNotFound.
+    listing.
+
+    Raises:
+        ValidationError: ``page`` is below 1, or ``search`` or ``genre`` breaks the limits.
+        PageNotFound: ``page`` lies past the last page (page 1 always exists).
+        CatalogNotSynced: the catalog searches a local copy of the upstream not made yet.
+        CatalogUnavailable: the catalog cannot answer and nothing cached stands in.
     """
     check_page(page)
-    check_search(search, genre, limits)
+    check_search(search, genre, limits or DEFAULT_LIMITS)
     query = MovieQuery(words=search_words(search), genre=genre.strip() or None)
     if not query.words and query.genre is None:
         return await list_movies(page, catalog=catalog)

@@ -29,10 +29,17 @@ async def create_collection(
     draft: CollectionDraft,
     *,
     collections: CollectionRepository,
-    limits: Limits = DEFAULT_LIMITS,
+    limits: Limits | None = None,
 ) -> UUID:
-    """Store a new collection for ``owner`` and return its uuid."""
-    check_collection(draft.title, draft.description, draft.movies, limits)
+    """Store a new collection for ``owner`` and return its uuid.
+
+    Duplicate movies (by uuid) are dropped, keeping the first of each.
+
+    Raises:
+        ValidationError: a field of the draft breaks the limits; names each one.
+        StorageUnavailable: the collection repository cannot be reached.
+    """
+    check_collection(draft.title, draft.description, draft.movies, limits or DEFAULT_LIMITS)
     collection = Collection(
         uuid=uuid4(),
         owner=owner,
@@ -49,24 +56,39 @@ async def list_collections(
     page: int = 1,
     *,
     collections: CollectionRepository,
-    limits: Limits = DEFAULT_LIMITS,
+    limits: Limits | None = None,
 ) -> CollectionsPage:
-    """One page of the owner's collections, newest first, with favourite genres."""
+    """One page of the owner's collections, newest first, with favourite genres.
+
+    Raises:
+        ValidationError: ``page`` is below 1.
+        PageNotFound: ``page`` lies past the last page (page 1 always exists).
+        StorageUnavailable: the collection repository cannot be reached.
+    """
     check_page(page)
-    size = limits.collections_page_size
+    size = (limits or DEFAULT_LIMITS).collections_page_size
     summaries, count = await collections.page(owner, (page - 1) * size, size)
     if page > 1 and not summaries:
         raise PageNotFound(f"page {page} is past the last page")
     genres = favourite_genres(await collections.genre_counts(owner))
     return CollectionsPage(
-        collections=tuple(summaries), favourite_genres=genres, count=count, page=page
+        collections=tuple(summaries),
+        favourite_genres=genres,
+        count=count,
+        page=page,
+        has_next=page * size < count,
     )
 
 
 async def get_collection(
     owner: UUID, uuid: UUID, *, collections: CollectionRepository
 ) -> Collection:
-    """The owner's collection with this uuid."""
+    """The owner's collection with this uuid.
+
+    Raises:
+        CollectionNotFound: the owner has no collection with this uuid.
+        StorageUnavailable: the collection repository cannot be reached.
+    """
     collection = await collections.get(owner, uuid)
     if collection is None:
         raise CollectionNotFound(f"no collection with UUID {uuid}")
@@ -79,15 +101,21 @@ async def update_collection(
     changes: CollectionChanges,
     *,
     collections: CollectionRepository,
-    limits: Limits = DEFAULT_LIMITS,
+    limits: Limits | None = None,
     expected_version: int | None = None,
 ) -> Collection:
     """Apply the given fields to the owner's collection; ``movies`` replaces the list.
 
-    Returns the collection as stored. With ``expected_version``, raise VersionMismatch
-    and change nothing unless the collection is still at that version.
+    Returns the collection as stored, its version one higher.
+
+    Raises:
+        ValidationError: a given field breaks the limits; names each one.
+        CollectionNotFound: the owner has no collection with this uuid.
+        VersionMismatch: ``expected_version`` is given and the collection is at another
+            version; nothing was changed.
+        StorageUnavailable: the collection repository cannot be reached.
     """
-    check_collection(changes.title, changes.description, changes.movies, limits)
+    check_collection(changes.title, changes.description, changes.movies, limits or DEFAULT_LIMITS)
     if changes.movies is not None:
         changes = replace(changes, movies=unique_movies(changes.movies))
     updated = await collections.update(owner, uuid, changes, expected_version=expected_version)
@@ -105,8 +133,11 @@ async def delete_collection(
 ) -> None:
     """Delete the owner's collection with this uuid.
 
-    With ``expected_version``, raise VersionMismatch and delete nothing unless the
-    collection is still at that version.
+    Raises:
+        CollectionNotFound: the owner has no collection with this uuid.
+        VersionMismatch: ``expected_version`` is given and the collection is at another
+            version; nothing was deleted.
+        StorageUnavailable: the collection repository cannot be reached.
     """
     if not await collections.remove(owner, uuid, expected_version=expected_version):
         raise CollectionNotFound(f"no collection with UUID {uuid}")

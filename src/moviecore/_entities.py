@@ -1,7 +1,5 @@
 """The things moviecore talks about: users, movies, collections and pages of them."""
 
-from __future__ import annotations
-
 from dataclasses import dataclass
 from uuid import UUID
 
@@ -70,12 +68,16 @@ class CollectionChanges:
 
 @dataclass(frozen=True, slots=True)
 class CollectionsPage:
-    """One page of a user's collections, newest first, with their favourite genres."""
+    """One page of a user's collections, newest first, with their favourite genres.
+
+    ``has_next`` says whether a later page holds more of them.
+    """
 
     collections: tuple[CollectionSummary, ...]
     favourite_genres: str
     count: int
     page: int
+    has_next: bool
 
 
 @dataclass(frozen=True, slots=True)

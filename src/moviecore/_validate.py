@@ -42,8 +42,9 @@ def password_fits(password: str, limits: Limits) -> bool:
     return len(password.encode("utf-8", "surrogatepass")) <= limits.password_max_bytes
 
 
-def movie_errors(at: str, movie: Movie, limits: Limits = DEFAULT_LIMITS) -> list[FieldError]:
+def movie_errors(at: str, movie: Movie, limits: Limits | None = None) -> list[FieldError]:
     """Every limit ``movie`` breaks, each named under the field path ``at``."""
+    limits = limits or DEFAULT_LIMITS
     return [
         *_length(f"{at}.title", movie.title, 1, limits.movie_title_max),
         *_length(f"{at}.description", movie.description, 0, limits.movie_description_max),
@@ -51,13 +52,14 @@ def movie_errors(at: str, movie: Movie, limits: Limits = DEFAULT_LIMITS) -> list
     ]
 
 
-def normalise_movie(movie: Movie, limits: Limits = DEFAULT_LIMITS) -> Movie | None:
+def normalise_movie(movie: Movie, limits: Limits | None = None) -> Movie | None:
     """``movie`` as the catalog may serve it, so that a collection accepts it as served.
 
     NUL characters are removed and text longer than its limit is cut at the
     limit; everything else is kept as it is. None when the title is then empty:
     such a movie cannot be served.
     """
+    limits = limits or DEFAULT_LIMITS
     title = _fitted(movie.title, limits.movie_title_max)
     if not title:
         return None

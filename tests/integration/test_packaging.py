@@ -1,4 +1,9 @@
-"""The built wheel is all a downstream user needs to run the example and downstream tests."""
+"""The two built wheels install as a user installs them, each into a fresh virtual environment.
+
+The core's wheel holds the ``moviecore`` package alone and pulls in nothing; with
+its ``testing`` extra the downstream examples pass and a failing contract shows
+its values; the service's wheel serves requests and runs the library demo.
+"""
 
 from __future__ import annotations
 
@@ -6,15 +11,25 @@ import shutil
 import subprocess
 import sys
 import venv
-import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 import moviecore
+from fixtures.kit import first_error
+from fixtures.server import ServerProcess
 
 ROOT = Path(__file__).resolve().parents[2]
+VERSION = moviecore.__version__
+# What a program run in an environment prints about it: every distribution, the
+# requirements of moviecore, and what lies at the top of site-packages.
+DESCRIBE = """
+import importlib.metadata as metadata, os, sysconfig
+print(sorted(d.metadata["Name"] for d in metadata.distributions()))
+print(sorted(metadata.requires("moviecore") or []))
+print(sorted(os.listdir(sysconfig.get_path("purelib"))))
+"""
 
 
 def _run(*command: str | Path, cwd: Path) -> str:
@@ -26,53 +41,133 @@ def _run(*command: str | Path, cwd: Path) -> str:
 
 
 @pytest.fixture(scope="module")
-def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A wheel built from this source tree."""
-    out = tmp_path_factory.mktemp("wheel")
-    _run(sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", out, ROOT, cwd=out)
-    (built,) = out.glob("moviecore-*.whl")
-    return built
+def wheels(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The wheels of the core and of the service, built from this source tree."""
+    out = tmp_path_factory.mktemp("wheels")
+    pip = (sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", out)
+    _run(*pip, ROOT, ROOT / "service", cwd=out)
+    (core,) = out.glob("moviecore-*.whl")
+    (service,) = out.glob("moviecore_service-*.whl")
+    return {"core": core, "service": service}
+
+
+def _environment(home: Path, *requirements: str | Path) -> Path:
+    """A new virtual environment holding ``requirements`` and what they need; its python.
+
+    It gets no pip of its own (the running one installs into it), so that every
+    distribution in it is one the requirements brought.
+    """
+    venv.create(home, with_pip=False)
+    python = home / "bin" / "python"
+    pip = (sys.executable, "-m", "pip", "--python", python, "install", "--quiet", "--no-compile")
+    _run(*pip, *requirements, cwd=home)
+    return python
 
 
 @pytest.fixture(scope="module")
-def clean_env(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """A new virtual environment holding only the wheel (with its testing extra) and pytest."""
-    home = tmp_path_factory.mktemp("venv")
-    venv.create(home, with_pip=True)
-    python = home / "bin" / "python"
-    _run(python, "-m", "pip", "install", "--quiet", f"{wheel}[testing]", cwd=home)
-    yield python
-    shutil.rmtree(home, ignore_errors=True)
+def core_env(wheels: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The python of an environment where only the core's wheel was installed."""
+    return _environment(tmp_path_factory.mktemp("core-env"), wheels["core"])
 
 
-def test_wheel_holds_the_library_and_no_tests(wheel: Path) -> None:
-    """The wheel ships the core, its typing marker, the adapters with their data, and no tests."""
-    names = set(zipfile.ZipFile(wheel).namelist())
-    wanted = {
-        "app.py",
-        "moviecore/__init__.py",
-        "moviecore/py.typed",
-        "moviecore/testing/contracts.py",
-        "adapters/movies.json",
-        "adapters/sqlite/migrations/0001_initial.sql",
-        "adapters/postgres/migrations/0001_initial.sql",
-    }
-    strays = {name for name in names if name.startswith(("tests/", "examples/", "bench/"))}
-    assert (wanted - names, strays) == (set(), set())
+@pytest.fixture(scope="module")
+def kit_env(wheels: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The python of an environment where the core's wheel was installed with its kit."""
+    return _environment(tmp_path_factory.mktemp("kit-env"), f"{wheels['core']}[testing]")
 
 
-def test_version_comes_from_one_place(clean_env: Path, tmp_path: Path) -> None:
-    """The installed distribution reports the version the package itself declares."""
-    script = "import importlib.metadata as m; print(m.version('moviecore'))"
-    assert _run(clean_env, "-c", script, cwd=tmp_path).strip() == moviecore.__version__
+@pytest.fixture(scope="module")
+def service_env(wheels: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The python of an environment where the service's wheel was installed, beside the core's."""
+    home = tmp_path_factory.mktemp("service-env")
+    return _environment(home, wheels["core"], wheels["service"])
 
 
-def test_example_and_downstream_tests_run_from_the_wheel(clean_env: Path, tmp_path: Path) -> None:
-    """Outside the source tree, the demo prints its walk-through and the downstream tests pass."""
-    examples = shutil.copytree(ROOT / "examples", tmp_path / "examples")
-    demo = _run(clean_env, examples / "collections_demo.py", cwd=tmp_path)
-    tests = _run(clean_env, "-m", "pytest", "-q", "-p", "no:cacheprovider", examples, cwd=tmp_path)
-    assert (demo.splitlines()[-1], " passed" in tests.splitlines()[-1]) == (
-        "after delete: 1 collection left",
+def test_the_core_installs_alone(core_env: Path, tmp_path: Path) -> None:
+    """The core's wheel brings no other distribution, requires one only for its testing extra,
+    and puts nothing but the ``moviecore`` package into site-packages."""
+    assert _run(core_env, "-c", DESCRIBE, cwd=tmp_path).splitlines() == [
+        "['moviecore']",
+        str(
+            [
+                "anyio>=4; extra == 'testing'",
+                "hypothesis>=6.100; extra == 'testing'",
+                "pytest>=8; extra == 'testing'",
+            ]
+        ),
+        str(["moviecore", f"moviecore-{VERSION}.dist-info"]),
+    ]
+
+
+def test_the_core_runs_on_the_standard_library(core_env: Path, tmp_path: Path) -> None:
+    """Installed alone, the core and its in-memory adapters run a use case, under the version
+    the package declares."""
+    script = """
+import asyncio, importlib.metadata
+from moviecore import register_user
+from moviecore.testing import in_memory_ports
+
+ports = in_memory_ports()
+user = asyncio.run(register_user("ada", "a long password", users=ports.users, hasher=ports.hasher))
+print(user.username, importlib.metadata.version("moviecore"))
+"""
+    assert _run(core_env, "-c", script, cwd=tmp_path).split() == ["ada", VERSION]
+
+
+def test_the_downstream_example_passes_with_the_kit(kit_env: Path, tmp_path: Path) -> None:
+    """With the testing extra, the downstream example's contract, state machine and
+    property tests pass outside the source tree."""
+    example = shutil.copy(ROOT / "examples" / "test_downstream.py", tmp_path)
+    summary = _run(kit_env, "-m", "pytest", "-q", "-p", "no:cacheprovider", example, cwd=tmp_path)
+    last = summary.splitlines()[-1].split()
+    assert (last[1], "failed" in last) == ("passed", False)
+
+
+def test_the_installed_kit_shows_what_a_failing_case_compared(
+    kit_env: Path, tmp_path: Path
+) -> None:
+    """Installed with the testing extra, the kit's plugin makes a failing contract case show
+    the values it compared."""
+    assert first_error(kit_env, tmp_path)[:2] == ["AssertionError:", "assert"]
+
+
+def test_the_service_serves_requests(service_env: Path, tmp_path: Path) -> None:
+    """The service's wheel gives a ``moviecore`` command that serves: a new user registers
+    and browses the bundled catalog."""
+    server = ServerProcess(tmp_path / "data", command=[str(service_env.parent / "moviecore")])
+    server.start()
+    try:
+        with httpx.Client(base_url=server.base_url, timeout=30) as http:
+            account = {"username": "ada", "password": "a long password"}
+            registered = http.post("/register/", json=account)
+            token = registered.json()["access_token"]
+            movies = http.get("/movies/", headers={"Authorization": f"Bearer {token}"})
+    finally:
+        server.stop()
+    assert (registered.status_code, movies.status_code, movies.json()["count"] > 0) == (
+        201,
+        200,
         True,
     )
+
+
+def test_the_library_demo_runs_on_the_service(service_env: Path, tmp_path: Path) -> None:
+    """With the service installed, the demo drives every use case over the SQLite adapters."""
+    demo = shutil.copy(ROOT / "examples" / "collections_demo.py", tmp_path)
+    lines = _run(service_env, demo, cwd=tmp_path).splitlines()
+    assert lines[-1] == "after delete: 1 collection left"
+
+
+def test_the_service_requires_the_core_of_its_version(service_env: Path, tmp_path: Path) -> None:
+    """The service, and the core it requires outside its extras, carry the version the
+    package declares."""
+    script = """
+import importlib.metadata as metadata
+print(metadata.version("moviecore-service"))
+required = metadata.requires("moviecore-service") or []
+print([r for r in required if r.startswith("moviecore") and "extra ==" not in r])
+"""
+    assert _run(service_env, "-c", script, cwd=tmp_path).splitlines() == [
+        VERSION,
+        str([f"moviecore=={VERSION}"]),
+    ]

@@ -57,10 +57,11 @@ def test_the_readme_names_the_test_services_and_their_defaults() -> None:
 
 def test_the_first_make_run_says_what_it_installs(tmp_path: Path) -> None:
     """Without a .venv, make announces the installation before it starts it."""
-    for name in ("Makefile", "pyproject.toml"):
+    for name in ("Makefile", "pyproject.toml", "service/pyproject.toml"):
+        (tmp_path / name).parent.mkdir(exist_ok=True)
         shutil.copy(ROOT / name, tmp_path / name)
     planned = subprocess.run(
-        ["make", "--no-print-directory", "--dry-run", "run"],
+        ["make", "--dry-run", "--no-print-directory", "run"],
         cwd=tmp_path,
         capture_output=True,
         text=True,

@@ -16,6 +16,7 @@ from uuid import UUID
 
 from moviecore import (
     AlreadyStored,
+    CatalogPage,
     Collection,
     CollectionChanges,
     CollectionSummary,
@@ -25,7 +26,7 @@ from moviecore import (
     check_version,
     count_genres,
 )
-from moviecore.testing import MemoryCollectionRepository, MemoryUserRepository
+from moviecore.testing import MemoryCollectionRepository, MemoryMovieStore, MemoryUserRepository
 
 
 def _cut(text: str) -> str:
@@ -277,3 +278,32 @@ class RegistersAfterAPause(MemoryUserRepository):
         await asyncio.sleep(0)  # another task runs here, as another connection would
         self._id_by_key.pop(user.username.casefold(), None)  # the check above is all
         await super().add(user)
+
+
+class CountsThePage(MemoryMovieStore):
+    """Gives as the count the movies on the page, not in the whole catalog."""
+
+    async def page(self, number: int) -> CatalogPage:
+        """The page, counting only its own movies."""
+        served = await super().page(number)
+        return replace(served, count=len(served.movies))
+
+
+class FullLastPageHasNext(MemoryMovieStore):
+    """Announces a next page whenever a page is full, as ``len(page) == size`` would."""
+
+    async def page(self, number: int) -> CatalogPage:
+        """The page, with a next page announced after every full one."""
+        served = await super().page(number)
+        return replace(served, has_next=len(served.movies) == 10)
+
+
+class PastTheEndFails(MemoryMovieStore):
+    """Raises for a page past the end instead of answering an empty one."""
+
+    async def page(self, number: int) -> CatalogPage:
+        """The page; past the end, an IndexError."""
+        served = await super().page(number)
+        if number > 1 and not served.movies:
+            raise IndexError("page out of range")
+        return served

@@ -16,6 +16,7 @@ from moviecore import (
     authenticate,
     login,
     register,
+    register_user,
 )
 from moviecore.testing import in_memory_ports
 
@@ -54,6 +55,16 @@ async def test_register_returns_a_token_of_the_new_user(ports: Ports) -> None:
         user.password_hash != PASSWORD,
         await ports.hasher.verify(PASSWORD, user.password_hash),
     ) == (True, True)
+
+
+@pytest.mark.anyio
+async def test_register_user_returns_the_stored_user(ports: Ports) -> None:
+    """register_user returns the new user as stored, whose id a login token then names."""
+    user = await register_user("Ada", PASSWORD, users=ports.users, hasher=ports.hasher)
+    assert (await ports.users.by_id(user.id), await _whoami(ports, await _login(ports))) == (
+        user,
+        user.id,
+    )
 
 
 @pytest.mark.anyio

@@ -95,16 +95,22 @@ async def test_list_is_newest_first_with_favourite_genres(ports: Ports) -> None:
         "Drama, War, Action",
         2,
         1,
+        has_next=False,
     )
 
 
 @pytest.mark.anyio
 async def test_pages_hold_ten_and_a_page_past_the_end_is_not_found(ports: Ports) -> None:
-    """Twelve collections list as ten then two; page three is not found."""
+    """Twelve collections list as ten then two, only the first with a next page; page three
+    is not found."""
     uuids = [await _create(ports, f"C{n}") for n in range(12)]
+    first = await list_collections(ALICE, 1, collections=ports.collections)
     second = await list_collections(ALICE, 2, collections=ports.collections)
-    assert [summary.uuid for summary in second.collections] == [uuids[1], uuids[0]]
-    assert (second.count, second.page) == (12, 2)
+    assert (
+        [summary.uuid for summary in second.collections],
+        (first.count, first.page, first.has_next),
+        (second.count, second.page, second.has_next),
+    ) == ([uuids[1], uuids[0]], (12, 1, True), (12, 2, False))
     with pytest.raises(PageNotFound):
         await list_collections(ALICE, 3, collections=ports.collections)
 
@@ -113,7 +119,7 @@ async def test_pages_hold_ten_and_a_page_past_the_end_is_not_found(ports: Ports)
 async def test_no_collections_is_an_empty_first_page(ports: Ports) -> None:
     """A user without collections sees an empty first page and no favourite genres."""
     assert await list_collections(ALICE, collections=ports.collections) == CollectionsPage(
-        (), "", 0, 1
+        (), "", 0, 1, has_next=False
     )
 
 
@@ -220,7 +226,7 @@ async def test_delete_removes_the_collection(ports: Ports) -> None:
     with pytest.raises(CollectionNotFound):
         await get_collection(ALICE, gone, collections=ports.collections)
     assert await list_collections(ALICE, collections=ports.collections) == CollectionsPage(
-        (CollectionSummary(kept, "Kept", "Kept described"),), "", 1, 1
+        (CollectionSummary(kept, "Kept", "Kept described"),), "", 1, 1, has_next=False
     )
 
 

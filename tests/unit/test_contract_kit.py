@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+import ast
+import sys
+from pathlib import Path
+
 import pytest
+
+import moviecore.testing
+from fixtures.kit import first_error
+from moviecore.testing.pytest_plugin import ASSERTING_MODULES
 
 pytest_plugins = ["pytester"]
 
@@ -27,6 +35,7 @@ USER_BUGS = [
     "MatchesLikePatterns",
     "RegistersAfterAPause",
 ]
+CATALOG_BUGS = ["CountsThePage", "FullLastPageHasNext", "PastTheEndFails"]
 
 _COLLECTION_SUITE = """
 import pytest
@@ -56,6 +65,18 @@ class TestFaulty(UserRepositoryContract):
 """
 
 
+_CATALOG_SUITE = """
+import pytest
+from moviecore.testing.contracts import CatalogContract
+from unit.faulty_adapters import {name}
+
+class TestFaulty(CatalogContract):
+    @pytest.fixture
+    def catalog(self, catalog_movies):
+        return {name}(catalog_movies)
+"""
+
+
 def _outcomes(pytester: pytest.Pytester, suite: str) -> dict[str, int]:
     pytester.makepyfile(test_faulty=suite)
     return pytester.runpytest_inprocess("-q", "-p", "no:cacheprovider").parseoutcomes()
@@ -77,11 +98,53 @@ def test_user_contract_rejects_each_bug(pytester: pytest.Pytester, name: str) ->
     assert _failures(pytester, _USER_SUITE.format(name=name)) >= 1
 
 
-def test_the_correct_adapters_pass(pytester: pytest.Pytester) -> None:
-    """The in-memory adapters the faulty ones extend pass both contracts."""
-    correct = _COLLECTION_SUITE.format(name="MemoryCollectionRepository").replace(
-        "from unit.faulty_adapters import MemoryCollectionRepository",
-        "from moviecore.testing import MemoryCollectionRepository",
+@pytest.mark.parametrize("name", CATALOG_BUGS)
+def test_catalog_contract_rejects_each_bug(pytester: pytest.Pytester, name: str) -> None:
+    """A read-only catalog with any one of the known bugs fails the catalog contract."""
+    assert _failures(pytester, _CATALOG_SUITE.format(name=name)) >= 1
+
+
+@pytest.mark.parametrize(
+    ("suite", "name"),
+    [(_COLLECTION_SUITE, "MemoryCollectionRepository"), (_CATALOG_SUITE, "MemoryMovieStore")],
+)
+def test_the_correct_adapters_pass(pytester: pytest.Pytester, suite: str, name: str) -> None:
+    """The in-memory adapters the faulty ones extend pass their contracts."""
+    correct = suite.format(name=name).replace(
+        f"from unit.faulty_adapters import {name}", f"from moviecore.testing import {name}"
     )
     outcomes = _outcomes(pytester, correct)
-    assert (outcomes.get("failed", 0), outcomes["passed"] > 10) == (0, True)
+    assert (outcomes.get("failed", 0), outcomes["passed"] >= 9) == (0, True)
+
+
+@pytest.mark.parametrize(
+    ("autoload", "options", "head"),
+    [
+        (True, [], ["AssertionError:", "assert"]),
+        (
+            False,
+            ["-p", "anyio", "-p", "moviecore.testing.pytest_plugin"],
+            ["AssertionError:", "assert"],
+        ),
+        (False, ["-p", "anyio"], ["AssertionError"]),
+    ],
+    ids=["entry-point", "named-plugin", "no-plugin"],
+)
+def test_a_failing_case_shows_the_values_compared(
+    tmp_path: Path, autoload: bool, options: list[str], head: list[str]
+) -> None:
+    """With the kit's plugin, loaded by its entry point or by name, a failing contract case
+    shows the values it compared; without it, a bare AssertionError."""
+    shown = first_error(sys.executable, tmp_path, *options, autoload=autoload)
+    assert shown[: len(head)] == head
+
+
+def test_every_kit_module_that_asserts_is_rewritten() -> None:
+    """The plugin registers for assertion rewriting exactly the kit's modules holding asserts."""
+    folder = Path(moviecore.testing.__file__).parent
+    asserting = {
+        f"moviecore.testing.{path.stem}"
+        for path in folder.glob("*.py")
+        if any(isinstance(node, ast.Assert) for node in ast.walk(ast.parse(path.read_text())))
+    }
+    assert asserting == set(ASSERTING_MODULES)

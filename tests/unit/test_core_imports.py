@@ -17,6 +17,8 @@ THIRD_PARTY_ALLOWED = {
     "_contract_base.py",
     "_storage_contracts.py",
     "_search_contracts.py",
+    "_catalog_contracts.py",
+    "pytest_plugin.py",
     "strategies.py",
     "stateful.py",
 }

@@ -1,18 +1,21 @@
 """moviecore.testing: working in-memory adapters of every port, and a kit to test your own.
 
 The adapters here need only the standard library. The rest of the kit lives in
-submodules that need the ``testing`` extra (hypothesis and pytest):
+submodules that need the ``testing`` extra (hypothesis, pytest and anyio):
 
 - ``moviecore.testing.contracts``: pytest base classes, one per port, holding the
   tests every adapter of that port must pass;
 - ``moviecore.testing.strategies``: hypothesis strategies of valid and invalid input;
-- ``moviecore.testing.stateful``: a hypothesis state machine of the collection rules.
+- ``moviecore.testing.stateful``: a hypothesis state machine of the collection rules;
+- ``moviecore.testing.pytest_plugin``: loaded by pytest itself, so that a failing case
+  of the kit shows the values it compared.
 
 ``FastPasswordHasher`` and ``FakeTokenIssuer`` are fast fakes: never use them in production.
 ``ManualClock`` stands in for ``time.monotonic`` or ``time.time`` wherever an adapter
 takes a ``clock``, so that tests move time instead of waiting for it.
 """
 
+from .._public import publish
 from ._accounts import (
     FakeTokenIssuer,
     FastPasswordHasher,
@@ -39,3 +42,5 @@ __all__ = [
     "reference_search",
     "sample_catalog",
 ]
+
+publish(__all__, globals(), __name__)

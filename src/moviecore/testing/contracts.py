@@ -14,6 +14,7 @@ Subclass one per adapter and provide the fixtures it names (they may be async):
 |---|---|
 | UserRepositoryContract | ``users`` |
 | CollectionRepositoryContract | ``users`` and ``collections`` of the same store |
+| CatalogContract | ``catalog``: serving the movies of ``catalog_movies``, 10 a page |
 | MovieStoreContract | ``movie_store``: empty, 10 movies a page |
 | CatalogSearchContract | ``movie_store``: empty, 10 movies a page |
 | RequestCounterContract | ``counter``: fresh, reading 0 |
@@ -45,6 +46,7 @@ from moviecore import (
     TooManyAttempts,
 )
 
+from ._catalog_contracts import CatalogContract
 from ._clock import ManualClock
 from ._contract_base import Contract, movie
 from ._search_contracts import CatalogSearchContract
@@ -55,6 +57,7 @@ from ._storage_contracts import (
 )
 
 __all__ = [
+    "CatalogContract",
     "CatalogSearchContract",
     "CollectionRepositoryContract",
     "LoginThrottleContract",
@@ -71,8 +74,14 @@ def _catalog(count: int) -> list[Movie]:
     return [movie(f"Movie {n}", "Drama", f"about {n}") for n in range(count)]
 
 
-class MovieStoreContract(Contract):
+class MovieStoreContract(CatalogContract):
     """A local catalog: pages of 10 in insertion order; put replaces by uuid in place."""
+
+    @pytest.fixture
+    async def catalog(self, movie_store: MovieStore, catalog_movies: list[Movie]) -> MovieStore:
+        """The store under test, holding the catalog contract's movies."""
+        await movie_store.put(catalog_movies)
+        return movie_store
 
     @pytest.mark.anyio
     async def test_empty_store_has_an_empty_first_page(self, movie_store: MovieStore) -> None:
@@ -112,13 +121,6 @@ class MovieStoreContract(Contract):
             ],
             25,
         )
-
-    @pytest.mark.anyio
-    async def test_full_last_page_has_no_next(self, movie_store: MovieStore) -> None:
-        """With exactly ten movies the first page is also the last."""
-        movies = _catalog(10)
-        await movie_store.put(movies)
-        assert await movie_store.page(1) == CatalogPage(tuple(movies), 10, 1, has_next=False)
 
     @pytest.mark.anyio
     async def test_put_replaces_by_uuid_in_place(self, movie_store: MovieStore) -> None:
