@@ -18,6 +18,7 @@ from moviecore import DEFAULT_LIMITS, Limits
 from ._auth import current_user
 from ._backend import OpenBackend, Service
 from ._counting import RequestCounting
+from ._docs import docs_assets
 from ._health import health, live, ready
 from ._index import index
 from ._openapi import finish_openapi, openapi_config
@@ -113,6 +114,7 @@ def create_http_app(
             Router("/collections", route_handlers=collections),
             # The original assignment's spelling: served, but one name in the document.
             Router("/collection", route_handlers=collections, include_in_schema=False),
+            docs_assets(),
         ],
         dependencies={
             "service": Provide(lambda: service_of(app), sync_to_thread=False),

@@ -28,6 +28,7 @@ import moviecore
 from moviecore import Limits
 
 from ._auth import BEARER_SCHEME
+from ._docs import DOCS_PATH, docs_plugins
 from ._etags import ETAG_HEADER
 from ._problems import PROBLEM_JSON
 
@@ -41,13 +42,15 @@ def _operation_id(handler: HTTPRouteHandler, *_method_and_path: object) -> str:
 
 
 def openapi_config() -> OpenAPIConfig:
-    """How Litestar builds the document: short operation ids, docstrings as descriptions."""
+    """How Litestar builds the document: short operation ids, docstrings as descriptions;
+    the pages that show it work offline."""
     bearer = SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")
     return OpenAPIConfig(
         title="moviecore",
         version=moviecore.__version__,
         description="Movie collections: browse a catalog, keep named lists of movies.",
-        path="/schema",
+        path=DOCS_PATH,
+        render_plugins=docs_plugins(),
         components=Components(security_schemes={BEARER_SCHEME: bearer}),
         operation_id_creator=_operation_id,
         use_handler_docstrings=True,

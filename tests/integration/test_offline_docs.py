@@ -1,0 +1,102 @@
+"""The interactive API docs render in a real browser that cannot reach the internet.
+
+Headless chromium sends every request off this machine to a proxy that is not
+there, so a page that needs a CDN stays blank; its network log shows what the
+page asked for.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+from pathlib import Path
+
+import httpx
+import pytest
+
+from fixtures.server import ServerProcess
+from fixtures.services import require
+
+RENDER_SECONDS = 120
+"""A bound on one chromium run (about 6 s here); the page itself runs on virtual time."""
+HTTP_METHODS = {"get", "put", "post", "delete", "patch", "head", "options", "trace"}
+_OPBLOCK = re.compile(
+    r'<div class="opblock opblock-(?P<method>\w+)[^"]*" id="(?P<id>[^"]+)">.*?'
+    r'class="opblock-summary-path" data-path="(?P<path>[^"]+)"',
+    re.DOTALL,
+)
+
+
+def render_offline(url: str, folder: Path) -> tuple[str, list[str]]:
+    """The DOM of ``url`` once chromium has run its scripts, and every URL the page requested."""
+    net_log = folder / "net-log.json"
+    command = [
+        require("chromium"),
+        "--headless=new",
+        "--no-sandbox",  # the tests may run as root
+        "--disable-gpu",
+        f"--user-data-dir={folder / 'profile'}",
+        # Loopback goes direct; any other address goes to a proxy nobody runs, and fails.
+        "--proxy-server=127.0.0.1:9",
+        f"--log-net-log={net_log}",
+        "--virtual-time-budget=10000",
+        "--dump-dom",
+        url,
+    ]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=RENDER_SECONDS)
+    assert done.returncode == 0, done.stderr
+    return done.stdout, page_requests(net_log, site="http://127.0.0.1")
+
+
+def page_requests(net_log: Path, site: str) -> list[str]:
+    """The URLs requested on behalf of pages of ``site``; the browser's own traffic (its
+    update checks) is keyed to no site and left out."""
+    log = json.loads(net_log.read_text(encoding="utf-8"))
+    start = log["constants"]["logEventTypes"]["URL_REQUEST_START_JOB"]
+    starts = [event.get("params", {}) for event in log["events"] if event["type"] == start]
+    return [
+        params["url"]
+        for params in starts
+        if params.get("network_isolation_key", "").split(" ")[0] == site
+    ]
+
+
+def documented_operations(
+    document: dict[str, dict[str, dict[str, dict[str, str]]]],
+) -> list[tuple[str, str, str]]:
+    """Method, path and operation id of every operation the OpenAPI document lists."""
+    return sorted(
+        (method.upper(), path, operation["operationId"])
+        for path, item in document["paths"].items()
+        for method, operation in item.items()
+        if method in HTTP_METHODS
+    )
+
+
+def rendered_operations(dom: str) -> list[tuple[str, str, str]]:
+    """Method, path and operation id of every operation block Swagger UI drew.
+
+    A block's id is ``operations-<tag>-<operationId>``; operation ids are Python
+    function names, which hold no ``-``.
+    """
+    return sorted(
+        (found["method"].upper(), found["path"], found["id"].rsplit("-", 1)[1])
+        for found in _OPBLOCK.finditer(dom)
+    )
+
+
+@pytest.mark.parametrize("page", ["/schema/", "/schema/swagger"])
+def test_docs_render_every_operation_offline(
+    server: ServerProcess, tmp_path: Path, page: str
+) -> None:
+    """Swagger UI shows every operation of the contract with no internet, and the page asks
+    for nothing but the service's own files."""
+    document = httpx.get(f"{server.base_url}/schema/openapi.json").json()
+    dom, requested = render_offline(f"{server.base_url}{page}", tmp_path)
+    elsewhere = [url for url in requested if not url.startswith(f"{server.base_url}/")]
+    assert (rendered_operations(dom), elsewhere, f"{server.base_url}{page}" in requested) == (
+        documented_operations(document),
+        [],
+        True,
+    )
