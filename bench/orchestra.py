@@ -6,25 +6,27 @@ import argparse
 import tempfile
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import ExitStack, contextmanager
+from contextlib import AbstractContextManager, ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import loadgen, machine, report, services, targets
+from .bcrypt_limit import checkpw_limit
 from .loadgen import Measurement
 from .results import Result, Run
 from .scenarios import (
     CONFIGURATIONS,
-    DATABASE_SCENARIOS,
+    CORES,
     JWT_SECRET,
+    LOGIN_CONNECTIONS,
     Configuration,
     Scenario,
+    Twin,
     build_scenarios,
     login_request,
 )
-from .seed import Dataset, build_dataset, write_postgres, write_sqlite
-from .servers import FLOOR, SERVICE, UNCOUNTED, Server, start_server
-from .targets import PREPARED
+from .seed import PASSWORD, Dataset, build_dataset, write_postgres, write_sqlite
+from .servers import DB_FLOOR, FLOOR, SERVICE, UNCOUNTED, Server, start_server
 
 BCRYPT_ROUNDS = 12
 """The service's default cost, so that logins cost what they cost in production."""
@@ -128,7 +130,11 @@ class _Stores:
             print(f"bench: seeding SQLite for {configuration.name}", flush=True)
             write_sqlite(data_dir / "moviecore.sqlite3", self._dataset)
             return base
-        return {**base, **self._distributed()}
+        shared = self._distributed()
+        if configuration.catalog == "local":  # the catalog table, seeded with the rest
+            upstream = ("EXTERNAL_MOVIES_API_URL", "API_USERNAME", "API_PASSWORD")
+            shared = {key: value for key, value in shared.items() if key not in upstream}
+        return {**base, **shared}
 
     def _distributed(self) -> dict[str, str]:
         if self._shared is None:
@@ -160,32 +166,74 @@ def _measure_configuration(
     folder: Path,
 ) -> None:
     scenarios = build_scenarios(dataset, configuration)
-    wanted = options.scenarios or (*scenarios, "flood")
+    everything = (*scenarios, "flood") if configuration.only is None else tuple(scenarios)
+    wanted = [key for key in everything if options.scenarios is None or key in options.scenarios]
     name, workers = configuration.name, configuration.workers
-    for factory in (FLOOR, UNCOUNTED, SERVICE):
+    for factory in (FLOOR, DB_FLOOR, UNCOUNTED, SERVICE):
         mine = [s for s in scenarios.values() if s.factory == factory and s.key in wanted]
+        if factory == SERVICE and "login" in wanted:
+            run.results.append(_checkpw_limit(name, dataset, options))
         if not mine:
             continue
         with ExitStack() as servers:
             server = servers.enter_context(
                 _serving(options, name, workers, factory, environment, folder)
             )
-            twin = None
-            if factory == SERVICE and configuration.prepared_twin:
-                prepared = {**environment, "DATABASE_PREPARE": "true"}
-                twin = servers.enter_context(
-                    _serving(options, name + PREPARED, workers, factory, prepared, folder)
-                )
+            twins = (
+                [
+                    (
+                        twin,
+                        servers.enter_context(
+                            _twin(options, configuration, twin, environment, folder)
+                        ),
+                    )
+                    for twin in configuration.twins
+                    if set(twin.scenarios) & set(wanted)
+                ]
+                if factory == SERVICE
+                else []
+            )
             for scenario in mine:
                 for connections in scenario.connections or options.connections:
                     _record(run, name, server, scenario, connections, options)
-                    if twin is not None and scenario.key in DATABASE_SCENARIOS:
-                        _record(run, name + PREPARED, twin, scenario, connections, options)
+                    for twin, serving in twins:
+                        if scenario.key in twin.scenarios:
+                            _record(
+                                run, name + twin.suffix, serving, scenario, connections, options
+                            )
             if factory == SERVICE and "flood" in wanted:
                 run.results.extend(
                     _flood(server, scenarios["request-count"], configuration, options)
                 )
                 run.worker_rss_mib[name] = server.worker_rss_mib()
+
+
+def _twin(
+    options: Options,
+    configuration: Configuration,
+    twin: Twin,
+    environment: dict[str, str],
+    folder: Path,
+) -> AbstractContextManager[Server]:
+    return _serving(
+        options,
+        configuration.name + twin.suffix,
+        configuration.workers,
+        SERVICE,
+        {**environment, **twin.environment},
+        folder,
+        log=twin.log,
+    )
+
+
+def _checkpw_limit(name: str, dataset: Dataset, options: Options) -> Result:
+    """bcrypt.checkpw per second on every core, measured while no server runs."""
+    measured = checkpw_limit(
+        PASSWORD, dataset.password_hash, threads=CORES, seconds=options.duration
+    )
+    print(f"  bcrypt.checkpw on {CORES} threads: {measured.rps:.1f}/s", flush=True)
+    label = f"bcrypt.checkpw, {CORES} threads, no HTTP"
+    return Result.of(name, "checkpw", label, CORES, measured)
 
 
 def _record(
@@ -203,6 +251,8 @@ def _serving(
     factory: str,
     environment: dict[str, str],
     folder: Path,
+    *,
+    log: bool = True,
 ) -> Iterator[Server]:
     app = factory.partition(":")[0].rpartition(".")[2]
     print(f"bench: {name}: serving {app}", flush=True)
@@ -211,8 +261,8 @@ def _serving(
         factory,
         workers=workers,
         environment=environment,
-        log_path=folder / f"{name}-{app}.log",
-        health_path="/floor/" if factory == FLOOR else "/health/",
+        folder=folder,
+        log_name=f"{name}-{app}.log" if log else None,
         access_log=options.access_log,
     )
     try:
@@ -236,16 +286,17 @@ def _drive(server: Server, scenario: Scenario, connections: int, options: Option
 def _flood(
     server: Server, probe: Scenario, configuration: Configuration, options: Options
 ) -> list[Result]:
-    """GET /request-count/ measured while a login flood runs beside it."""
-    connections = targets.FLOOD_CONNECTIONS
+    """GET /request-count/ measured while the login scenario's load runs beside it."""
     flood = loadgen.start(
-        server.base_url, login_request(), connections, options.duration + options.warmup
+        server.base_url, login_request(), LOGIN_CONNECTIONS, options.duration + options.warmup
     )
     time.sleep(options.warmup)  # let the flood reach full strength first
-    probed = loadgen.measure(server.base_url, probe.request, connections, options.duration)
+    probed = loadgen.measure(
+        server.base_url, probe.request, targets.FLOOD_CONNECTIONS, options.duration
+    )
     logins = loadgen.finish(flood)
     print(
-        f"  login flood: {logins.rps:,.0f} logins/s; request-count p99 {probed.p99_ms:.1f} ms",
+        f"  login flood: {logins.rps:,.1f} logins/s; request-count p99 {probed.p99_ms:.1f} ms",
         flush=True,
     )
     name = configuration.name
@@ -254,8 +305,8 @@ def _flood(
             name,
             "request-count-flooded",
             "GET /request-count/ during a login flood",
-            connections,
+            targets.FLOOD_CONNECTIONS,
             probed,
         ),
-        Result.of(name, "login-flood", "POST /login/ (the flood)", connections, logins),
+        Result.of(name, "login-flood", "POST /login/ (the flood)", LOGIN_CONNECTIONS, logins),
     ]
