@@ -57,9 +57,15 @@ def _parse(argv: Sequence[str]) -> Options:
     parser.add_argument(
         "--configurations",
         default=",".join(c.name for c in CONFIGURATIONS),
-        help="comma-separated names",
+        help="comma-separated names (default: all): %(default)s",
     )
-    parser.add_argument("--scenarios", help="comma-separated keys (default: all)")
+    parser.add_argument(
+        "--scenarios",
+        help="comma-separated keys (default: all): floor, floor-db-1, floor-db-2,"
+        " request-count-uncounted, request-count, collections-few, collections-many,"
+        " collections-most, collection, movies, movies-page-1, search, search-cold, create,"
+        " update, login, and flood (GET /request-count/ during logins)",
+    )
     parser.add_argument("--light-users", type=int, default=2000, help="users with 0-5 lists")
     parser.add_argument("--access-log", action="store_true", help="serve with the access log on")
     args = parser.parse_args(argv)
