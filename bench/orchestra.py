@@ -211,7 +211,7 @@ class _Course:
             for connections in scenario.connections or self.options.connections:
                 self._record(name, server, scenario, connections)
                 for twin, twin_server in twins:
-                    if scenario.key in twin.scenarios:
+                    if twin.runs(scenario.key, connections):
                         self._record(name + twin.suffix, twin_server, scenario, connections)
 
     def _twin(self, twin: Twin) -> AbstractContextManager[Server]:

@@ -61,15 +61,27 @@ class Twin:
     scenarios: tuple[str, ...]
     log: bool = True
     """Keep its output in the run's folder; else it goes to /dev/null."""
+    connections: tuple[int, ...] | None = None
+    """Only at these connection counts (None: at each the configuration runs)."""
+
+    def runs(self, key: str, connections: int) -> bool:
+        """Whether scenario ``key`` at ``connections`` is measured on this twin too."""
+        return key in self.scenarios and (
+            self.connections is None or connections in self.connections
+        )
 
 
 PREPARED = Twin("-prepared", {"DATABASE_PREPARE": "true"}, DATABASE_SCENARIOS)
 """Statements prepared on the server: what the pooler-safe default costs."""
 JSON_LOG = Twin(
-    "-json-log", {"LOG_FORMAT": "json", "ACCESS_LOG": "true"}, ("request-count",), log=False
+    "-json-log",
+    {"LOG_FORMAT": "json", "ACCESS_LOG": "true"},
+    ("request-count",),
+    log=False,
+    connections=(64,),  # a cost per request: one count is enough, and saves 12 s a twin
 )
 """A JSON line per request, written to /dev/null: what the access log costs the service."""
-METRICS_OFF = Twin("-metrics-off", {"METRICS": "false"}, ("request-count",))
+METRICS_OFF = Twin("-metrics-off", {"METRICS": "false"}, ("request-count",), connections=(64,))
 """No metrics: what keeping them costs."""
 
 
