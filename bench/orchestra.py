@@ -3,28 +3,31 @@
 from __future__ import annotations
 
 import argparse
+import shutil
 import tempfile
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import ExitStack, contextmanager
+from contextlib import AbstractContextManager, ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import loadgen, machine, report, services, targets
+from .bcrypt_limit import checkpw_limit
 from .loadgen import Measurement
 from .results import Result, Run
 from .scenarios import (
     CONFIGURATIONS,
-    DATABASE_SCENARIOS,
+    CORES,
     JWT_SECRET,
+    LOGIN_CONNECTIONS,
     Configuration,
     Scenario,
+    Twin,
     build_scenarios,
     login_request,
 )
-from .seed import Dataset, build_dataset, write_postgres, write_sqlite
-from .servers import FLOOR, SERVICE, UNCOUNTED, Server, start_server
-from .targets import PREPARED
+from .seed import PASSWORD, Dataset, build_dataset, write_postgres, write_sqlite
+from .servers import DB_FLOOR, FLOOR, SERVICE, UNCOUNTED, Server, start_server
 
 BCRYPT_ROUNDS = 12
 """The service's default cost, so that logins cost what they cost in production."""
@@ -54,9 +57,15 @@ def _parse(argv: Sequence[str]) -> Options:
     parser.add_argument(
         "--configurations",
         default=",".join(c.name for c in CONFIGURATIONS),
-        help="comma-separated names",
+        help="comma-separated names (default: all): %(default)s",
     )
-    parser.add_argument("--scenarios", help="comma-separated keys (default: all)")
+    parser.add_argument(
+        "--scenarios",
+        help="comma-separated keys (default: all): floor, floor-db-1, floor-db-2,"
+        " request-count-uncounted, request-count, collections-few, collections-many,"
+        " collections-most, collection, movies, movies-page-1, search, search-cold, create,"
+        " update, login, and flood (GET /request-count/ during logins)",
+    )
     parser.add_argument("--light-users", type=int, default=2000, help="users with 0-5 lists")
     parser.add_argument("--access-log", action="store_true", help="serve with the access log on")
     args = parser.parse_args(argv)
@@ -87,7 +96,7 @@ def main(argv: Sequence[str]) -> int:
         stores = _Stores(stack, folder, dataset)
         for configuration in chosen:
             environment = stores.environment(configuration)
-            _measure_configuration(run, options, configuration, dataset, environment, folder)
+            _Course(run, options, configuration, environment, folder).measure(dataset)
     run.wall_seconds = time.monotonic() - started
     checks = targets.check(run, {c.name for c in chosen if c.catalog == "upstream"})
     report.write(run, checks)
@@ -128,7 +137,11 @@ class _Stores:
             print(f"bench: seeding SQLite for {configuration.name}", flush=True)
             write_sqlite(data_dir / "moviecore.sqlite3", self._dataset)
             return base
-        return {**base, **self._distributed()}
+        shared = self._distributed()
+        if configuration.catalog == "local":  # the catalog table, seeded with the rest
+            upstream = ("EXTERNAL_MOVIES_API_URL", "API_USERNAME", "API_PASSWORD")
+            shared = {key: value for key, value in shared.items() if key not in upstream}
+        return {**base, **shared}
 
     def _distributed(self) -> dict[str, str]:
         if self._shared is None:
@@ -151,111 +164,132 @@ class _Stores:
         return self._shared
 
 
-def _measure_configuration(
-    run: Run,
-    options: Options,
-    configuration: Configuration,
-    dataset: Dataset,
-    environment: dict[str, str],
-    folder: Path,
-) -> None:
-    scenarios = build_scenarios(dataset, configuration)
-    wanted = options.scenarios or (*scenarios, "flood")
-    name, workers = configuration.name, configuration.workers
-    for factory in (FLOOR, UNCOUNTED, SERVICE):
-        mine = [s for s in scenarios.values() if s.factory == factory and s.key in wanted]
-        if not mine:
-            continue
-        with ExitStack() as servers:
-            server = servers.enter_context(
-                _serving(options, name, workers, factory, environment, folder)
-            )
-            twin = None
-            if factory == SERVICE and configuration.prepared_twin:
-                prepared = {**environment, "DATABASE_PREPARE": "true"}
-                twin = servers.enter_context(
-                    _serving(options, name + PREPARED, workers, factory, prepared, folder)
+@dataclass(frozen=True, slots=True)
+class _Course:
+    """One configuration's measurements: what it serves, and where the results go."""
+
+    run: Run
+    options: Options
+    configuration: Configuration
+    environment: dict[str, str]
+    folder: Path
+
+    def measure(self, dataset: Dataset) -> None:
+        """Serve each app in turn and drive each scenario it serves."""
+        scenarios = build_scenarios(dataset, self.configuration)
+        every = (*scenarios, "flood") if self.configuration.only is None else tuple(scenarios)
+        chosen = self.options.scenarios
+        wanted = [key for key in every if chosen is None or key in chosen]
+        for factory in (FLOOR, DB_FLOOR, UNCOUNTED, SERVICE):
+            if factory == SERVICE and "login" in wanted:
+                self.run.results.append(self._checkpw_limit(dataset))
+            mine = [s for s in scenarios.values() if s.factory == factory and s.key in wanted]
+            if not mine:
+                continue
+            if factory != SERVICE:
+                with self._serving(self.configuration.name, factory, self.environment) as server:
+                    self._drive_all(server, mine, [])
+                continue
+            twins = [t for t in self.configuration.twins if set(t.scenarios) & set(wanted)]
+            with ExitStack() as servers:
+                # The twins first: an embedded one copies the data before the service opens it.
+                serving = [(twin, servers.enter_context(self._twin(twin))) for twin in twins]
+                server = servers.enter_context(
+                    self._serving(self.configuration.name, factory, self.environment)
                 )
-            for scenario in mine:
-                for connections in scenario.connections or options.connections:
-                    _record(run, name, server, scenario, connections, options)
-                    if twin is not None and scenario.key in DATABASE_SCENARIOS:
-                        _record(run, name + PREPARED, twin, scenario, connections, options)
-            if factory == SERVICE and "flood" in wanted:
-                run.results.extend(
-                    _flood(server, scenarios["request-count"], configuration, options)
-                )
-                run.worker_rss_mib[name] = server.worker_rss_mib()
+                self._drive_all(server, mine, serving)
+                if "flood" in wanted:
+                    self.run.results.extend(self._flood(server, scenarios["request-count"]))
+                    self.run.worker_rss_mib[self.configuration.name] = server.worker_rss_mib()
 
+    def _drive_all(
+        self, server: Server, scenarios: list[Scenario], twins: list[tuple[Twin, Server]]
+    ) -> None:
+        """Each scenario at each connection count, on each twin that runs it right after."""
+        name = self.configuration.name
+        for scenario in scenarios:
+            for connections in scenario.connections or self.options.connections:
+                self._record(name, server, scenario, connections)
+                for twin, twin_server in twins:
+                    if twin.runs(scenario.key, connections):
+                        self._record(name + twin.suffix, twin_server, scenario, connections)
 
-def _record(
-    run: Run, name: str, server: Server, scenario: Scenario, connections: int, options: Options
-) -> None:
-    measured = _drive(server, scenario, connections, options)
-    run.results.append(Result.of(name, scenario.key, scenario.label, connections, measured))
+    def _twin(self, twin: Twin) -> AbstractContextManager[Server]:
+        name = self.configuration.name + twin.suffix
+        environment = {**self.environment, **twin.environment}
+        if not self.configuration.postgres:  # one server per DATA_DIR: the twin gets a copy
+            data_dir = self.folder / name
+            shutil.copytree(environment["DATA_DIR"], data_dir, dirs_exist_ok=True)
+            environment["DATA_DIR"] = str(data_dir)
+        return self._serving(name, SERVICE, environment, log=twin.log)
 
+    def _checkpw_limit(self, dataset: Dataset) -> Result:
+        """bcrypt.checkpw per second on every core, measured while no server runs."""
+        measured = checkpw_limit(
+            PASSWORD, dataset.password_hash, threads=CORES, seconds=self.options.duration
+        )
+        print(f"  bcrypt.checkpw on {CORES} threads: {measured.rps:.1f}/s", flush=True)
+        label = f"bcrypt.checkpw, {CORES} threads, no HTTP"
+        return Result.of(self.configuration.name, "checkpw", label, CORES, measured)
 
-@contextmanager
-def _serving(
-    options: Options,
-    name: str,
-    workers: int,
-    factory: str,
-    environment: dict[str, str],
-    folder: Path,
-) -> Iterator[Server]:
-    app = factory.partition(":")[0].rpartition(".")[2]
-    print(f"bench: {name}: serving {app}", flush=True)
-    server = start_server(
-        options.server,
-        factory,
-        workers=workers,
-        environment=environment,
-        log_path=folder / f"{name}-{app}.log",
-        health_path="/floor/" if factory == FLOOR else "/health/",
-        access_log=options.access_log,
-    )
-    try:
-        yield server
-    finally:
-        server.stop()
+    def _record(self, name: str, server: Server, scenario: Scenario, connections: int) -> None:
+        measured = _drive(server, scenario, connections, self.options)
+        self.run.results.append(
+            Result.of(name, scenario.key, scenario.label, connections, measured)
+        )
+
+    @contextmanager
+    def _serving(
+        self, name: str, factory: str, environment: dict[str, str], *, log: bool = True
+    ) -> Iterator[Server]:
+        app = factory.partition(":")[0].rpartition(".")[2]
+        print(f"bench: {name}: serving {app}", flush=True)
+        server = start_server(
+            self.options.server,
+            factory,
+            workers=self.configuration.workers,
+            environment=environment,
+            folder=self.folder,
+            log_name=f"{name}-{app}.log" if log else None,
+            access_log=self.options.access_log,
+        )
+        try:
+            yield server
+        finally:
+            server.stop()
+
+    def _flood(self, server: Server, probe: Scenario) -> list[Result]:
+        """GET /request-count/ measured while the login scenario's load runs beside it."""
+        options = self.options
+        flood = loadgen.start(
+            server.base_url, login_request(), LOGIN_CONNECTIONS, options.duration + options.warmup
+        )
+        time.sleep(options.warmup)  # let the flood reach full strength first
+        probed = loadgen.measure(
+            server.base_url, probe.request, targets.FLOOD_CONNECTIONS, options.duration
+        )
+        logins = loadgen.finish(flood)
+        print(
+            f"  login flood: {logins.rps:,.1f} logins/s; request-count p99 {probed.p99_ms:.1f} ms",
+            flush=True,
+        )
+        name = self.configuration.name
+        label = "GET /request-count/ during a login flood"
+        return [
+            Result.of(name, "request-count-flooded", label, targets.FLOOD_CONNECTIONS, probed),
+            Result.of(name, "login-flood", "POST /login/ (the flood)", LOGIN_CONNECTIONS, logins),
+        ]
 
 
 def _drive(server: Server, scenario: Scenario, connections: int, options: Options) -> Measurement:
-    loadgen.measure(server.base_url, scenario.request, connections, options.warmup)
-    measured = loadgen.measure(server.base_url, scenario.request, connections, options.duration)
+    if scenario.warm_up:
+        loadgen.measure(server.base_url, scenario.request, connections, options.warmup)
+    seconds = options.duration * scenario.runs
+    measured = loadgen.measure(server.base_url, scenario.request, connections, seconds)
     print(
-        f"  {scenario.label} @{connections}: {measured.rps:,.0f} req/s,"
+        f"  {scenario.label} @{connections}: {measured.rps:,.1f} req/s,"
         f" p50 {measured.p50_ms:.1f} ms, p99 {measured.p99_ms:.1f} ms,"
         f" errors {measured.http_errors}/{measured.socket_errors}",
         flush=True,
     )
     return measured
-
-
-def _flood(
-    server: Server, probe: Scenario, configuration: Configuration, options: Options
-) -> list[Result]:
-    """GET /request-count/ measured while a login flood runs beside it."""
-    connections = targets.FLOOD_CONNECTIONS
-    flood = loadgen.start(
-        server.base_url, login_request(), connections, options.duration + options.warmup
-    )
-    time.sleep(options.warmup)  # let the flood reach full strength first
-    probed = loadgen.measure(server.base_url, probe.request, connections, options.duration)
-    logins = loadgen.finish(flood)
-    print(
-        f"  login flood: {logins.rps:,.0f} logins/s; request-count p99 {probed.p99_ms:.1f} ms",
-        flush=True,
-    )
-    name = configuration.name
-    return [
-        Result.of(
-            name,
-            "request-count-flooded",
-            "GET /request-count/ during a login flood",
-            connections,
-            probed,
-        ),
-        Result.of(name, "login-flood", "POST /login/ (the flood)", connections, logins),
-    ]

@@ -10,7 +10,7 @@ from .loadgen import Measurement
 
 @dataclass(frozen=True, slots=True)
 class Result:
-    """One measured scenario, with its throughput relative to the floor of its run."""
+    """One measured scenario, with its throughput relative to the floors of its run."""
 
     configuration: str
     key: str
@@ -24,12 +24,14 @@ class Result:
     http_errors: int
     socket_errors: int
     floor_ratio: float | None = None
+    db_floor_ratio: float | None = None
+    """Over the one-query database floor's (PostgreSQL configurations only)."""
 
     @classmethod
     def of(
         cls, configuration: str, key: str, label: str, connections: int, measured: Measurement
     ) -> Result:
-        """The row for one wrk measurement; its floor ratio is filled in by ``Run``."""
+        """The row for one wrk measurement; its floor ratios are filled in by ``Run``."""
         return cls(
             configuration,
             key,
@@ -66,13 +68,22 @@ class Run:
         )
 
     def with_floor_ratios(self) -> list[Result]:
-        """Every row, its throughput divided by the floor's in the same configuration."""
-        rows = []
-        for row in self.results:
-            floor = self.find(row.configuration, "floor", row.connections)
-            ratio = row.rps / floor.rps if floor is not None and floor.rps else None
-            rows.append(Result(**{**asdict(row), "floor_ratio": ratio}))
-        return rows
+        """Every row, its throughput divided by that of each floor in the same configuration
+        at the same connection count."""
+        return [
+            Result(
+                **{
+                    **asdict(row),
+                    "floor_ratio": self._ratio(row, "floor"),
+                    "db_floor_ratio": self._ratio(row, "floor-db-1"),
+                }
+            )
+            for row in self.results
+        ]
+
+    def _ratio(self, row: Result, floor_key: str) -> float | None:
+        floor = self.find(row.configuration, floor_key, row.connections)
+        return row.rps / floor.rps if floor is not None and floor.rps else None
 
     def to_json(self) -> dict[str, Any]:
         """The run as plain JSON values."""

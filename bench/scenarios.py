@@ -1,14 +1,17 @@
 """What is measured: the configurations the service runs in, and the requests sent to it.
 
-A scenario is one endpoint driven with one kind of request; the floor and the
+A scenario is one endpoint driven with one kind of request; the floors and the
 uncounted request count are served by their own apps (see ``servers``), every
-other scenario by the service itself.
+other scenario by the service itself. A twin is the service started again beside
+it with a few settings changed, to measure what those settings cost.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import random
+from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlencode
 from uuid import UUID
@@ -18,14 +21,17 @@ from moviecore import search_words
 
 from .loadgen import Request
 from .seed import PASSWORD, Dataset, movie_bodies
-from .servers import FLOOR, SERVICE, UNCOUNTED
+from .servers import DB_FLOOR, FLOOR, SERVICE, UNCOUNTED
 
 JWT_SECRET = "bench-secret-that-is-long-enough-for-hs256-keys"
 _JSON = "Content-Type: application/json"
 CATALOG_PAGES = 20
-LOGIN_CONNECTIONS = 4
-"""Enough logins at once to keep every worker's bcrypt thread busy, few enough to finish."""
 """GET /movies/ cycles over this many pages, all in the cache after the warm-up."""
+CORES = os.cpu_count() or 1
+LOGIN_CONNECTIONS = 2 * CORES
+"""Logins at once, in the login scenario and in the flood: two per core, so that no core
+waits for its next bcrypt, and each login waits for about two (~0.5 s at cost 12, well
+within wrk's time-out). At 64, each waited ~16 s, longer than a run, and none was done."""
 SEARCHES = 50
 """GET /movies/?search= cycles over this many searches, which the service's cache keeps."""
 COLD_SEARCHES = 2000
@@ -44,6 +50,42 @@ DATABASE_SCENARIOS = (
 
 
 @dataclass(frozen=True, slots=True)
+class Twin:
+    """The service again, beside a configuration's, with ``environment`` added to its
+    settings. Each of ``scenarios`` is measured on it right after the configuration's
+    run of the same one: back to back, the pair shows what the settings cost. Its rows
+    are the configuration's name with ``suffix``."""
+
+    suffix: str
+    environment: Mapping[str, str]
+    scenarios: tuple[str, ...]
+    log: bool = True
+    """Keep its output in the run's folder; else it goes to /dev/null."""
+    connections: tuple[int, ...] | None = None
+    """Only at these connection counts (None: at each the configuration runs)."""
+
+    def runs(self, key: str, connections: int) -> bool:
+        """Whether scenario ``key`` at ``connections`` is measured on this twin too."""
+        return key in self.scenarios and (
+            self.connections is None or connections in self.connections
+        )
+
+
+PREPARED = Twin("-prepared", {"DATABASE_PREPARE": "true"}, DATABASE_SCENARIOS)
+"""Statements prepared on the server: what the pooler-safe default costs."""
+JSON_LOG = Twin(
+    "-json-log",
+    {"LOG_FORMAT": "json", "ACCESS_LOG": "true"},
+    ("request-count",),
+    log=False,
+    connections=(64,),  # a cost per request: one count is enough, and saves 12 s a twin
+)
+"""A JSON line per request, written to /dev/null: what the access log costs the service."""
+METRICS_OFF = Twin("-metrics-off", {"METRICS": "false"}, ("request-count",), connections=(64,))
+"""No metrics: what keeping them costs."""
+
+
+@dataclass(frozen=True, slots=True)
 class Configuration:
     """One way to run the service: its storage, catalog and number of workers."""
 
@@ -52,16 +94,23 @@ class Configuration:
     postgres: bool
     catalog: str
     """``local`` (the database's catalog table) or ``upstream`` (the fake, through the cache)."""
-    prepared_twin: bool = False
-    """Also measure DATABASE_SCENARIOS on a twin that prepares statements on the server
-    (DATABASE_PREPARE=true), each right after this configuration's run of the same one:
-    back to back, the pair shows what the pooler-safe default costs."""
+    twins: tuple[Twin, ...] = ()
+    only: tuple[str, ...] | None = None
+    """The scenarios it runs (None: every one, and the login flood)."""
 
+
+_LOCAL_CATALOG = ("floor-db-1", "movies")
+"""What the local catalog on PostgreSQL adds to the upstream configurations: its pages
+against the one-query floor (search reads the same table in both)."""
 
 CONFIGURATIONS = (
-    Configuration("embedded-1w", 1, postgres=False, catalog="local"),
-    Configuration("postgres-1w", 1, postgres=True, catalog="upstream", prepared_twin=True),
-    Configuration("postgres-2w", 2, postgres=True, catalog="upstream"),
+    Configuration("embedded-1w", 1, postgres=False, catalog="local", twins=(JSON_LOG, METRICS_OFF)),
+    Configuration("postgres-1w", 1, postgres=True, catalog="upstream", twins=(PREPARED,)),
+    Configuration(
+        "postgres-2w", 2, postgres=True, catalog="upstream", twins=(JSON_LOG, METRICS_OFF)
+    ),
+    Configuration("postgres-local-1w", 1, postgres=True, catalog="local", only=_LOCAL_CATALOG),
+    Configuration("postgres-local-2w", 2, postgres=True, catalog="local", only=_LOCAL_CATALOG),
 )
 
 
@@ -75,6 +124,10 @@ class Scenario:
     request: Request
     connections: tuple[int, ...] | None = None
     """Connection counts of its own, instead of the run's."""
+    warm_up: bool = True
+    """Driven unmeasured first, for the run's warm-up seconds."""
+    runs: int = 1
+    """Measured for this many times the run's duration."""
 
 
 def _bearer(tokens: JwtTokenIssuer, user_id: UUID) -> tuple[str, str]:
@@ -112,6 +165,15 @@ def build_scenarios(dataset: Dataset, configuration: Configuration) -> dict[str,
     catalog_size = len(dataset.local_catalog)
     scenarios = [
         Scenario("floor", "floor: bare JSON", FLOOR, Request("GET", ("/floor/",))),
+        *(
+            Scenario(
+                f"floor-db-{n}",
+                f"DB floor: {n} x SELECT 1, service's pool",
+                DB_FLOOR,
+                Request("GET", (f"/floor/db-{n}/",)),
+            )
+            for n in ((1, 2) if configuration.postgres else ())
+        ),
         Scenario(
             "request-count-uncounted",
             "GET /request-count/ (counting off)",
@@ -186,13 +248,20 @@ def build_scenarios(dataset: Dataset, configuration: Configuration) -> dict[str,
                 _collection_bodies(dataset, 2, title="Renamed"),
             ),
         ),
-        # Logins queue for one bcrypt thread per worker (~0.25 s each at cost 12): at 64
-        # connections each waited ~16 s, longer than a run, and none was ever done.
+        # No warm-up: the logins it left unanswered would keep bcrypt busy into the measured
+        # run. Twice as long: a run loses the checks in progress at its end, one per core.
         Scenario(
-            "login", "POST /login/", SERVICE, login_request(), connections=(LOGIN_CONNECTIONS,)
+            "login",
+            "POST /login/",
+            SERVICE,
+            login_request(),
+            connections=(LOGIN_CONNECTIONS,),
+            warm_up=False,
+            runs=2,
         ),
     ]
-    return {scenario.key: scenario for scenario in scenarios}
+    wanted = configuration.only
+    return {s.key: s for s in scenarios if wanted is None or s.key in wanted}
 
 
 def login_request() -> Request:

@@ -1,6 +1,6 @@
 """The ASGI servers under test: one command line per server, started and stopped as processes.
 
-Every app measured (the service, the service without counting, the floor) is
+Every app measured (the service, the service without counting, the floors) is
 served with the same command line but for its factory, so differences between
 them are the app's alone.
 """
@@ -29,6 +29,9 @@ STARTUP_SECONDS = 60.0
 SERVICE = "app:create_app"
 UNCOUNTED = "bench.uncounted:create_uncounted_app"
 FLOOR = "bench.floor:create_floor_app"
+DB_FLOOR = "bench.dbfloor:create_db_floor_app"
+HEALTH_PATHS = {FLOOR: "/floor/", DB_FLOOR: "/floor/db-1/"}
+"""Where each app answers 200 once it is ready; the service's is /health/."""
 
 
 def free_port() -> int:
@@ -115,23 +118,25 @@ def start_server(
     *,
     workers: int,
     environment: Mapping[str, str],
-    log_path: Path,
-    health_path: str,
+    folder: Path,
+    log_name: str | None,
     access_log: bool = True,
 ) -> Server:
-    """Start serving ``factory`` and return once ``health_path`` answers 200."""
+    """Start serving ``factory`` in ``folder`` and return once it answers 200 on its
+    health path; its output goes to ``folder/log_name``, or nowhere if that is None."""
     port = free_port()
     python_path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH", "")]))
+    log_path = Path(os.devnull) if log_name is None else folder / log_name
     with log_path.open("ab") as log:
         process = subprocess.Popen(
             server_command(server, factory, port, workers, access_log=access_log),
             env={**os.environ, **environment, "PYTHONPATH": python_path},
-            cwd=log_path.parent,  # no stray .env file is read from here
+            cwd=folder,  # no stray .env file is read from here
             stdout=log,
             stderr=subprocess.STDOUT,
         )
     running = Server(process, f"http://127.0.0.1:{port}", log_path)
-    _wait_healthy(running, health_path)
+    _wait_healthy(running, HEALTH_PATHS.get(factory, "/health/"))
     return running
 
 

@@ -6,26 +6,38 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from .results import Result, Run
+from .scenarios import JSON_LOG, LOGIN_CONNECTIONS, METRICS_OFF, PREPARED
 
 FLOOR_SHARES = {
     "request-count": 0.50,
     "movies": 0.40,  # from the cache: checked where the catalog is the upstream's
     "collections-few": 0.25,
 }
+DB_FLOOR_SHARES = {
+    "collections-few": 0.7,
+    "collection": 0.7,
+    "movies": 0.8,  # from the database: checked where the catalog is the local one
+    "create": 0.3,
+    "update": 0.3,
+}
+"""Shares of the one-query database floor, on PostgreSQL."""
 COUNTING_COST = 0.05
+JSON_LOG_COST = 0.05
+METRICS_COST = 0.05
+LOGIN_SHARE = 0.85
+"""Logins per second over bcrypt.checkpw per second on every core: the physical limit."""
 LISTING_GROWTH = 1.3
 FLOOD_P99_GROWTH = 3.0
 WORKER_RSS_MIB = 150.0
 STRICT_CONNECTIONS = 256
 """At this many connections not a single request may fail."""
 FLOOD_CONNECTIONS = 64
+"""GET /request-count/'s connections beside the login flood, as in its calm run."""
 SEARCH_SHARE = 0.5
 """Search's throughput over that of GET /movies/?page=1, in the same configuration."""
 SEARCH_P99_MS = 50.0
 SEARCH_CONNECTIONS = 64
 PREPARE_COST = 0.10
-PREPARED = "-prepared"
-"""The suffix of a configuration that prepares statements, beside the one that does not."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,14 +57,18 @@ def check(run: Run, upstream_configurations: set[str]) -> list[Check]:
     checks: list[Check] = []
     for name in configurations:
         mine = [row for row in rows if row.configuration == name]
-        checks.extend(_floor_shares(mine, name in upstream_configurations))
+        upstream = name in upstream_configurations
+        checks.extend(_floor_shares(mine, upstream))
+        checks.extend(_db_floor_shares(mine, upstream))
         checks.extend(_counting_cost(run, name))
         checks.extend(_listing_growth(run, name))
         checks.extend(_no_errors(mine))
+        checks.extend(_login(run, name))
         checks.extend(_flood(run, name))
         checks.extend(_memory(run, name))
         checks.extend(_search(run, name))
         checks.extend(_prepare_cost(run, name))
+        checks.extend(_settings_costs(run, name))
     return checks
 
 
@@ -69,18 +85,65 @@ def _floor_shares(rows: list[Result], upstream: bool) -> Iterator[Check]:
         )
 
 
+def _db_floor_shares(rows: list[Result], upstream: bool) -> Iterator[Check]:
+    for row in rows:
+        share = DB_FLOOR_SHARES.get(row.key)
+        if share is None or row.db_floor_ratio is None or (row.key == "movies" and upstream):
+            continue
+        yield Check(
+            f"{row.label} >= {share:.0%} of the one-query DB floor @{row.connections}",
+            row.configuration,
+            f"{row.db_floor_ratio:.0%}",
+            row.db_floor_ratio >= share,
+        )
+
+
+def _cost(target: str, name: str, paying: Result, free: Result, limit: float) -> Check:
+    """What ``paying`` does that ``free`` does not, as the throughput it loses."""
+    cost = 1 - paying.rps / free.rps
+    return Check(
+        f"{target} <= {limit:.0%} @{paying.connections}",
+        name,
+        f"{cost:+.1%} ({paying.rps:,.0f} vs {free.rps:,.0f} req/s;"
+        f" p50 {paying.p50_ms:.1f} vs {free.p50_ms:.1f} ms)",
+        cost <= limit,
+    )
+
+
 def _counting_cost(run: Run, name: str) -> Iterator[Check]:
     for on in (r for r in run.results if r.configuration == name and r.key == "request-count"):
         off = run.find(name, "request-count-uncounted", on.connections)
-        if off is None or not off.rps:
-            continue
-        cost = 1 - on.rps / off.rps
-        yield Check(
-            f"counting costs <= {COUNTING_COST:.0%} @{on.connections}",
-            name,
-            f"{cost:+.1%} ({on.rps:,.0f} vs {off.rps:,.0f} req/s)",
-            cost <= COUNTING_COST,
-        )
+        if off is not None and off.rps:
+            yield _cost("counting costs", name, on, off, COUNTING_COST)
+
+
+def _settings_costs(run: Run, name: str) -> Iterator[Check]:
+    """What the JSON access log and the metrics cost ``GET /request-count/``, each
+    against a twin measured right after the configuration's own run."""
+    for default in (r for r in run.results if r.configuration == name and r.key == "request-count"):
+        logged = run.find(name + JSON_LOG.suffix, default.key, default.connections)
+        if logged is not None and default.rps:
+            target = "LOG_FORMAT=json ACCESS_LOG=true costs GET /request-count/"
+            yield _cost(target, name, logged, default, JSON_LOG_COST)
+        unmetered = run.find(name + METRICS_OFF.suffix, default.key, default.connections)
+        if unmetered is not None and unmetered.rps:
+            target = "metrics (METRICS=true vs false) cost GET /request-count/"
+            yield _cost(target, name, default, unmetered, METRICS_COST)
+
+
+def _login(run: Run, name: str) -> Iterator[Check]:
+    login = run.find(name, "login", LOGIN_CONNECTIONS)
+    limit = next((r for r in run.results if r.configuration == name and r.key == "checkpw"), None)
+    if login is None or limit is None or not limit.rps:
+        return
+    share = login.rps / limit.rps
+    yield Check(
+        f"POST /login/ >= {LOGIN_SHARE:.0%} of bcrypt.checkpw on {limit.connections} threads"
+        f" @{LOGIN_CONNECTIONS}",
+        name,
+        f"{share:.0%} ({login.rps:.1f} logins/s vs {limit.rps:.1f} checkpw/s)",
+        share >= LOGIN_SHARE,
+    )
 
 
 def _listing_growth(run: Run, name: str) -> Iterator[Check]:
@@ -174,15 +237,7 @@ def _search(run: Run, name: str) -> Iterator[Check]:
 def _prepare_cost(run: Run, name: str) -> Iterator[Check]:
     """What not preparing statements on the server (pooler-safe) costs, scenario by scenario."""
     for safe in (r for r in run.results if r.configuration == name):
-        prepared = run.find(name + PREPARED, safe.key, safe.connections)
-        if prepared is None or not prepared.rps:
-            continue
-        cost = 1 - safe.rps / prepared.rps
-        yield Check(
-            f"{safe.label} without prepared statements costs <= {PREPARE_COST:.0%}"
-            f" @{safe.connections}",
-            name,
-            f"{cost:+.1%} ({safe.rps:,.0f} vs {prepared.rps:,.0f} req/s;"
-            f" p50 {safe.p50_ms:.1f} vs {prepared.p50_ms:.1f} ms)",
-            cost <= PREPARE_COST,
-        )
+        prepared = run.find(name + PREPARED.suffix, safe.key, safe.connections)
+        if prepared is not None and prepared.rps:
+            target = f"{safe.label} without prepared statements costs"
+            yield _cost(target, name, safe, prepared, PREPARE_COST)
