@@ -14,6 +14,7 @@ from litestar import Litestar
 from litestar.enums import ScopeType
 from litestar.types import LifeSpanReceive, LifeSpanScope, LifeSpanSend, Receive, Scope, Send
 
+from adapters.metrics import REFUSED, Metrics
 from moviecore import Unavailable
 
 from ._backend import Backend
@@ -26,9 +27,12 @@ _logger = logging.getLogger("moviecore.http")
 class RequestCounting:
     """An ASGI app that counts each HTTP request, then hands it to the Litestar app."""
 
-    def __init__(self, app: Litestar, *, access_log: bool = False) -> None:
+    def __init__(
+        self, app: Litestar, *, access_log: bool = False, metrics: Metrics | None = None
+    ) -> None:
         self.app = app
-        self._answer = RequestLog(app, access_log=access_log)
+        self._metrics = metrics
+        self._answer = RequestLog(app, access_log=access_log, metrics=metrics)
 
     async def __call__(
         self,
@@ -48,5 +52,8 @@ class RequestCounting:
             _logger.warning("the request counter is unavailable", exc_info=True)
         refusal = refusal_of(scope)
         if refusal is not None:
+            if self._metrics is not None:
+                method = scope["method"]  # type: ignore[typeddict-item]
+                self._metrics.request(method, REFUSED, refusal.status, 0.0)
             return await send_refusal(refusal, send)  # type: ignore[arg-type]
         await self._answer(scope, receive, send)  # type: ignore[arg-type]
