@@ -16,7 +16,6 @@ import os
 from pathlib import Path
 
 from prometheus_client import (
-    CONTENT_TYPE_LATEST,
     CollectorRegistry,
     Counter,
     Gauge,
@@ -28,8 +27,9 @@ from prometheus_client import (
 MULTIPROC_DIR = "PROMETHEUS_MULTIPROC_DIR"
 """The variable naming where workers write their metrics; unset in one process."""
 
-CONTENT_TYPE = CONTENT_TYPE_LATEST
-"""The Prometheus text format: ``text/plain; version=0.0.4; charset=utf-8``."""
+CONTENT_TYPE = "text/plain; version=0.0.4"
+"""The Prometheus text format every Prometheus reads, which ``generate_latest`` writes for
+our names (the web framework adds ``charset=utf-8``)."""
 
 UNMATCHED = "unmatched"
 """The route label of a request no route matched (unknown path, wrong method)."""

@@ -18,9 +18,6 @@ from typing import Any
 from litestar.types import ASGIApp, HTTPScope, Message, Receive, Send
 
 from adapters.logs import REQUEST_FIELDS
-from adapters.metrics import Metrics
-
-from ._metrics import route_of
 
 REQUEST_ID_HEADER = "X-Request-ID"
 _VALID_ID = re.compile(rb"[\x21-\x7e]{1,64}")
@@ -49,12 +46,11 @@ def note_user(user: uuid.UUID) -> None:
 
 
 class RequestLog:
-    """An ASGI app giving each HTTP request an id, then logging and measuring it once answered."""
+    """An ASGI app giving each HTTP request an id, then logging it once answered."""
 
-    def __init__(self, app: ASGIApp, *, access_log: bool, metrics: Metrics | None) -> None:
+    def __init__(self, app: ASGIApp, *, access_log: bool) -> None:
         self.app = app
         self.access_log = access_log
-        self.metrics = metrics
 
     async def __call__(self, scope: HTTPScope, receive: Receive, send: Send) -> None:
         """Answer an HTTP request with its id in the ``X-Request-ID`` header."""
@@ -79,10 +75,7 @@ class RequestLog:
         try:
             await self.app(scope, receive, send_with_id)
         finally:
-            seconds = time.perf_counter() - started
             if self.access_log:
-                duration_ms = round(seconds * 1000, 2)
+                duration_ms = round((time.perf_counter() - started) * 1000, 2)
                 _logger.info("request", extra={"status": status, "duration_ms": duration_ms})
-            if self.metrics is not None:
-                self.metrics.request(scope["method"], route_of(scope), status, seconds)
             REQUEST_FIELDS.reset(token)
