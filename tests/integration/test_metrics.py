@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import time
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
@@ -10,7 +13,15 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from fixtures.server import distributed_environment, register_user, run_server, run_setup
+from fixtures.server import (
+    STARTUP_COMPLETE,
+    STARTUP_SECONDS,
+    ServerProcess,
+    distributed_environment,
+    register_user,
+    run_server,
+    run_setup,
+)
 from fixtures.services import fresh_database, fresh_redis_prefix
 from fixtures.upstream import FakeUpstreams, UpstreamOptions, fetch, serving, upstream_settings
 
@@ -114,3 +125,47 @@ async def test_upstream_calls_retries_breaker_and_cache_are_measured(
         frozenset({("cache", "memory"), ("result", "hit")}): 1.0,
         frozenset({("cache", "redis"), ("result", "miss")}): 4.0,
     }
+
+
+def workers_of(parent: int) -> list[int]:
+    """The process ids of the worker processes ``parent`` spawned."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text(encoding="ascii").rpartition(")")[2].split()
+            command = (stat.parent / "cmdline").read_bytes()
+        except (FileNotFoundError, ProcessLookupError):  # ended meanwhile
+            continue
+        if int(fields[1]) == parent and b"spawn_main" in command:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def wait_for_starts(server: ServerProcess, starts: int) -> None:
+    """Return once ``server`` has logged ``starts`` worker starts, or after STARTUP_SECONDS."""
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while server.log().count(STARTUP_COMPLETE) < starts and time.monotonic() < deadline:
+        time.sleep(0.05)  # polling interval while the server starts new workers
+
+
+@pytest.mark.anyio
+async def test_dead_workers_keep_their_counts_and_lose_their_gauges(
+    fake_upstream: FakeUpstreams, tmp_path: Path
+) -> None:
+    """Both workers killed, as a crash would, and replaced by the server: the requests they
+    answered are still counted, and the breaker their upstream's 429 opened is not shown."""
+    upstream = await fake_upstream(UpstreamOptions(quirks=("*=throttle",)))
+    with fresh_database() as url, fresh_redis_prefix() as prefix:
+        settings = upstream_settings(upstream, **distributed_environment(url, prefix))
+        with serving(tmp_path / "server", settings) as service:
+            server = service.server
+            before = scrape(server.base_url)
+            for pid in workers_of(server.pid):
+                os.kill(pid, signal.SIGKILL)
+            wait_for_starts(server, 4)
+            after = scrape(server.base_url)
+
+    registered = {"method": "POST", "route": "/register", "status": "201"}
+    breaker = "moviecore_upstream_breaker_open"
+    assert (value(before, breaker), value(before, REQUESTS, **registered)) == (1.0, 1.0)
+    assert (value(after, breaker), value(after, REQUESTS, **registered)) == (0.0, 1.0)

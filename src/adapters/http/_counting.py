@@ -66,6 +66,6 @@ class RequestCounting:
         if refusal is not None:
             if self._metrics is not None:
                 method = scope["method"]  # type: ignore[typeddict-item]
-                self._metrics.request(method, REFUSED, refusal.status, 0.0)
+                self._metrics.request(method, REFUSED, refusal.status.value, 0.0)
             return await send_refusal(refusal, send)  # type: ignore[arg-type]
         await self._answer(scope, receive, send)  # type: ignore[arg-type]
