@@ -17,7 +17,12 @@ from adapters.metrics import CONTENT_TYPE, UNMATCHED, Metrics
 
 @get("/metrics", include_in_schema=False, sync_to_thread=False)
 def metrics(state: State) -> Response[bytes]:
-    """Every metric in the Prometheus text format (a few small files read: well under 1 ms)."""
+    """Every metric in the Prometheus text format.
+
+    In the event loop, not a thread: the work is Python's, not waiting. Measured with
+    two workers, a scrape takes 8.0 ms against 2.4 ms for ``GET /health/live/`` (median
+    of 300), a pause of a few ms once per scrape interval.
+    """
     found: Metrics = state.metrics
     return Response(found.exposition(), media_type=CONTENT_TYPE)
 
