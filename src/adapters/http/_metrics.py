@@ -28,7 +28,7 @@ def metrics(state: State) -> Response[bytes]:
 
 
 def route_of(scope: HTTPScope) -> str:
-    """The template of the route that answered (``/collections/{collection_uuid}/``), or
+    """The template of the route that answered (``/collections/{collection_uuid}``), or
     UNMATCHED: never the raw path, so that labels stay few."""
     return scope.get("path_template") or UNMATCHED
 
