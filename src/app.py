@@ -17,10 +17,17 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging.config
+import os
 import sys
+import tempfile
 import time
-from collections.abc import AsyncIterator, Sequence
-from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
+from collections.abc import AsyncIterator, Iterator, Sequence
+from contextlib import (
+    AbstractAsyncContextManager,
+    AsyncExitStack,
+    asynccontextmanager,
+    contextmanager,
+)
 from functools import partial
 from pathlib import Path
 from typing import Protocol, TextIO, cast
@@ -32,6 +39,7 @@ from adapters.caching import RecentSearches, RecentUsers
 from adapters.faults import Rejected
 from adapters.http import Backend, GuardedHttpToolsProtocol, RequestCounting, create_http_app
 from adapters.logs import log_config
+from adapters.metrics import MULTIPROC_DIR, Metrics
 from adapters.mirror import MirroredCatalog
 from adapters.movie_files import MovieFile, bundled_movies, read_movies
 from adapters.security import BcryptPasswordHasher, JwtTokenIssuer
@@ -89,11 +97,14 @@ class StoredCounter(RequestCounter, Protocol):
 
 
 @asynccontextmanager
-async def open_storage(settings: Settings, *, migrate: bool = True) -> AsyncIterator[Storage]:
+async def open_storage(
+    settings: Settings, *, migrate: bool = True, metrics: Metrics | None = None
+) -> AsyncIterator[Storage]:
     """The database the settings name, open while the block runs.
 
     PostgreSQL is migrated first unless ``migrate`` is False: the workers of
     ``moviecore serve`` leave that to the command, which migrates once per start.
+    Its pool reports to ``metrics``, if given.
     """
     if settings.database_url is None:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
@@ -106,6 +117,7 @@ async def open_storage(settings: Settings, *, migrate: bool = True) -> AsyncIter
             settings.database_url,
             max_size=settings.database_pool_size,
             prepare=settings.database_prepare,
+            metrics=metrics,
         ) as shared:
             yield shared
 
@@ -167,20 +179,22 @@ async def open_throttle(settings: Settings) -> AsyncIterator[LoginThrottle]:
 
 
 @asynccontextmanager
-async def open_catalog(settings: Settings, storage: Storage) -> AsyncIterator[SearchableCatalog]:
+async def open_catalog(
+    settings: Settings, storage: Storage, metrics: Metrics | None = None
+) -> AsyncIterator[SearchableCatalog]:
     """The upstream catalog behind its cache when configured, searched through its local
-    copy; else the local catalog."""
+    copy; else the local catalog. The upstream and its caches report to ``metrics``."""
     if settings.external_movies_api_url is None:
         if await storage.catalog.count() == 0:
             await storage.catalog.put(bundled_movies(settings.limits))
         yield storage.catalog
     else:
-        async with _open_upstream(settings, settings.redis_url) as upstream:
+        async with _open_upstream(settings, settings.redis_url, metrics) as upstream:
             yield MirroredCatalog(upstream, storage.catalog)
 
 
 def _open_upstream(
-    settings: Settings, redis_url: str | None
+    settings: Settings, redis_url: str | None, metrics: Metrics | None = None
 ) -> AbstractAsyncContextManager[Catalog]:
     return open_upstream_catalog(
         settings.external_movies_api_url or "",
@@ -189,16 +203,22 @@ def _open_upstream(
         redis_url=redis_url,
         key_prefix=f"{settings.redis_prefix}catalog:",
         limits=settings.limits,
+        metrics=metrics,
     )
 
 
 @asynccontextmanager
-async def open_backend(settings: Settings) -> AsyncIterator[Backend]:
-    """Every port the service needs, open for as long as the context lasts."""
+async def open_backend(
+    settings: Settings, metrics: Metrics | None = None
+) -> AsyncIterator[Backend]:
+    """Every port the service needs, open for as long as the context lasts; those that
+    measure something report to ``metrics``."""
     async with AsyncExitStack() as stack:
-        storage = await stack.enter_async_context(open_storage(settings, migrate=False))
+        storage = await stack.enter_async_context(
+            open_storage(settings, migrate=False, metrics=metrics)
+        )
         counter = await stack.enter_async_context(open_counter(settings, storage))
-        catalog = await stack.enter_async_context(open_catalog(settings, storage))
+        catalog = await stack.enter_async_context(open_catalog(settings, storage, metrics))
         ports = Ports(
             users=RecentUsers(storage.users),
             collections=storage.collections,
@@ -224,17 +244,20 @@ def create_app(settings: Settings | None = None) -> RequestCounting:
     """The HTTP service as an ASGI app; ``settings`` default to the environment's.
 
     Logging is set up here too (LOG_FORMAT), so that a server started on its own
-    (``uvicorn app:create_app --factory``) logs as ``moviecore serve`` does.
+    (``uvicorn app:create_app --factory``) logs as ``moviecore serve`` does. With
+    METRICS (the default), the app measures itself and serves ``GET /metrics``.
     """
     settings = load_settings() if settings is None else settings
     logging.config.dictConfig(log_config(settings.log_format))
+    metrics = Metrics() if settings.metrics else None
     return create_http_app(
-        lambda: open_backend(settings),
+        lambda: open_backend(settings, metrics),
         limits=settings.limits,
         max_body_bytes=settings.max_body_bytes,
         public_url=settings.public_url,
         cors_origins=settings.cors_origins,
         access_log=settings.access_log,
+        metrics=metrics,
     )
 
 
@@ -296,21 +319,38 @@ def _serve(settings: Settings, host: str | None, port: int | None) -> None:
     # every connection, which asyncio's own loop skips on uvicorn's multi-worker socket.
     # The protocol applies the head limit (uvicorn's h11 option) and the head deadline.
     protocol = partial(GuardedHttpToolsProtocol, head_timeout=settings.head_timeout_seconds)
-    uvicorn.run(
-        "app:create_app",
-        factory=True,
-        host=host or settings.host,
-        port=settings.port if port is None else port,
-        workers=settings.workers,
-        lifespan="on",
-        loop="uvloop",
-        http=cast(type[asyncio.Protocol], protocol),
-        h11_max_incomplete_event_size=settings.max_head_bytes,
-        timeout_keep_alive=settings.keep_alive_seconds,
-        limit_concurrency=settings.max_connections,
-        access_log=False,  # the service logs each request itself, with its id and user
-        log_config=log_config(settings.log_format),
-    )
+    with _shared_metrics(settings):
+        uvicorn.run(
+            "app:create_app",
+            factory=True,
+            host=host or settings.host,
+            port=settings.port if port is None else port,
+            workers=settings.workers,
+            lifespan="on",
+            loop="uvloop",
+            http=cast(type[asyncio.Protocol], protocol),
+            h11_max_incomplete_event_size=settings.max_head_bytes,
+            timeout_keep_alive=settings.keep_alive_seconds,
+            limit_concurrency=settings.max_connections,
+            access_log=False,  # the service logs each request itself, with its id and user
+            log_config=log_config(settings.log_format),
+        )
+
+
+@contextmanager
+def _shared_metrics(settings: Settings) -> Iterator[None]:
+    """With several workers, a directory of this start's own where every worker writes
+    its metrics, removed at the end: counts start from zero at each start.
+
+    Set before uvicorn starts the workers, which import prometheus_client afresh and so
+    see it; one worker keeps its metrics in memory, as a process started on its own does.
+    """
+    if not settings.metrics or settings.workers == 1:
+        yield
+        return
+    with tempfile.TemporaryDirectory(prefix="moviecore-metrics-") as directory:
+        os.environ[MULTIPROC_DIR] = directory
+        yield
 
 
 async def _migrate(settings: Settings) -> str:

@@ -64,6 +64,7 @@ class Settings:
     limits: Limits = DEFAULT_LIMITS
     cors_origins: tuple[str, ...] = ()
     log_format: LogFormat = "text"
+    metrics: bool = True
 
     @property
     def sqlite_path(self) -> Path:
@@ -281,4 +282,5 @@ def load_settings(
         limits=_limits(source),
         cors_origins=_cors_origins(source.text("CORS_ORIGINS")),
         log_format=_log_format(source.text("LOG_FORMAT")),
+        metrics=source.flag("METRICS", default=True),
     )

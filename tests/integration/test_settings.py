@@ -58,6 +58,7 @@ def test_environment_values_are_parsed(tmp_path: Path) -> None:
         "COLLECTIONS_PAGE_SIZE": "5",
         "CORS_ORIGINS": "https://app.example, http://localhost:3000",
         "LOG_FORMAT": "json",
+        "METRICS": "false",
     }
     assert load_settings(environ, env_file=tmp_path / ".env") == Settings(
         jwt_secret=SECRET,
@@ -81,6 +82,7 @@ def test_environment_values_are_parsed(tmp_path: Path) -> None:
         limits=Limits(movies_max=50, collections_page_size=5),
         cors_origins=("https://app.example", "http://localhost:3000"),
         log_format="json",
+        metrics=False,
     )
 
 
@@ -128,6 +130,7 @@ def test_env_file_fills_what_the_environment_leaves_unset(tmp_path: Path) -> Non
         ({"HEAD_TIMEOUT_SECONDS": "0"}, "HEAD_TIMEOUT_SECONDS must be at least 1, got 0"),
         ({"WORKERS": "2"}, "WORKERS must be 1 with the embedded SQLite storage"),
         ({"LOG_FORMAT": "xml"}, "LOG_FORMAT must be json or text, got 'xml'"),
+        ({"METRICS": "on"}, "METRICS must be true or false, got 'on'"),
         (
             {"CORS_ORIGINS": "https://app.example/path"},
             "CORS_ORIGINS must be * or origins such as https://example.com,"

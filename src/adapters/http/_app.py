@@ -9,10 +9,12 @@ from typing import Any
 
 from litestar import Litestar, Request, Router
 from litestar.config.cors import CORSConfig
+from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.exceptions import SerializationException
 from litestar.exceptions.http_exceptions import RequestEntityTooLarge
 
+from adapters.metrics import Metrics
 from moviecore import DEFAULT_LIMITS, Limits
 
 from ._auth import current_user
@@ -21,6 +23,7 @@ from ._counting import RequestCounting
 from ._docs import docs_assets
 from ._health import health, live, ready
 from ._index import index
+from ._metrics import metrics as metrics_handler
 from ._openapi import finish_openapi, openapi_config
 from ._options import options_handlers
 from ._problems import EXCEPTION_HANDLERS
@@ -83,6 +86,7 @@ def create_http_app(
     public_url: str | None = None,
     cors_origins: Sequence[str] = (),
     access_log: bool = False,
+    metrics: Metrics | None = None,
     debug: bool = False,
 ) -> RequestCounting:
     """The HTTP API as an ASGI app; ``open_backend`` is entered for the app's lifetime.
@@ -90,7 +94,8 @@ def create_http_app(
     Use ``fixed_backend(Backend(ports))`` for ports that are already open. Links
     start with ``public_url`` when given, never with a client's Host header.
     Browsers on ``cors_origins`` (``*`` for any) may call the API; none by default.
-    With ``access_log``, each request is logged once answered.
+    With ``access_log``, each request is logged once answered. With ``metrics``, each
+    request is measured into it, and ``GET /metrics`` serves it.
     """
 
     @asynccontextmanager
@@ -105,6 +110,8 @@ def create_http_app(
         return service
 
     handlers = [*ROUTES, health, ready, live, index]
+    if metrics is not None:
+        handlers.append(metrics_handler)
     # The OPTIONS handlers first, so that Litestar adds none of its own.
     collections = [*options_handlers(COLLECTION_ROUTES), *COLLECTION_ROUTES]
     app = Litestar(
@@ -127,7 +134,8 @@ def create_http_app(
         request_max_body_size=max_body_bytes,
         logging_config=None,  # the process's logging (adapters.logs) is left as it is
         cors_config=CORSConfig(allow_origins=list(cors_origins)) if cors_origins else None,
+        state=State({"metrics": metrics}),
         debug=debug,
     )
     finish_openapi(app.openapi_schema, limits)
-    return RequestCounting(app, access_log=access_log)
+    return RequestCounting(app, access_log=access_log, metrics=metrics)

@@ -9,14 +9,25 @@ layer refused (``_refusals``) are counted here too, then answered without Litest
 from __future__ import annotations
 
 import logging
+from typing import cast
 
 from litestar import Litestar
 from litestar.enums import ScopeType
-from litestar.types import LifeSpanReceive, LifeSpanScope, LifeSpanSend, Receive, Scope, Send
+from litestar.types import (
+    ASGIApp,
+    LifeSpanReceive,
+    LifeSpanScope,
+    LifeSpanSend,
+    Receive,
+    Scope,
+    Send,
+)
 
+from adapters.metrics import REFUSED, Metrics
 from moviecore import Unavailable
 
 from ._backend import Backend
+from ._metrics import RequestMetrics
 from ._refusals import refusal_of, send_refusal
 from ._request_log import RequestLog
 
@@ -26,9 +37,14 @@ _logger = logging.getLogger("moviecore.http")
 class RequestCounting:
     """An ASGI app that counts each HTTP request, then hands it to the Litestar app."""
 
-    def __init__(self, app: Litestar, *, access_log: bool = False) -> None:
+    def __init__(
+        self, app: Litestar, *, access_log: bool = False, metrics: Metrics | None = None
+    ) -> None:
         self.app = app
-        self._answer = RequestLog(app, access_log=access_log)
+        self._metrics = metrics
+        # Only HTTP scopes reach it, which ASGIApp's type cannot say.
+        measured = app if metrics is None else cast(ASGIApp, RequestMetrics(app, metrics))
+        self._answer = RequestLog(measured, access_log=access_log)
 
     async def __call__(
         self,
@@ -48,5 +64,8 @@ class RequestCounting:
             _logger.warning("the request counter is unavailable", exc_info=True)
         refusal = refusal_of(scope)
         if refusal is not None:
+            if self._metrics is not None:
+                method = scope["method"]  # type: ignore[typeddict-item]
+                self._metrics.request(method, REFUSED, refusal.status.value, 0.0)
             return await send_refusal(refusal, send)  # type: ignore[arg-type]
         await self._answer(scope, receive, send)  # type: ignore[arg-type]

@@ -30,6 +30,7 @@ from psycopg.rows import TupleRow
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
 from adapters.faults import Fault
+from adapters.metrics import Metrics
 from moviecore import StorageUnavailable
 
 from ._faults import PROTOCOL_ERRORS, SERVER, fault_of, log_fault
@@ -61,8 +62,9 @@ class Pool(AsyncConnectionPool[Connection]):
     fail fast during an outage instead of each hanging for the whole timeout.
     """
 
-    def __init__(self, conninfo: str, **options: Any) -> None:
+    def __init__(self, conninfo: str, *, metrics: Metrics | None = None, **options: Any) -> None:
         super().__init__(conninfo, **options)
+        self._metrics = metrics
         self._url = conninfo
         self._probe_lock = asyncio.Lock()
         self._probed_at = -PROBE_REUSE
@@ -86,10 +88,26 @@ class Pool(AsyncConnectionPool[Connection]):
         while True:
             conn = await self._getconn_quickly(deadline)
             if not _hung_up(conn):
+                self._measure()
                 return conn
             # Closed, the pool drops it and opens a replacement in the background.
             await conn.close()
             await self.putconn(conn)
+
+    async def putconn(self, conn: Connection) -> None:
+        """Take back a connection lent by ``getconn``."""
+        await super().putconn(conn)
+        self._measure()
+
+    def _measure(self) -> None:
+        """Report the connections lent and the requests queued, at each checkout and return:
+        the pool has no hook of its own, and a scrape reaches one worker only."""
+        if self._metrics is not None:
+            stats = self.get_stats()
+            self._metrics.pool(
+                in_use=stats["pool_size"] - stats["pool_available"],
+                waiting=stats.get("requests_waiting", 0),
+            )
 
     async def _getconn_quickly(self, deadline: float) -> Connection:
         timeout = max(0.0, deadline - time.monotonic())

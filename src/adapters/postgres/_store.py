@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from adapters.metrics import Metrics
+
 from ._catalog import PostgresMovieStore
 from ._collections import PostgresCollectionRepository
 from ._pool import Connection, Pool, read
@@ -40,7 +42,13 @@ class PostgresStore:
 
 @asynccontextmanager
 async def open_store(
-    url: str, *, min_size: int = 1, max_size: int = 10, wait: float = 30.0, prepare: bool = False
+    url: str,
+    *,
+    min_size: int = 1,
+    max_size: int = 10,
+    wait: float = 30.0,
+    prepare: bool = False,
+    metrics: Metrics | None = None,
 ) -> AsyncIterator[PostgresStore]:
     """Open a pool on the (already migrated) database at ``url``; close it on exit.
 
@@ -67,6 +75,7 @@ async def open_store(
         reconnect_timeout=_RECONNECT_SECONDS,
         name="moviecore",
         open=False,
+        metrics=metrics,
     )
     async with pool:
         yield PostgresStore(pool)

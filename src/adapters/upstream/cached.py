@@ -20,6 +20,7 @@ import logging
 import time
 from collections.abc import Callable
 
+from adapters.metrics import Metrics
 from moviecore import Catalog, CatalogPage, CatalogUnavailable
 
 from .cache import CachedPage, MemoryPageCache, PageCache
@@ -34,7 +35,11 @@ log = logging.getLogger(__name__)
 
 
 class CachedCatalog:
-    """A Catalog in front of another Catalog, keeping its pages in a PageCache."""
+    """A Catalog in front of another Catalog, keeping its pages in a PageCache.
+
+    Each read of a page is reported to ``metrics`` under ``name``: a hit if served
+    fresh from the cache, a miss if it had to ask the source (or join a fetch).
+    """
 
     def __init__(
         self,
@@ -45,6 +50,8 @@ class CachedCatalog:
         stale_for: float,
         page_size: int = PAGE_SIZE,
         clock: Callable[[], float] = time.time,
+        metrics: Metrics | None = None,
+        name: str = "memory",
     ) -> None:
         if fresh_for < 0 or stale_for < 0:
             raise ValueError("fresh_for and stale_for must not be negative")
@@ -54,6 +61,8 @@ class CachedCatalog:
         self._stale_for = stale_for
         self._clock = clock
         self._page_size = page_size
+        self._metrics = metrics
+        self._name = name
         self._flights: dict[int, asyncio.Task[CatalogPage]] = {}
         self._missing = MemoryPageCache(clock, max_pages=MISSING_PAGES)
         self._count: CachedPage | None = None  # the newest page seen, for its count
@@ -63,7 +72,10 @@ class CachedCatalog:
         if number > 1 and (past := await self._past_the_end(number)) is not None:
             return past
         cached = await self._cache.get(number)
-        if cached is not None and self._age(cached) < self._fresh_for:
+        hit = cached is not None and self._age(cached) < self._fresh_for
+        if self._metrics is not None:
+            self._metrics.catalog_read(self._name, hit=hit)
+        if cached is not None and hit:
             self._learn(cached)
             return cached.page
         flight = self._flights.get(number)

@@ -27,6 +27,7 @@ from time import time
 
 import httpx
 
+from adapters.metrics import Metrics
 from moviecore import (
     DEFAULT_LIMITS,
     CatalogPage,
@@ -35,7 +36,7 @@ from moviecore import (
     Limits,
 )
 
-from .breaker import CircuitBreaker
+from .breaker import BreakerState, CircuitBreaker
 from .retry import RetryPolicy
 from .wire import PAGE_SIZE, DecodedPage, MalformedAnswer, decode_page, expected_size
 
@@ -90,6 +91,7 @@ class UpstreamCatalog:
         page_size: int = PAGE_SIZE,
         limits: Limits = DEFAULT_LIMITS,
         rng: random.Random | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
         self._client = client
         self._url = httpx.URL(url)
@@ -99,6 +101,7 @@ class UpstreamCatalog:
         self._page_size = page_size
         self._limits = limits
         self._rng = rng or random.Random()
+        self._metrics = metrics
         self._count: int | None = None
         self.left_out = 0
         """How many upstream movies were left out of pages because they cannot be served."""
@@ -145,6 +148,8 @@ class UpstreamCatalog:
                     f"the upstream catalog failed {attempt + 1} tries for page {number}",
                     retry_after=self._breaker.retry_after,
                 ) from last_error
+            if self._metrics is not None:
+                self._metrics.upstream_retries.inc()
             await asyncio.sleep(pause)
             attempt += 1
 
@@ -154,19 +159,33 @@ class UpstreamCatalog:
             async with asyncio.timeout(min(self._retry.per_try, time_left)):
                 decoded = await self._try(number)
         except _Throttled as exc:
-            self._breaker.record_failure(wait=exc.wait)
+            self._settle("throttled", wait=exc.wait)
             raise CatalogUnavailable(str(exc), retry_after=max(1, exc.wait)) from exc
         except _UNREACHABLE:
-            self._breaker.record_failure()
+            self._settle("failed")
             raise
-        except (_PageMissing, MalformedAnswer):
-            self._breaker.record_success()
+        except _PageMissing:
+            self._settle("missing")
+            raise
+        except MalformedAnswer:
+            self._settle("unreadable")
             raise
         except _Refused as exc:
-            self._breaker.record_success()
+            self._settle("refused")
             raise CatalogUnavailable(str(exc), retry_after=REFUSED_RETRY_AFTER) from exc
-        self._breaker.record_success()
+        self._settle("ok")
         return self._accepted(decoded)
+
+    def _settle(self, outcome: str, wait: float = 0.0) -> None:
+        """Tell the breaker how a try ended (only an unreachable or throttling upstream
+        fails), then the metrics, with the breaker's state after it."""
+        if outcome in ("failed", "throttled"):
+            self._breaker.record_failure(wait=wait)
+        else:
+            self._breaker.record_success()
+        if self._metrics is not None:
+            is_open = self._breaker.state is not BreakerState.CLOSED
+            self._metrics.upstream_call(outcome, breaker_open=is_open)
 
     def _accepted(self, decoded: DecodedPage) -> CatalogPage:
         page = decoded.page

@@ -7,6 +7,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 
 import httpx
 
+from adapters.metrics import Metrics
 from adapters.redis import connect
 from moviecore import DEFAULT_LIMITS, Catalog, Limits
 
@@ -36,12 +37,14 @@ async def open_upstream_catalog(
     retry: RetryPolicy | None = None,
     breaker: CircuitBreaker | None = None,
     limits: Limits = DEFAULT_LIMITS,
+    metrics: Metrics | None = None,
 ) -> AsyncIterator[Catalog]:
     """A cached, retried, breaker-guarded upstream catalog, open while the block runs.
 
     Pages are cached in this process's memory; with ``redis_url``, also in Redis
     under ``key_prefix``, shared by every process, the memory then keeping each
-    page only a few seconds in front of it. Movies are fitted to ``limits``.
+    page only a few seconds in front of it. Movies are fitted to ``limits``. Calls,
+    retries, the breaker and cache reads are reported to ``metrics``, if given.
     """
     retry = retry or RetryPolicy()
     async with AsyncExitStack() as stack:
@@ -53,14 +56,33 @@ async def open_upstream_catalog(
             )
         )
         upstream = UpstreamCatalog(
-            client, url, breaker=breaker or CircuitBreaker(), retry=retry, limits=limits
+            client,
+            url,
+            breaker=breaker or CircuitBreaker(),
+            retry=retry,
+            limits=limits,
+            metrics=metrics,
         )
         source: Catalog = upstream
         if redis_url is not None:
             redis = connect(redis_url, wait=_REDIS_TIMEOUT)
             stack.push_async_callback(redis.aclose)
             shared = RedisPageCache(redis, key_prefix)
-            source = CachedCatalog(upstream, shared, fresh_for=fresh_for, stale_for=stale_for)
+            source = CachedCatalog(
+                upstream,
+                shared,
+                fresh_for=fresh_for,
+                stale_for=stale_for,
+                metrics=metrics,
+                name="redis",
+            )
             # In front of Redis, a few seconds in this process spare the hot pages a round trip.
             fresh_for, stale_for = min(fresh_for, _LOCAL_FRESH_FOR), 0.0
-        yield CachedCatalog(source, MemoryPageCache(), fresh_for=fresh_for, stale_for=stale_for)
+        yield CachedCatalog(
+            source,
+            MemoryPageCache(),
+            fresh_for=fresh_for,
+            stale_for=stale_for,
+            metrics=metrics,
+            name="memory",
+        )
