@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging.config
+import logging
 import os
 import sys
 import tempfile
@@ -38,7 +38,7 @@ from adapters import fake_upstream, postgres, redis, sqlite
 from adapters.caching import RecentSearches, RecentUsers
 from adapters.faults import Rejected
 from adapters.http import Backend, GuardedHttpToolsProtocol, RequestCounting, create_http_app
-from adapters.logs import log_config
+from adapters.logs import configure_logs, log_config
 from adapters.metrics import MULTIPROC_DIR, Metrics
 from adapters.mirror import MirroredCatalog
 from adapters.movie_files import MovieFile, bundled_movies, read_movies
@@ -248,7 +248,7 @@ def create_app(settings: Settings | None = None) -> RequestCounting:
     METRICS (the default), the app measures itself and serves ``GET /metrics``.
     """
     settings = load_settings() if settings is None else settings
-    logging.config.dictConfig(log_config(settings.log_format))
+    configure_logs(settings.log_format)
     metrics = Metrics() if settings.metrics else None
     return create_http_app(
         lambda: open_backend(settings, metrics),
@@ -312,7 +312,7 @@ def _parser() -> argparse.ArgumentParser:
 def _serve(settings: Settings, host: str | None, port: int | None) -> None:
     # The start's one migration: the workers do not migrate. Logged, not printed, so
     # that with LOG_FORMAT=json every line the process writes is JSON.
-    logging.config.dictConfig(log_config(settings.log_format))
+    configure_logs(settings.log_format)
     logging.getLogger("moviecore").info(asyncio.run(_prepare_start(settings)))
     # Each worker builds its own app from the same environment, hence the factory.
     # uvloop and httptools (uvicorn[standard]): faster, and uvloop sets TCP_NODELAY on

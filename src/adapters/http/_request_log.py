@@ -8,7 +8,6 @@ and, once the token is checked, the user.
 
 from __future__ import annotations
 
-import logging
 import re
 import time
 import uuid
@@ -17,13 +16,11 @@ from typing import Any
 
 from litestar.types import ASGIApp, HTTPScope, Message, Receive, Send
 
-from adapters.logs import REQUEST_FIELDS
+from adapters.logs import REQUEST_FIELDS, access_logger
 
 REQUEST_ID_HEADER = "X-Request-ID"
 _VALID_ID = re.compile(rb"[\x21-\x7e]{1,64}")
 """Printable ASCII without spaces, at most 64 characters: safe to log and to echo."""
-
-_logger = logging.getLogger("moviecore.http")
 
 
 def _request_id(headers: Iterable[tuple[bytes, bytes]]) -> str:
@@ -50,7 +47,7 @@ class RequestLog:
 
     def __init__(self, app: ASGIApp, *, access_log: bool) -> None:
         self.app = app
-        self.access_log = access_log
+        self._log = access_logger() if access_log else None
 
     async def __call__(self, scope: HTTPScope, receive: Receive, send: Send) -> None:
         """Answer an HTTP request with its id in the ``X-Request-ID`` header."""
@@ -75,7 +72,7 @@ class RequestLog:
         try:
             await self.app(scope, receive, send_with_id)
         finally:
-            if self.access_log:
+            if self._log is not None:
                 duration_ms = round((time.perf_counter() - started) * 1000, 2)
-                _logger.info("request", extra={"status": status, "duration_ms": duration_ms})
+                self._log.info("request", status=status, duration_ms=duration_ms)
             REQUEST_FIELDS.reset(token)
