@@ -20,6 +20,7 @@ TABLES = {
     "collection_movies",
     "collections",
     "genre_counts",
+    "movie_count",
     "movies",
     "schema_migrations",
     "users",
