@@ -9,7 +9,7 @@ from typing import Any
 from moviecore import CatalogPage, Movie, MovieKeys, MovieQuery, genre_needle
 
 from ._movie_rows import MOVIE_COLUMNS
-from ._paging import split_total
+from ._paging import split_totals
 from ._pool import Connection, Pool, read, scalar, write
 
 # The count (kept by triggers, migration 0006) and the page in one statement (see
@@ -114,7 +114,8 @@ class PostgresMovieStore:
 
         async def select(conn: Connection) -> tuple[list[tuple[Any, ...]], int]:
             cursor = await conn.execute(statement, bound)
-            return split_total(await cursor.fetchall())
+            rows, (total,) = split_totals(await cursor.fetchall(), 1)
+            return rows, int(total or 0)
 
         rows, count = await read(self._pool, select)
         movies = tuple(
