@@ -67,16 +67,15 @@ async def list_collections(
     """
     check_page(page)
     size = (limits or DEFAULT_LIMITS).collections_page_size
-    summaries, count = await collections.page(owner, (page - 1) * size, size)
-    if page > 1 and not summaries:
+    found = await collections.page(owner, (page - 1) * size, size)
+    if page > 1 and not found.summaries:
         raise PageNotFound(f"page {page} is past the last page")
-    genres = favourite_genres(await collections.genre_counts(owner))
     return CollectionsPage(
-        collections=tuple(summaries),
-        favourite_genres=genres,
-        count=count,
+        collections=found.summaries,
+        favourite_genres=favourite_genres(found.genre_counts),
+        count=found.count,
         page=page,
-        has_next=page * size < count,
+        has_next=page * size < found.count,
     )
 
 

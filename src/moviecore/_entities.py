@@ -1,5 +1,6 @@
 """The things moviecore talks about: users, movies, collections and pages of them."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from uuid import UUID
 
@@ -46,6 +47,17 @@ class CollectionSummary:
     uuid: UUID
     title: str
     description: str
+
+
+@dataclass(frozen=True, slots=True)
+class CollectionSlice:
+    """A slice of one owner's collections, newest first, with what is counted over all of
+    them: how many there are, and in how many (movie, collection) pairs each genre appears
+    (genres with a positive count only)."""
+
+    summaries: tuple[CollectionSummary, ...]
+    count: int
+    genre_counts: Mapping[str, int]
 
 
 @dataclass(frozen=True, slots=True)

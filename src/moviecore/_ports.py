@@ -6,7 +6,7 @@ token handling is plain computation and stays synchronous.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 from uuid import UUID
@@ -15,7 +15,7 @@ from ._entities import (
     CatalogPage,
     Collection,
     CollectionChanges,
-    CollectionSummary,
+    CollectionSlice,
     Movie,
     User,
 )
@@ -56,10 +56,10 @@ class CollectionRepository(Protocol):
     async def get(self, owner: UUID, uuid: UUID) -> Collection | None:
         """The owner's collection with this uuid, movies in their stored order."""
 
-    async def page(
-        self, owner: UUID, offset: int, limit: int
-    ) -> tuple[Sequence[CollectionSummary], int]:
-        """A slice of the owner's collections, newest first, and their total count."""
+    async def page(self, owner: UUID, offset: int, limit: int) -> CollectionSlice:
+        """A slice of the owner's collections, newest first, with their count and genre
+        counts, all read at one moment: one page of a listing is one read.
+        """
 
     async def update(
         self,
@@ -81,12 +81,6 @@ class CollectionRepository(Protocol):
         """Delete the owner's collection; False if it does not exist.
 
         VersionMismatch, deleting nothing, if ``expected_version`` is not the stored version.
-        """
-
-    async def genre_counts(self, owner: UUID) -> Mapping[str, int]:
-        """For each genre, in how many (movie, collection) pairs of the owner it appears.
-
-        Only genres with a positive count are listed.
         """
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
 from uuid import UUID
 
 import httpx
@@ -13,6 +12,7 @@ from litestar.testing import AsyncTestClient
 import moviecore
 from adapters.http import Backend, create_http_app, fixed_backend
 from fixtures.server import problem_body
+from moviecore import CollectionSlice
 from moviecore.testing import MemoryCollectionRepository, in_memory_ports
 
 PROBLEM_JSON = "application/problem+json"
@@ -152,7 +152,7 @@ async def _fine() -> None:
 class _BrokenCollections(MemoryCollectionRepository):
     """Collections whose listing fails in a way no handler expects."""
 
-    async def genre_counts(self, owner: UUID) -> Mapping[str, int]:
+    async def page(self, owner: UUID, offset: int, limit: int) -> CollectionSlice:
         raise RuntimeError("secret internals at /srv/db")
 
 

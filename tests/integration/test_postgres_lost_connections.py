@@ -135,7 +135,7 @@ async def test_a_write_whose_connection_is_lost_before_commit_runs_again_once(
     await _terminate(admin, await _lock_waiters(admin))
     await holder.commit()
     removed = await removal
-    _, listed = await store.collections.page(stored.owner, 0, 10)
+    listed = (await store.collections.page(stored.owner, 0, 10)).count
     assert (removed, await _count(admin, stored.owner), listed) == (True, 0, 0)
 
 

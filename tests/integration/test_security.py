@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
+import threading
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -9,7 +12,7 @@ from typing import Any
 import jwt
 import pytest
 
-from adapters.security import BcryptPasswordHasher, JwtTokenIssuer
+from adapters.security import HASHING_NICENESS, BcryptPasswordHasher, JwtTokenIssuer
 from moviecore import InvalidCredentials, InvalidToken, login, register
 from moviecore.testing import ManualClock, in_memory_ports
 from moviecore.testing.contracts import PasswordHasherContract, TokenIssuerContract
@@ -42,6 +45,24 @@ async def test_bcrypt_hash_records_its_cost() -> None:
     """A hash made with a configured cost says so in its bcrypt prefix."""
     hashed = await BcryptPasswordHasher(rounds=5).hash("correct horse")
     assert hashed[:7] == "$2b$05$"
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("threads", [None, 3])
+async def test_hashes_at_once_use_the_threads_given_at_a_lower_priority(
+    threads: int | None,
+) -> None:
+    """Hashes asked for at once run on as many threads as the hasher is given (one per core
+    by default) and no more, each niced below the process, so the event loop goes first."""
+    hasher = BcryptPasswordHasher(rounds=10, threads=threads)
+    before = set(threading.enumerate())
+    # Each hash takes milliseconds, queueing them microseconds: every thread starts.
+    await asyncio.gather(*(hasher.hash(f"password {n}") for n in range(12)))
+    started = set(threading.enumerate()) - before
+    niceness = min(19, os.getpriority(os.PRIO_PROCESS, 0) + HASHING_NICENESS)
+    assert sorted(os.getpriority(os.PRIO_PROCESS, t.native_id or 0) for t in started) == [
+        niceness
+    ] * min(12, threads or os.cpu_count() or 1)
 
 
 @pytest.mark.anyio

@@ -13,7 +13,7 @@ import anyio
 import pytest
 
 from adapters.sqlite import open_store
-from moviecore import Collection, Movie, User
+from moviecore import Collection, CollectionSlice, Movie, User
 
 
 def _movies(seed: int) -> tuple[Movie, ...]:
@@ -42,4 +42,6 @@ async def test_request_abandoned_before_its_turn_writes_nothing(tmp_path: Path) 
                 await anyio.wait_all_tasks_blocked()
                 adding.cancel_scope.cancel()
             gate.set()
-        assert await store.collections.page(owner.id, 0, 10) == ([], 0)
+        assert await store.collections.page(owner.id, 0, 10) == CollectionSlice(
+            summaries=(), count=0, genre_counts={}
+        )

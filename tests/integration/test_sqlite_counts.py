@@ -71,7 +71,9 @@ async def test_collection_count_stays_exact_under_concurrent_adds_and_removes(
                 if n < 16:
                     group.start_soon(remove, originals[n % 8])
 
-        listed = {owner.id: (await store.collections.page(owner.id, 0, 0))[1] for owner in owners}
+        listed = {
+            owner.id: (await store.collections.page(owner.id, 0, 0)).count for owner in owners
+        }
     expected = {owner.id: 0 for owner in owners}
     for collection in stored.values():
         expected[collection.owner] += 1
@@ -117,13 +119,13 @@ async def test_upgrade_backfills_counts_of_existing_data(path: Path) -> None:
     _insert_first_release_rows(path, owners, movies=4)
     first, second, _ = owners
     async with open_store(path) as store:
-        upgraded = {owner: (await store.collections.page(owner, 0, 10))[1] for owner in owners}
+        upgraded = {owner: (await store.collections.page(owner, 0, 10)).count for owner in owners}
         catalog = await store.catalog.count()
         await store.collections.add(_collection(second, 1))
         await store.catalog.put([Movie(uuid=uuid4(), title="New", description="", genres="")])
         after_writes = (
-            (await store.collections.page(first, 0, 10))[1],
-            (await store.collections.page(second, 0, 10))[1],
+            (await store.collections.page(first, 0, 10)).count,
+            (await store.collections.page(second, 0, 10)).count,
             await store.catalog.count(),
         )
     with closing(sqlite3.connect(path)) as connection:

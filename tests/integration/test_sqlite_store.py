@@ -16,6 +16,7 @@ from moviecore import (
     CatalogPage,
     Collection,
     CollectionChanges,
+    CollectionSlice,
     Movie,
     StorageUnavailable,
     User,
@@ -55,7 +56,7 @@ async def test_everything_survives_closing_and_reopening(path: Path) -> None:
         assert (
             await store.users.by_username(user.username),
             await store.collections.get(user.id, collection.uuid),
-            await store.collections.genre_counts(user.id),
+            (await store.collections.page(user.id, 0, 0)).genre_counts,
             await store.catalog.page(1),
         ) == (
             user,
@@ -127,7 +128,7 @@ async def test_update_failing_half_way_changes_nothing(path: Path) -> None:
             await store.collections.update(user.id, collection.uuid, update)
         assert (
             await store.collections.get(user.id, collection.uuid),
-            await store.collections.genre_counts(user.id),
+            (await store.collections.page(user.id, 0, 0)).genre_counts,
         ) == (collection, {"Crime": 1})
 
 
@@ -140,10 +141,9 @@ async def test_add_failing_half_way_stores_nothing(path: Path) -> None:
         await store.users.add(user)
         with pytest.raises(sqlite3.IntegrityError):
             await store.collections.add(_collection(user.id, _movie("Up", "Drama"), broken))
-        assert (
-            await store.collections.page(user.id, 0, 10),
-            await store.collections.genre_counts(user.id),
-        ) == (([], 0), {})
+        assert (await store.collections.page(user.id, 0, 10)) == CollectionSlice(
+            summaries=(), count=0, genre_counts={}
+        )
 
 
 @pytest.mark.anyio

@@ -10,7 +10,6 @@ import asyncio
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from uuid import UUID
 
@@ -19,7 +18,7 @@ from moviecore import (
     CatalogPage,
     Collection,
     CollectionChanges,
-    CollectionSummary,
+    CollectionSlice,
     Movie,
     User,
     UsernameTaken,
@@ -97,13 +96,13 @@ class CutsTextAt255(MemoryCollectionRepository):
 class CountsGenreStringsOnce(MemoryCollectionRepository):
     """Counts two movies of a collection with identical genre strings as one."""
 
-    async def genre_counts(self, owner: UUID) -> Mapping[str, int]:
-        """Genre counts over movies made distinct by their genre string."""
+    async def page(self, owner: UUID, offset: int, limit: int) -> CollectionSlice:
+        """The slice, with genre counts over movies made distinct by their genre string."""
         total: Counter[str] = Counter()
         for stored in self._owned(owner).values():
             distinct = {movie.genres: movie for movie in stored.movies}
             total.update(count_genres(distinct.values()))
-        return dict(total)
+        return replace(await super().page(owner, offset, limit), genre_counts=dict(total))
 
 
 class EmptyListKeepsMovies(_AltersUpdates):
@@ -193,13 +192,11 @@ class ChecksVersionBeforeOwner(MemoryCollectionRepository):
 class SortsByTitle(MemoryCollectionRepository):
     """Lists collections by title, last first, instead of newest first."""
 
-    async def page(
-        self, owner: UUID, offset: int, limit: int
-    ) -> tuple[Sequence[CollectionSummary], int]:
+    async def page(self, owner: UUID, offset: int, limit: int) -> CollectionSlice:
         """The owner's collections sorted by title, descending."""
-        everything, count = await super().page(owner, 0, 10**6)
-        ordered = sorted(everything, key=lambda listed: listed.title, reverse=True)
-        return ordered[offset : offset + limit], count
+        everything = await super().page(owner, 0, 10**6)
+        ordered = sorted(everything.summaries, key=lambda listed: listed.title, reverse=True)
+        return replace(everything, summaries=tuple(ordered[offset : offset + limit]))
 
 
 class AddsAfterAPause(MemoryCollectionRepository):
@@ -217,12 +214,13 @@ class AddsAfterAPause(MemoryCollectionRepository):
 class MergesGenreForms(MemoryCollectionRepository):
     """Counts genres after Unicode normalisation (NFC), merging forms the contract keeps apart."""
 
-    async def genre_counts(self, owner: UUID) -> Mapping[str, int]:
-        """Genre counts with names normalised to NFC."""
+    async def page(self, owner: UUID, offset: int, limit: int) -> CollectionSlice:
+        """The slice with genre names normalised to NFC."""
+        found = await super().page(owner, offset, limit)
         merged: Counter[str] = Counter()
-        for genre, n in (await super().genre_counts(owner)).items():
+        for genre, n in found.genre_counts.items():
             merged[unicodedata.normalize("NFC", genre)] += n
-        return dict(merged)
+        return replace(found, genre_counts=dict(merged))
 
 
 class _AltersNames(MemoryUserRepository):

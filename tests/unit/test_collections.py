@@ -10,6 +10,7 @@ from moviecore import (
     CollectionChanges,
     CollectionDraft,
     CollectionNotFound,
+    CollectionSlice,
     CollectionsPage,
     CollectionSummary,
     FieldError,
@@ -66,7 +67,9 @@ async def test_invalid_draft_names_the_movie_field(ports: Ports) -> None:
         FieldError("title", "must be 1 to 200 characters long"),
         FieldError("movies[2].title", "must be 1 to 500 characters long"),
     )
-    assert await ports.collections.page(ALICE, 0, 10) == ([], 0)
+    assert await ports.collections.page(ALICE, 0, 10) == CollectionSlice(
+        summaries=(), count=0, genre_counts={}
+    )
 
 
 @pytest.mark.anyio

@@ -65,7 +65,7 @@ def test_listed_favourites_match_the_reference(drafts: list[CollectionDraft]) ->
             await create_collection(OWNER, draft, collections=ports.collections)
         stored = [
             collection
-            for summary in (await ports.collections.page(OWNER, 0, len(drafts)))[0]
+            for summary in (await ports.collections.page(OWNER, 0, len(drafts))).summaries
             if (collection := await ports.collections.get(OWNER, summary.uuid))
         ]
         listed = await list_collections(OWNER, collections=ports.collections)

@@ -72,7 +72,7 @@ async def _try_create(draft: CollectionDraft) -> tuple[bool, int]:
         accepted = False
     else:
         accepted = True
-    return accepted, (await ports.collections.page(OWNER, 0, 1))[1]
+    return accepted, (await ports.collections.page(OWNER, 0, 1)).count
 
 
 async def _try_update(draft: CollectionDraft, changes: CollectionChanges) -> tuple[bool, bool]:

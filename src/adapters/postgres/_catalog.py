@@ -9,13 +9,15 @@ from typing import Any
 from moviecore import CatalogPage, Movie, MovieKeys, MovieQuery, genre_needle
 
 from ._movie_rows import MOVIE_COLUMNS
-from ._paging import split_total
+from ._paging import split_totals
 from ._pool import Connection, Pool, read, scalar, write
 
-# The count and the page in one statement (see _paging); an empty page is one row of NULLs.
+# The count (kept by triggers, migration 0006) and the page in one statement (see
+# _paging); an empty page is one row of NULLs.
+_COUNT = "SELECT n FROM movie_count"
 _PAGE_QUERY = (
     f"SELECT total.n, {MOVIE_COLUMNS}"
-    " FROM (SELECT count(*) FROM movies) AS total(n)"
+    f" FROM ({_COUNT}) AS total(n)"
     f" LEFT JOIN (SELECT seq, {MOVIE_COLUMNS} FROM movies"
     "  ORDER BY seq LIMIT %(limit)s OFFSET %(offset)s) AS page ON true ORDER BY page.seq"
 )
@@ -102,7 +104,7 @@ class PostgresMovieStore:
         """How many movies are stored."""
 
         async def select(conn: Connection) -> int:
-            return await scalar(conn, "SELECT count(*) FROM movies")
+            return await scalar(conn, _COUNT)
 
         return await read(self._pool, select)
 
@@ -112,7 +114,8 @@ class PostgresMovieStore:
 
         async def select(conn: Connection) -> tuple[list[tuple[Any, ...]], int]:
             cursor = await conn.execute(statement, bound)
-            return split_total(await cursor.fetchall())
+            rows, (total,) = split_totals(await cursor.fetchall(), 1)
+            return rows, int(total or 0)
 
         rows, count = await read(self._pool, select)
         movies = tuple(

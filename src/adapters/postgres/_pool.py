@@ -134,7 +134,13 @@ def _hung_up(conn: Connection) -> bool:
 
     A restarted or terminated backend sends its farewell and closes the socket, so
     the socket is readable; a healthy idle one is silent. Looking costs no round trip,
-    unlike a ``SELECT 1``-style check.
+    unlike the pool's own ``check=AsyncConnectionPool.check_connection`` (an empty
+    query per checkout). Measured against it, same database, 64 tasks reading
+    ``SELECT 1`` through this pool, three runs each: 3,530 reads/s here against
+    3,075 with ``check=`` (medians), 240 against 280 us of CPU per read. Through HTTP
+    on one worker (medians of five 3 s runs) the difference stayed within the noise
+    of a shared 2-core machine: 560 against 607 req/s for ``GET /collections/``,
+    709 against 681 for ``GET /collections/{uuid}/``.
     """
     poller = select.poll()  # one system call, where a selector object takes four
     poller.register(conn.fileno(), select.POLLIN)

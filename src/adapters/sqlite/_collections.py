@@ -16,6 +16,7 @@ from moviecore import (
     AlreadyStored,
     Collection,
     CollectionChanges,
+    CollectionSlice,
     CollectionSummary,
     Movie,
     apply_changes,
@@ -63,10 +64,9 @@ class SqliteCollectionRepository:
         """The owner's collection with this uuid, movies in their stored order."""
         return await self._database.read(lambda connection: _select(connection, owner, uuid))
 
-    async def page(
-        self, owner: UUID, offset: int, limit: int
-    ) -> tuple[Sequence[CollectionSummary], int]:
-        """A slice of the owner's collections, newest first, and their total count."""
+    async def page(self, owner: UUID, offset: int, limit: int) -> CollectionSlice:
+        """A slice of the owner's collections, newest first, with their count and genre
+        counts, read in one transaction."""
         if offset < 0 or limit < 0:
             raise ValueError("offset and limit must not be negative")
         return await self._database.read(
@@ -128,12 +128,6 @@ class SqliteCollectionRepository:
 
         return await self._database.write(delete)
 
-    async def genre_counts(self, owner: UUID) -> dict[str, int]:
-        """For each genre, in how many (movie, collection) pairs of the owner it appears."""
-        return await self._database.read(
-            lambda connection: dict(connection.execute(GENRE_COUNTS_QUERY, {"owner": str(owner)}))
-        )
-
 
 def _insert(connection: sqlite3.Connection, collection: Collection) -> None:
     (seq,) = connection.execute(
@@ -182,14 +176,18 @@ def _locate(
 
 def _summaries(
     connection: sqlite3.Connection, owner: UUID, offset: int, limit: int
-) -> tuple[list[CollectionSummary], int]:
+) -> CollectionSlice:
     params = {"owner": str(owner), "limit": limit, "offset": offset}
-    summaries = [
+    summaries = tuple(
         CollectionSummary(uuid=UUID(uuid), title=title, description=description)
         for uuid, title, description in connection.execute(PAGE_QUERY, params)
-    ]
+    )
     row = connection.execute(COUNT_QUERY, params).fetchone()
-    return summaries, 0 if row is None else int(row[0])
+    return CollectionSlice(
+        summaries=summaries,
+        count=0 if row is None else int(row[0]),
+        genre_counts=dict(connection.execute(GENRE_COUNTS_QUERY, params)),
+    )
 
 
 def _movies(connection: sqlite3.Connection, seq: int) -> tuple[Movie, ...]:

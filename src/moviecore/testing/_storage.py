@@ -8,7 +8,7 @@ into tuples so that a caller's later changes to its list change nothing stored.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from uuid import UUID
 
@@ -17,6 +17,7 @@ from moviecore import (
     CatalogPage,
     Collection,
     CollectionChanges,
+    CollectionSlice,
     CollectionSummary,
     Movie,
     MovieKeys,
@@ -67,15 +68,17 @@ class MemoryCollectionRepository:
         """The owner's collection with this uuid, movies in their stored order."""
         return self._owned(owner).get(uuid)
 
-    async def page(
-        self, owner: UUID, offset: int, limit: int
-    ) -> tuple[Sequence[CollectionSummary], int]:
-        """A slice of the owner's collections, newest first, and their total count."""
+    async def page(self, owner: UUID, offset: int, limit: int) -> CollectionSlice:
+        """A slice of the owner's collections, newest first, with their count and genre counts."""
         if offset < 0 or limit < 0:
             raise ValueError("offset and limit must not be negative")
         owned = self._owned(owner)
         newest_first = list(reversed(owned.values()))
-        return [_summary(c) for c in newest_first[offset : offset + limit]], len(owned)
+        return CollectionSlice(
+            summaries=tuple(_summary(c) for c in newest_first[offset : offset + limit]),
+            count=len(owned),
+            genre_counts=dict(self._genres.get(owner, {})),
+        )
 
     async def update(
         self,
@@ -109,10 +112,6 @@ class MemoryCollectionRepository:
         if current is not None:
             check_version(current.version, expected_version)
         return current
-
-    async def genre_counts(self, owner: UUID) -> Mapping[str, int]:
-        """For each genre, in how many (movie, collection) pairs of the owner it appears."""
-        return dict(self._genres.get(owner, {}))
 
 
 class MemoryMovieStore:

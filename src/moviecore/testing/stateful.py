@@ -267,13 +267,12 @@ class _CollectionRules(RuleBasedStateMachine):
         store = self._store.collections
         for owner_id, owned in self._model.items():
             newest_first = list(reversed(owned.values()))
-            items, count = self._run(store.page(owner_id, 0, len(newest_first) + 1))
-            counts = self._run(store.genre_counts(owner_id))
+            found = self._run(store.page(owner_id, 0, len(newest_first) + 1))
             expected = [
                 CollectionSummary(uuid=c.uuid, title=c.title, description=c.description)
                 for c in newest_first
             ]
-            assert (list(items), count, dict(counts)) == (
+            assert (list(found.summaries), found.count, dict(found.genre_counts)) == (
                 expected,
                 len(newest_first),
                 dict(sum((count_genres(c.movies) for c in newest_first), Counter())),
