@@ -42,11 +42,12 @@ def _hide_secrets(_: WrappedLogger, __: str, event: EventDict) -> EventDict:
 
 
 def _json(event: EventDict, **_: Any) -> str:
-    # msgspec rather than json.dumps: 4 µs less a line, measured.
+    # msgspec rather than json.dumps: a whole access line took a median 10.7 µs against
+    # 14.7 µs (20,000 lines, three runs each, same machine).
     return msgspec.json.encode(event).decode()
 
 
-def _renderer(log_format: LogFormat) -> Any:
+def _renderer(log_format: LogFormat) -> Processor:
     if log_format == "json":
         return structlog.processors.JSONRenderer(serializer=_json)
     return structlog.dev.ConsoleRenderer(colors=False)
@@ -100,8 +101,7 @@ def configure_logs(log_format: LogFormat) -> None:
 
     The access line goes straight to stderr through structlog's processors: the
     standard library's records, built twice per line by the formatter, made a JSON
-    line cost 63 µs against 10 µs this way (20,000 lines, same process), and about
-    15% of ``GET /request-count/``'s throughput with ACCESS_LOG on.
+    line cost 63 µs against 10 µs this way (20,000 lines, same process).
     """
     logging.config.dictConfig(log_config(log_format))
     structlog.configure(
