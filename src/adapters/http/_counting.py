@@ -9,12 +9,10 @@ layer refused (``_refusals``) are counted here too, then answered without Litest
 from __future__ import annotations
 
 import logging
-from typing import cast
 
 from litestar import Litestar
 from litestar.enums import ScopeType
 from litestar.types import (
-    ASGIApp,
     LifeSpanReceive,
     LifeSpanScope,
     LifeSpanSend,
@@ -27,7 +25,6 @@ from adapters.metrics import REFUSED, Metrics
 from moviecore import Unavailable
 
 from ._backend import Backend
-from ._metrics import RequestMetrics
 from ._refusals import refusal_of, send_refusal
 from ._request_log import RequestLog
 
@@ -42,9 +39,7 @@ class RequestCounting:
     ) -> None:
         self.app = app
         self._metrics = metrics
-        # Only HTTP scopes reach it, which ASGIApp's type cannot say.
-        measured = app if metrics is None else cast(ASGIApp, RequestMetrics(app, metrics))
-        self._answer = RequestLog(measured, access_log=access_log)
+        self._answer = RequestLog(app, access_log=access_log, metrics=metrics)
 
     async def __call__(
         self,

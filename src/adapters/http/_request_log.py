@@ -1,9 +1,12 @@
-"""Request ids and the access log, around everything the app answers.
+"""Request ids, the access log and the request metrics, around everything the app answers.
 
 An incoming ``X-Request-ID`` that is short and printable is kept, any other is
 replaced by a new one; the id is sent back in the response (and in problem
 details), and every log line of the request names it, with the method, the path
 and, once the token is checked, the user.
+
+The metrics are kept by this same layer rather than by one of their own, whose
+second wrapping of each answer cost 6,800 instructions a request more.
 """
 
 from __future__ import annotations
@@ -17,6 +20,9 @@ from typing import Any
 from litestar.types import ASGIApp, HTTPScope, Message, Receive, Send
 
 from adapters.logs import REQUEST_FIELDS, access_logger
+from adapters.metrics import Metrics
+
+from ._metrics import route_of
 
 REQUEST_ID_HEADER = "X-Request-ID"
 _VALID_ID = re.compile(rb"[\x21-\x7e]{1,64}")
@@ -43,11 +49,17 @@ def note_user(user: uuid.UUID) -> None:
 
 
 class RequestLog:
-    """An ASGI app giving each HTTP request an id, then logging it once answered."""
+    """An ASGI app giving each HTTP request an id, measuring it, then logging it once
+    answered.
 
-    def __init__(self, app: ASGIApp, *, access_log: bool) -> None:
+    A request is measured as the last part of its answer is handed on, not after:
+    a client that has read the whole answer then finds it counted in any scrape.
+    """
+
+    def __init__(self, app: ASGIApp, *, access_log: bool, metrics: Metrics | None) -> None:
         self.app = app
         self._log = access_logger() if access_log else None
+        self._metrics = metrics
 
     async def __call__(self, scope: HTTPScope, receive: Receive, send: Send) -> None:
         """Answer an HTTP request with its id in the ``X-Request-ID`` header."""
@@ -61,17 +73,28 @@ class RequestLog:
         echoed = (b"x-request-id", request_id.encode("ascii"))
         status = 0
         started = time.perf_counter()
+        measured = self._metrics is None
+
+        def measure() -> None:
+            nonlocal measured
+            if not measured and self._metrics is not None:
+                measured = True
+                seconds = time.perf_counter() - started
+                self._metrics.request(scope["method"], route_of(scope), status, seconds)
 
         async def send_with_id(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
                 message["headers"] = [*message.get("headers", ()), echoed]
+            elif message["type"] == "http.response.body" and not message.get("more_body"):
+                measure()
             await send(message)
 
         try:
             await self.app(scope, receive, send_with_id)
         finally:
+            measure()  # an answer cut short (status 0 if none began) counts too
             if self._log is not None:
                 # As fields rather than keyword arguments, which structlog passes on
                 # through three calls: 4,400 fewer instructions a line.
