@@ -11,7 +11,7 @@ from contextlib import AbstractContextManager, ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import loadgen, machine, report, services, targets
+from . import instructions, loadgen, machine, report, services, targets
 from .bcrypt_limit import checkpw_limit
 from .loadgen import Measurement
 from .results import Result, Run
@@ -201,6 +201,8 @@ class _Course:
                 if "flood" in wanted:
                     self.run.results.extend(self._flood(server, scenarios["request-count"]))
                     self.run.worker_rss_mib[self.configuration.name] = server.worker_rss_mib()
+            if "request-count" in wanted and self.configuration.workers == 1:
+                self._count_instructions(scenarios["request-count"], twins)
 
     def _drive_all(
         self, server: Server, scenarios: list[Scenario], twins: list[tuple[Twin, Server]]
@@ -216,12 +218,35 @@ class _Course:
 
     def _twin(self, twin: Twin) -> AbstractContextManager[Server]:
         name = self.configuration.name + twin.suffix
+        return self._serving(name, SERVICE, self._twin_environment(twin), log=twin.log)
+
+    def _twin_environment(self, twin: Twin) -> dict[str, str]:
         environment = {**self.environment, **twin.environment}
         if not self.configuration.postgres:  # one server per DATA_DIR: the twin gets a copy
-            data_dir = self.folder / name
+            data_dir = self.folder / (self.configuration.name + twin.suffix)
             shutil.copytree(environment["DATA_DIR"], data_dir, dirs_exist_ok=True)
             environment["DATA_DIR"] = str(data_dir)
-        return self._serving(name, SERVICE, environment, log=twin.log)
+        return environment
+
+    def _count_instructions(self, scenario: Scenario, twins: list[Twin]) -> None:
+        """The scenario's instructions per request on the service and on each twin that
+        runs it, one server at a time under callgrind (see ``bench/instructions.py``)."""
+        if not instructions.available():
+            print("bench: valgrind is missing; no instruction counts", flush=True)
+            return
+        named = [(self.configuration.name, self.environment)] + [
+            (self.configuration.name + twin.suffix, self._twin_environment(twin))
+            for twin in twins
+            if scenario.key in twin.scenarios
+        ]
+        for name, environment in named:
+            under = instructions.prefix(self.folder)
+            with self._serving(name, SERVICE, environment, log=False, under=under) as server:
+                counted = instructions.per_request(
+                    server.process.pid, server.base_url, scenario.request, self.folder
+                )
+            print(f"  {name}: {scenario.label}: {counted:,.0f} instructions a request", flush=True)
+            self.run.instructions[name] = counted
 
     def _checkpw_limit(self, dataset: Dataset) -> Result:
         """bcrypt.checkpw per second on every core, measured while no server runs."""
@@ -240,7 +265,13 @@ class _Course:
 
     @contextmanager
     def _serving(
-        self, name: str, factory: str, environment: dict[str, str], *, log: bool = True
+        self,
+        name: str,
+        factory: str,
+        environment: dict[str, str],
+        *,
+        log: bool = True,
+        under: Sequence[str] = (),
     ) -> Iterator[Server]:
         app = factory.partition(":")[0].rpartition(".")[2]
         print(f"bench: {name}: serving {app}", flush=True)
@@ -252,6 +283,7 @@ class _Course:
             folder=self.folder,
             log_name=f"{name}-{app}.log" if log else None,
             access_log=self.options.access_log,
+            under=under,
         )
         try:
             yield server

@@ -11,6 +11,7 @@ matplotlib.use("Agg")  # files only: no display on a server or in CI
 
 import matplotlib.pyplot as plt
 
+from .instructions import CONNECTIONS, REQUESTS
 from .results import Result, Run
 from .targets import Check
 
@@ -38,6 +39,25 @@ def results_table(run: Run) -> str:
             f"| {row.configuration} | {row.label} | {row.connections} | {row.rps:,.1f}"
             f" | {latency} | {errors} | {_ratio(row.floor_ratio)} | {_ratio(row.db_floor_ratio)} |"
         )
+    return "\n".join(lines)
+
+
+def _instructions_note(run: Run) -> str:
+    if not run.instructions:
+        return ""
+    return (
+        f"Instructions: GET /request-count/ served {REQUESTS:,} times over {CONNECTIONS}"
+        " connections by one worker under callgrind, on the service and on its twins; the"
+        " settings' costs are judged on these counts, which the machine's load does not move."
+    )
+
+
+def instructions_table(run: Run) -> str:
+    """GET /request-count/'s instructions per request, where callgrind counted them."""
+    if not run.instructions:
+        return ""
+    lines = ["| configuration | instructions a request |", "|---|--:|"]
+    lines.extend(f"| {name} | {count:,.0f} |" for name, count in run.instructions.items())
     return "\n".join(lines)
 
 
@@ -73,6 +93,7 @@ def markdown(run: Run, checks: list[Check]) -> str:
             " database floor's, at the same connection count. bcrypt.checkpw rows: password"
             " checks per second on that many threads, without HTTP.",
             results_table(run),
+            *filter(None, [_instructions_note(run), instructions_table(run)]),
             targets_table(checks),
         ]
     )

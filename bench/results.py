@@ -54,6 +54,8 @@ class Run:
     settings: dict[str, Any]
     results: list[Result] = field(default_factory=list)
     worker_rss_mib: dict[str, list[float]] = field(default_factory=dict)
+    instructions: dict[str, float] = field(default_factory=dict)
+    """GET /request-count/'s instructions per request, by configuration (and twin)."""
     wall_seconds: float = 0.0
 
     def find(self, configuration: str, key: str, connections: int) -> Result | None:
@@ -92,5 +94,6 @@ class Run:
             "settings": self.settings,
             "wall_seconds": round(self.wall_seconds, 1),
             "worker_rss_mib": self.worker_rss_mib,
+            "instructions_per_request": self.instructions,
             "results": [asdict(row) for row in self.with_floor_ratios()],
         }

@@ -105,7 +105,9 @@ against the one-query floor (search reads the same table in both)."""
 
 CONFIGURATIONS = (
     Configuration("embedded-1w", 1, postgres=False, catalog="local", twins=(JSON_LOG, METRICS_OFF)),
-    Configuration("postgres-1w", 1, postgres=True, catalog="upstream", twins=(PREPARED,)),
+    Configuration(
+        "postgres-1w", 1, postgres=True, catalog="upstream", twins=(PREPARED, JSON_LOG, METRICS_OFF)
+    ),
     Configuration(
         "postgres-2w", 2, postgres=True, catalog="upstream", twins=(JSON_LOG, METRICS_OFF)
     ),

@@ -13,7 +13,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,7 +24,7 @@ from adapters.settings import DEFAULT_KEEP_ALIVE_SECONDS, DEFAULT_MAX_CONNECTION
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-STARTUP_SECONDS = 60.0
+STARTUP_SECONDS = 180.0  # under callgrind, a start takes 15-60 s
 
 SERVICE = "app:create_app"
 UNCOUNTED = "bench.uncounted:create_uncounted_app"
@@ -121,15 +121,17 @@ def start_server(
     folder: Path,
     log_name: str | None,
     access_log: bool = True,
+    under: Sequence[str] = (),
 ) -> Server:
     """Start serving ``factory`` in ``folder`` and return once it answers 200 on its
-    health path; its output goes to ``folder/log_name``, or nowhere if that is None."""
+    health path; its output goes to ``folder/log_name``, or nowhere if that is None.
+    ``under`` is a command the server runs inside, such as a profiler's."""
     port = free_port()
     python_path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH", "")]))
     log_path = Path(os.devnull) if log_name is None else folder / log_name
     with log_path.open("ab") as log:
         process = subprocess.Popen(
-            server_command(server, factory, port, workers, access_log=access_log),
+            [*under, *server_command(server, factory, port, workers, access_log=access_log)],
             env={**os.environ, **environment, "PYTHONPATH": python_path},
             cwd=folder,  # no stray .env file is read from here
             stdout=log,

@@ -117,18 +117,41 @@ def _counting_cost(run: Run, name: str) -> Iterator[Check]:
             yield _cost("counting costs", name, on, off, COUNTING_COST)
 
 
+_JSON_LOG_TARGET = "LOG_FORMAT=json ACCESS_LOG=true costs GET /request-count/"
+_METRICS_TARGET = "metrics (METRICS=true vs false) cost GET /request-count/"
+
+
 def _settings_costs(run: Run, name: str) -> Iterator[Check]:
     """What the JSON access log and the metrics cost ``GET /request-count/``, each
-    against a twin measured right after the configuration's own run."""
+    against a twin: in instructions where they were counted, else in throughput."""
+    if name in run.instructions:
+        yield from _instruction_costs(run, name)
+        return
     for default in (r for r in run.results if r.configuration == name and r.key == "request-count"):
         logged = run.find(name + JSON_LOG.suffix, default.key, default.connections)
         if logged is not None and default.rps:
-            target = "LOG_FORMAT=json ACCESS_LOG=true costs GET /request-count/"
-            yield _cost(target, name, logged, default, JSON_LOG_COST)
+            yield _cost(_JSON_LOG_TARGET, name, logged, default, JSON_LOG_COST)
         unmetered = run.find(name + METRICS_OFF.suffix, default.key, default.connections)
         if unmetered is not None and unmetered.rps:
-            target = "metrics (METRICS=true vs false) cost GET /request-count/"
-            yield _cost(target, name, default, unmetered, METRICS_COST)
+            yield _cost(_METRICS_TARGET, name, default, unmetered, METRICS_COST)
+
+
+def _instruction_costs(run: Run, name: str) -> Iterator[Check]:
+    default = run.instructions[name]
+    pairs = (
+        (_JSON_LOG_TARGET, run.instructions.get(name + JSON_LOG.suffix), default, JSON_LOG_COST),
+        (_METRICS_TARGET, default, run.instructions.get(name + METRICS_OFF.suffix), METRICS_COST),
+    )
+    for target, paying, free, limit in pairs:
+        if paying is None or free is None:
+            continue
+        cost = paying / free - 1
+        yield Check(
+            f"{target} <= {limit:.0%}, in instructions",
+            name,
+            f"{cost:+.1%} ({paying:,.0f} vs {free:,.0f} instructions a request)",
+            cost <= limit,
+        )
 
 
 def _login(run: Run, name: str) -> Iterator[Check]:
