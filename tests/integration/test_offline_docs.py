@@ -10,12 +10,13 @@ from __future__ import annotations
 import json
 import re
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
-from fixtures.server import ServerProcess
+from fixtures.server import ServerProcess, run_server
 from fixtures.services import require
 
 RENDER_SECONDS = 120
@@ -86,16 +87,22 @@ def rendered_operations(dom: str) -> list[tuple[str, str, str]]:
     )
 
 
+@pytest.fixture(scope="module")
+def docs_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    """One server for both pages: rendering its docs reads it and changes nothing."""
+    yield from run_server(tmp_path_factory.mktemp("docs-server"))
+
+
 @pytest.mark.parametrize("page", ["/schema/", "/schema/swagger"])
 def test_docs_render_every_operation_offline(
-    server: ServerProcess, tmp_path: Path, page: str
+    docs_server: ServerProcess, tmp_path: Path, page: str
 ) -> None:
     """Swagger UI shows every operation of the contract with no internet, and the page asks
     for nothing but the service's own files."""
-    document = httpx.get(f"{server.base_url}/schema/openapi.json").json()
-    dom, requested = render_offline(f"{server.base_url}{page}", tmp_path)
-    elsewhere = [url for url in requested if not url.startswith(f"{server.base_url}/")]
-    assert (rendered_operations(dom), elsewhere, f"{server.base_url}{page}" in requested) == (
+    document = httpx.get(f"{docs_server.base_url}/schema/openapi.json").json()
+    dom, requested = render_offline(f"{docs_server.base_url}{page}", tmp_path)
+    elsewhere = [url for url in requested if not url.startswith(f"{docs_server.base_url}/")]
+    assert (rendered_operations(dom), elsewhere, f"{docs_server.base_url}{page}" in requested) == (
         documented_operations(document),
         [],
         True,
