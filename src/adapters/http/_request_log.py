@@ -73,7 +73,7 @@ class RequestLog:
         echoed = (b"x-request-id", request_id.encode("ascii"))
         status = 0
         started = time.perf_counter()
-        measured = self._metrics is None
+        measured = False
 
         def measure() -> None:
             nonlocal measured
