@@ -47,8 +47,9 @@ def _instructions_note(run: Run) -> str:
         return ""
     return (
         f"Instructions: GET /request-count/ served {REQUESTS:,} times over {CONNECTIONS}"
-        " connections by one worker under callgrind, on the service and on its twins; the"
-        " settings' costs are judged on these counts, which the machine's load does not move."
+        " connections by one worker under callgrind, on the service and on its twins, the"
+        " worker's idle rate taken off; the settings' costs are judged on these counts, which"
+        " the machine's load barely moves."
     )
 
 
