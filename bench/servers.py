@@ -19,8 +19,7 @@ from pathlib import Path
 
 import httpx
 
-from adapters.http import DEFAULT_MAX_HEAD_BYTES
-from adapters.settings import DEFAULT_KEEP_ALIVE_SECONDS, DEFAULT_MAX_CONNECTIONS
+from adapters.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -51,6 +50,7 @@ def server_command(
     connection protocol with its default limits, no access log.
     """
     if server == "uvicorn":
+        defaults = Settings()
         return [
             str(BIN / "uvicorn"),
             factory,
@@ -61,9 +61,9 @@ def server_command(
             "--lifespan=on",
             "--loop=uvloop",
             "--http=adapters.http:GuardedHttpToolsProtocol",
-            f"--h11-max-incomplete-event-size={DEFAULT_MAX_HEAD_BYTES}",
-            f"--timeout-keep-alive={DEFAULT_KEEP_ALIVE_SECONDS}",
-            f"--limit-concurrency={DEFAULT_MAX_CONNECTIONS}",
+            f"--h11-max-incomplete-event-size={defaults.max_head_bytes}",
+            f"--timeout-keep-alive={defaults.keep_alive_seconds}",
+            f"--limit-concurrency={defaults.max_connections}",
             "--access-log" if access_log else "--no-access-log",
         ]
     if server == "granian":

@@ -11,11 +11,13 @@ from litestar.testing import AsyncTestClient
 
 import moviecore
 from adapters.http import Backend, create_http_app, fixed_backend
+from adapters.settings import Settings
 from fixtures.server import problem_body
 from moviecore import CollectionSlice
 from moviecore.testing import MemoryCollectionRepository, in_memory_ports
 
 PROBLEM_JSON = "application/problem+json"
+MAX_BODY_BYTES = Settings().max_body_bytes
 
 
 @pytest.mark.parametrize("path", ["/health/", "/health", "/health/ready/"])
@@ -160,7 +162,9 @@ class _BrokenCollections(MemoryCollectionRepository):
 async def test_failing_database_makes_health_503_naming_it() -> None:
     """When the database fails, health answers 503 and names the failing dependency only."""
     backend = Backend(in_memory_ports(), {"database": _failing, "counter": _fine})
-    async with AsyncTestClient(create_http_app(fixed_backend(backend))) as http:
+    async with AsyncTestClient(
+        create_http_app(fixed_backend(backend), max_body_bytes=MAX_BODY_BYTES)
+    ) as http:
         response = await http.get("/health/")
     assert (response.status_code, response.json()) == (
         503,
@@ -172,7 +176,9 @@ async def test_failing_database_makes_health_503_naming_it() -> None:
 async def test_failing_database_fails_readiness_not_liveness() -> None:
     """With the database down the readiness probe answers 503 and the liveness probe 200."""
     backend = Backend(in_memory_ports(), {"database": _failing, "counter": _fine})
-    async with AsyncTestClient(create_http_app(fixed_backend(backend))) as http:
+    async with AsyncTestClient(
+        create_http_app(fixed_backend(backend), max_body_bytes=MAX_BODY_BYTES)
+    ) as http:
         ready = await http.get("/health/ready/")
         live = await http.get("/health/live/")
     assert [(r.status_code, r.json()) for r in (ready, live)] == [
@@ -186,7 +192,9 @@ async def test_failing_counter_or_catalog_leaves_health_200_degraded() -> None:
     """Without the counter store or the catalog the service still serves: 200, degraded."""
     checks = {"database": _fine, "counter": _failing, "catalog": _failing}
     backend = Backend(in_memory_ports(), checks)
-    async with AsyncTestClient(create_http_app(fixed_backend(backend))) as http:
+    async with AsyncTestClient(
+        create_http_app(fixed_backend(backend), max_body_bytes=MAX_BODY_BYTES)
+    ) as http:
         response = await http.get("/health/")
     assert (response.status_code, response.json()) == (
         200,
@@ -198,7 +206,9 @@ async def test_failing_counter_or_catalog_leaves_health_200_degraded() -> None:
 async def test_unexpected_error_is_500_problem_without_internals() -> None:
     """An unexpected failure is a 500 problem that reveals nothing of the cause."""
     ports = dataclasses.replace(in_memory_ports(), collections=_BrokenCollections())
-    async with AsyncTestClient(create_http_app(fixed_backend(Backend(ports)))) as http:
+    async with AsyncTestClient(
+        create_http_app(fixed_backend(Backend(ports)), max_body_bytes=MAX_BODY_BYTES)
+    ) as http:
         token = await http.post("/register/", json={"username": "u", "password": "password1"})
         auth = {"Authorization": f"Bearer {token.json()['access_token']}"}
         response = await http.get("/collections/", headers=auth)

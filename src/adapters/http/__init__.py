@@ -8,16 +8,13 @@ the app starts; ``fixed_backend(Backend(ports))`` serves ports already open.
 uvicorn: it bounds request heads and slow clients.
 """
 
-from ._app import DEFAULT_MAX_BODY_BYTES, create_http_app
+from ._app import create_http_app
 from ._backend import Backend, HealthCheck, OpenBackend, fixed_backend
-from ._connections import DEFAULT_HEAD_TIMEOUT, DEFAULT_MAX_HEAD_BYTES, GuardedHttpToolsProtocol
+from ._connections import GuardedHttpToolsProtocol
 from ._counting import RequestCounting
 from ._problems import PROBLEM_JSON
 
 __all__ = [
-    "DEFAULT_HEAD_TIMEOUT",
-    "DEFAULT_MAX_BODY_BYTES",
-    "DEFAULT_MAX_HEAD_BYTES",
     "PROBLEM_JSON",
     "Backend",
     "GuardedHttpToolsProtocol",
