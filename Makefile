@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format bench clean
+.PHONY: run test lint format bench settings-table clean
 
 # Two distributions from one tree: the core (pyproject.toml) and the service
 # (service/pyproject.toml), both editable; the service's dev extra brings the tools.
@@ -35,6 +35,10 @@ format: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e . -e './service[dev,bench]'
 	$(BIN)/python bench/run.py
+
+# Rewrites the README's configuration table from the settings' declarations.
+settings-table: $(STAMP)
+	$(BIN)/python -m adapters.settings README.md
 
 clean:
 	rm -rf $(VENV) dist build

@@ -9,19 +9,22 @@ Every way a token can be untrustworthy (bad signature, other algorithm,
 expired, missing or malformed claims) surfaces as one error,
 ``moviecore.InvalidToken``. Token times come from the issuer's clock, which
 tests move by hand: pyjwt reads the system clock itself, so its own ``exp``
-and ``iat`` checks are off and the same checks are made here.
+and ``iat`` checks are off and the same checks are made here. A service with no
+secret of its own signs with one generated into a file (``stored_secret``).
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
+import secrets
 import sys
 import threading
 import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from pathlib import Path
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -163,3 +166,23 @@ class JwtTokenIssuer:
         if issued > now + self._leeway:
             raise InvalidToken("the access token is issued in the future")
         return float(expires)
+
+
+def stored_secret(path: Path) -> str:
+    """The secret kept in ``path``, generated (readable by the owner only) on first use.
+
+    Raises OSError if the file can be neither created nor read, ValueError if it is empty.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        # O_EXCL: of two processes starting at once, one writes and the other reads
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    else:
+        with os.fdopen(descriptor, "w", encoding="ascii") as file:
+            file.write(secrets.token_urlsafe(48))
+    secret = path.read_text(encoding="ascii").strip()
+    if not secret:
+        raise ValueError(f"{path} is empty; delete it to generate a new secret")
+    return secret

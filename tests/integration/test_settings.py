@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from adapters.settings import Settings, SettingsError, load_settings
+from app import jwt_secret
 from fixtures.server import moviecore_command
 from moviecore import Limits
 
@@ -118,6 +119,16 @@ def test_env_file_fills_what_the_environment_leaves_unset(tmp_path: Path) -> Non
             "DATABASE_URL must be a URL starting with postgresql:// or postgres://, got 'mysql://db/x'",
         ),
         (
+            {"DATABASE_URL": "host=db user=app password=secret"},
+            "DATABASE_URL must be a URL starting with postgresql:// or postgres://,"
+            " got 'host=db user=app password=***'",
+        ),
+        (
+            {"DATABASE_URL": "app:se:cret@db/moviecore"},
+            "DATABASE_URL must be a URL starting with postgresql:// or postgres://,"
+            " got 'app:***@db/moviecore'",
+        ),
+        (
             {"REDIS_URL": "http://nope"},
             "REDIS_URL must be a URL starting with redis://, rediss:// or unix://, got 'http://nope'",
         ),
@@ -151,6 +162,16 @@ def test_bad_settings_name_the_setting(
     assert str(caught.value) == message
 
 
+def test_unreadable_env_file_is_one_line_naming_it(tmp_path: Path) -> None:
+    """A .env file that is not UTF-8 text is refused with one line naming the file."""
+    env_file = tmp_path / ".env"
+    env_file.write_bytes(b"PORT=\xff\n")
+    with pytest.raises(SettingsError) as caught:
+        load_settings({"JWT_SECRET": SECRET}, env_file=env_file)
+    message = str(caught.value)
+    assert (message.startswith(f"cannot read {env_file}: "), message.count("\n")) == (True, 0)
+
+
 def test_malformed_env_file_line_is_named(tmp_path: Path) -> None:
     """A .env line without '=' is refused with its line number."""
     env_file = tmp_path / ".env"
@@ -160,13 +181,71 @@ def test_malformed_env_file_line_is_named(tmp_path: Path) -> None:
     assert str(caught.value) == f"{env_file} line 2: expected NAME=value"
 
 
+def test_reading_settings_writes_nothing(tmp_path: Path) -> None:
+    """Without JWT_SECRET, reading the settings leaves DATA_DIR uncreated and the secret unset."""
+    settings = load_settings({"DATA_DIR": str(tmp_path / "data")}, env_file=tmp_path / ".env")
+    assert (settings.jwt_secret, list(tmp_path.iterdir())) == (None, [])
+
+
 def test_generated_secret_is_private_and_kept(tmp_path: Path) -> None:
-    """Without JWT_SECRET, a secret is generated once into DATA_DIR, owner-only, and reused."""
-    environ = {"DATA_DIR": str(tmp_path / "data")}
-    first = load_settings(environ, env_file=tmp_path / ".env").jwt_secret
-    second = load_settings(environ, env_file=tmp_path / ".env").jwt_secret
+    """Without JWT_SECRET, the service's secret is generated once into DATA_DIR, owner-only,
+    and reused."""
+    settings = load_settings({"DATA_DIR": str(tmp_path / "data")}, env_file=tmp_path / ".env")
+    first, second = jwt_secret(settings), jwt_secret(settings)
     mode = stat.S_IMODE((tmp_path / "data" / "jwt_secret").stat().st_mode)
     assert (first == second, len(first) >= 64, mode) == (True, True, 0o600)
+
+
+def test_settings_shown_hold_no_secret(tmp_path: Path) -> None:
+    """Settings written out (in a log line or a traceback) show none of their passwords."""
+    environ = {
+        "JWT_SECRET": SECRET,
+        "DATABASE_URL": "postgresql://app:dbsecret@db/moviecore",
+        "REDIS_URL": "redis://:cachesecret@cache:6379/0",
+        "EXTERNAL_MOVIES_API_URL": "https://reader:urlsecret@movies.example/api",
+        "API_PASSWORD": "apisecret",
+    }
+    shown = repr(load_settings(environ, env_file=tmp_path / ".env"))
+    secrets = [SECRET, "dbsecret", "cachesecret", "urlsecret", "apisecret"]
+    assert [secret for secret in secrets if secret in shown] == []
+
+
+@pytest.mark.parametrize(
+    ("setting", "mistyped", "shown"),
+    [
+        (
+            "DATABASE_URL",
+            "postgresq://user:secret@host/db",
+            "DATABASE_URL must be a URL starting with postgresql:// or postgres://,"
+            " got 'postgresq://user:***@host/db'",
+        ),
+        (
+            "REDIS_URL",
+            "redis:/user:secret@cache:6379/0",
+            "REDIS_URL must be a URL starting with redis://, rediss:// or unix://,"
+            " got 'redis:/user:***@cache:6379/0'",
+        ),
+        (
+            "EXTERNAL_MOVIES_API_URL",
+            "htps://reader:se/cr@t@movies.example/api",
+            "EXTERNAL_MOVIES_API_URL must be a URL starting with http:// or https://,"
+            " got 'htps://reader:***@movies.example/api'",
+        ),
+    ],
+)
+def test_a_mistyped_url_stops_serve_without_its_password(
+    tmp_path: Path, setting: str, mistyped: str, shown: str
+) -> None:
+    """`moviecore serve` with a mistyped URL exits with code 2 and one line naming the
+    setting, the URL shown with its password replaced by ***."""
+    environment = {
+        "DATABASE_URL": "postgresql://127.0.0.1/moviecore",
+        "REDIS_URL": "redis://127.0.0.1:6379/0",
+        "JWT_SECRET": SECRET,
+        setting: mistyped,
+    }
+    result = _run(["serve"], tmp_path, **environment)
+    assert (result.returncode, result.stderr) == (2, f"moviecore: {shown}\n")
 
 
 def test_bad_setting_stops_the_command_with_one_line(tmp_path: Path) -> None:
