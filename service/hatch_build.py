@@ -1,4 +1,4 @@
-"""Build hook of the service's wheel: ``adapters`` and ``app`` come from ../src.
+"""Build hook of the service's wheel: ``adapters``, ``app`` and ``cli`` come from ../src.
 
 hatchling copies ``force-include`` files into editable installs too, where the
 copies would shadow the sources being edited; so they are added here, to
@@ -10,7 +10,11 @@ from typing import Any
 
 from hatchling.builders.hooks.plugin.interface import BuildHookInterface
 
-SOURCES = {"../src/adapters": "adapters", "../src/app.py": "app.py"}
+SOURCES = {
+    "../src/adapters": "adapters",
+    "../src/app.py": "app.py",
+    "../src/cli.py": "cli.py",
+}
 
 
 class ServiceSources(BuildHookInterface):
