@@ -7,6 +7,7 @@ its values; the service's wheel serves requests and runs the library demo.
 
 from __future__ import annotations
 
+import ast
 import shutil
 import subprocess
 import sys
@@ -149,6 +150,20 @@ def test_the_service_serves_requests(service_env: Path, tmp_path: Path) -> None:
         200,
         True,
     )
+
+
+def test_the_service_installs_its_modules_beside_the_core(
+    service_env: Path, tmp_path: Path
+) -> None:
+    """The service's wheel puts the adapters, the composition root and the command line at
+    the top of site-packages, beside the core."""
+    top = ast.literal_eval(_run(service_env, "-c", DESCRIBE, cwd=tmp_path).splitlines()[2])
+    assert sorted({"adapters", "app.py", "cli.py", "moviecore"} & set(top)) == [
+        "adapters",
+        "app.py",
+        "cli.py",
+        "moviecore",
+    ]
 
 
 def test_the_library_demo_runs_on_the_service(service_env: Path, tmp_path: Path) -> None:
