@@ -27,7 +27,6 @@ from ._problems import EXCEPTION_HANDLERS
 from ._routes import COLLECTION_ROUTES, ROUTES
 
 
-
 class JsonBodyRequest(Request[Any, Any, Any]):
     """A request whose body is read only as JSON, and whose unreadable JSON body is always
     the client's mistake.
