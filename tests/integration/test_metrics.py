@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import signal
-import time
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,7 +16,6 @@ from prometheus_client.parser import text_string_to_metric_families
 from fixtures.server import (
     SETUPS,
     STARTUP_COMPLETE,
-    STARTUP_SECONDS,
     ServerProcess,
     distributed_environment,
     register_user,
@@ -135,27 +133,6 @@ async def test_upstream_calls_retries_breaker_and_cache_are_measured(
     }
 
 
-def workers_of(parent: int) -> list[int]:
-    """The process ids of the worker processes ``parent`` spawned."""
-    found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text(encoding="ascii").rpartition(")")[2].split()
-            command = (stat.parent / "cmdline").read_bytes()
-        except (FileNotFoundError, ProcessLookupError):  # ended meanwhile
-            continue
-        if int(fields[1]) == parent and b"spawn_main" in command:
-            found.append(int(stat.parent.name))
-    return found
-
-
-def wait_for_starts(server: ServerProcess, starts: int) -> None:
-    """Return once ``server`` has logged ``starts`` worker starts, or after STARTUP_SECONDS."""
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while server.log().count(STARTUP_COMPLETE) < starts and time.monotonic() < deadline:
-        time.sleep(0.05)  # polling interval while the server starts new workers
-
-
 @pytest.mark.anyio
 async def test_dead_workers_keep_their_counts_and_lose_their_gauges(
     fake_upstream: FakeUpstreams, tmp_path: Path
@@ -168,9 +145,9 @@ async def test_dead_workers_keep_their_counts_and_lose_their_gauges(
         with serving(tmp_path / "server", settings) as service:
             server = service.server
             before = scrape(server)
-            for pid in workers_of(server.pid):
+            for pid in server.worker_pids():
                 os.kill(pid, signal.SIGKILL)
-            wait_for_starts(server, 4)
+            server.wait_for_log_count(STARTUP_COMPLETE, 4)
             after = scrape(server)
 
     registered = {"method": "POST", "route": "/register", "status": "201"}
