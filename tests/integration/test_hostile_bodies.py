@@ -46,8 +46,8 @@ class Hostile:
 
     def labelled(self, content_type: str | None) -> Hostile:
         """The same body sent with another Content-Type: any but JSON's is refused 415,
-        before the body is read."""
-        if content_type == "application/json":
+        unless there is no body to refuse or it is too large to be read at all."""
+        if content_type == "application/json" or not self.content or self.status == 413:
             return replace(self, content_type=content_type)
         return replace(self, content_type=content_type, field=None, status=415)
 

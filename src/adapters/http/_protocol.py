@@ -194,6 +194,7 @@ class _Exchange:
         self.upload = upload  # holds one of the worker's upload places until its body is in
         self.body = bytearray()
         self.more_body = True
+        self.handed_over = False  # the whole body has been given to the app
         self.arrived = asyncio.Event()
         self.timed_out = False
         self.disconnected = False
@@ -221,20 +222,27 @@ class _Exchange:
                 await self._send_500()
 
     async def receive(self) -> Message:
-        """The next part of the body, or ``http.disconnect`` once the client is gone."""
+        """The next part of the body; once it has all been handed over, wait for the
+        client to leave (``http.disconnect``), as a streaming answer listens for it."""
         if self.waiting_continue:
             self.waiting_continue = False
             self.connection.write(b"HTTP/1.1 100 Continue\r\n\r\n")
-        if not self.body and self.more_body and not self.disconnected and not self.complete:
+        while self._nothing_to_hand_over():
             self.connection.resume_reading()
-            await self.arrived.wait()
             self.arrived.clear()
+            await self.arrived.wait()
         if self.timed_out:
             raise RequestTimeout(f"the body did not arrive within {self._deadline()} seconds")
         if self.disconnected or self.complete:
             return {"type": "http.disconnect"}
         body, self.body = bytes(self.body), bytearray()
+        self.handed_over = not self.more_body
         return {"type": "http.request", "body": body, "more_body": self.more_body}
+
+    def _nothing_to_hand_over(self) -> bool:
+        if self.disconnected or self.complete or self.timed_out:
+            return False
+        return self.handed_over or (not self.body and self.more_body)
 
     def _deadline(self) -> str:
         return f"{self.connection.site.limits.body_timeout:g}"

@@ -137,6 +137,7 @@ async def _stop(
     if drain and config.drain_seconds > 0:
         _logger.info("draining for %g s: readiness fails, answers close", config.drain_seconds)
         await asyncio.sleep(config.drain_seconds)
+    _logger.info("shutting down: accepting no more connections")
     server.close()
     await asyncio.sleep(0)  # the server's copy of the socket closes
     # No await between the last accept and the close: a connection the kernel accepted
