@@ -13,24 +13,37 @@ import logging
 import os
 import tempfile
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import (
     AbstractAsyncContextManager,
     AsyncExitStack,
+    ExitStack,
     asynccontextmanager,
     contextmanager,
 )
 from functools import partial
-from typing import Protocol, cast
-
-import uvicorn
+from typing import TYPE_CHECKING, Protocol
 
 from adapters import postgres, redis, sqlite
 from adapters.caching import RecentSearches, RecentUsers
 from adapters.faults import Rejected
-from adapters.http import Backend, GuardedHttpToolsProtocol, RequestCounting, create_http_app
-from adapters.logs import configure_logs, log_config
-from adapters.metrics import MULTIPROC_DIR, Metrics
+from adapters.http import (
+    Backend,
+    ConnectionLimits,
+    ListenError,
+    RequestCounting,
+    ServerConfig,
+    create_http_app,
+    serve_http,
+)
+from adapters.logs import configure_logs
+from adapters.metrics import (
+    MULTIPROC_DIR,
+    Metrics,
+    forget_worker,
+    metrics_endpoint,
+    workers_registry,
+)
 from adapters.mirror import MirroredCatalog
 from adapters.movie_files import bundled_movies
 from adapters.security import BcryptPasswordHasher, JwtTokenIssuer, stored_secret
@@ -48,6 +61,9 @@ from moviecore import (
     UserRepository,
 )
 from moviecore.testing import MemoryLoginThrottle
+
+if TYPE_CHECKING:
+    from prometheus_client import CollectorRegistry
 
 __all__ = [
     "Settings",
@@ -256,16 +272,19 @@ async def open_backend(
 # --- The application --------------------------------------------------------
 
 
-def create_app(settings: Settings | None = None) -> RequestCounting:
+def create_app(
+    settings: Settings | None = None, *, metrics: Metrics | None = None
+) -> RequestCounting:
     """The HTTP service as an ASGI app; ``settings`` default to the environment's.
 
-    Logging is set up here too (LOG_FORMAT), so that a server started on its own
-    (``uvicorn app:create_app --factory``) logs as ``moviecore serve`` does. With
-    METRICS (the default), the app measures itself and serves ``GET /metrics``.
+    Logging is set up here too (LOG_FORMAT), so that the app served by another ASGI
+    server logs as ``moviecore serve`` does. With METRICS (the default), the app
+    measures itself into ``metrics``, or into metrics of its own.
     """
     settings = load_settings() if settings is None else settings
     configure_logs(settings.log_format)
-    metrics = Metrics() if settings.metrics else None
+    if metrics is None and settings.metrics:
+        metrics = Metrics()
     return create_http_app(
         lambda: open_backend(settings, metrics),
         limits=settings.limits,
@@ -280,46 +299,65 @@ def create_app(settings: Settings | None = None) -> RequestCounting:
 # --- Running the service -----------------------------------------------------
 
 
-def serve(settings: Settings, host: str | None, port: int | None) -> None:
-    """Serve the HTTP API until stopped: prepare the start once, then run the workers."""
+def serve(settings: Settings, host: str | None, port: int | None) -> int:
+    """Serve the HTTP API until stopped: prepare the start once, then run the workers; the
+    exit code. ListenError if the address, or the metrics', cannot be listened on."""
     # The start's one migration: the workers do not migrate. Logged, not printed, so
     # that with LOG_FORMAT=json every line the process writes is JSON.
     configure_logs(settings.log_format)
     logging.getLogger("moviecore").info(asyncio.run(_prepare_start(settings)))
-    # Each worker builds its own app from the same environment, hence the factory.
-    # uvloop and httptools (uvicorn[standard]): faster, and uvloop sets TCP_NODELAY on
-    # every connection, which asyncio's own loop skips on uvicorn's multi-worker socket.
-    # The protocol applies the head limit (uvicorn's h11 option) and the head deadline.
-    protocol = partial(GuardedHttpToolsProtocol, head_timeout=settings.head_timeout_seconds)
-    with _shared_metrics(settings):
-        uvicorn.run(
-            "app:create_app",
-            factory=True,
-            host=host or settings.host,
-            port=settings.port if port is None else port,
-            workers=settings.workers,
-            lifespan="on",
-            loop="uvloop",
-            http=cast(type[asyncio.Protocol], protocol),
-            h11_max_incomplete_event_size=settings.max_head_bytes,
-            timeout_keep_alive=settings.keep_alive_seconds,
-            limit_concurrency=settings.max_connections,
-            access_log=False,  # the service logs each request itself, with its id and user
-            log_config=log_config(settings.log_format),
-        )
+    config = ServerConfig(
+        host=host or settings.host,
+        port=settings.port if port is None else port,
+        workers=settings.workers,
+        limits=ConnectionLimits(
+            max_head_bytes=settings.max_head_bytes,
+            head_timeout=settings.head_timeout_seconds,
+            body_timeout=settings.body_timeout_seconds,
+            keep_alive=settings.keep_alive_seconds,
+            max_connections=settings.max_connections,
+            max_uploads=settings.max_uploads,
+        ),
+        drain_seconds=settings.drain_seconds,
+        shutdown_timeout=settings.shutdown_timeout_seconds,
+    )
+    with _measured(settings) as (factory, on_worker_exit):
+        return serve_http(factory, config, on_worker_exit)
+
+
+AppFactory = Callable[[], RequestCounting]
 
 
 @contextmanager
-def _shared_metrics(settings: Settings) -> Iterator[None]:
-    """With several workers, a directory of this start's own where every worker writes
-    its metrics, removed at the end: counts start from zero at each start.
+def _measured(settings: Settings) -> Iterator[tuple[AppFactory, Callable[[int], None] | None]]:
+    """The app factory each worker calls, its metrics served on METRICS_PORT meanwhile.
 
-    Set before uvicorn starts the workers, which import prometheus_client afresh and so
-    see it; one worker keeps its metrics in memory, as a process started on its own does.
+    One worker measures into metrics of this process. Several write theirs to a
+    directory of this start's own (set before they start, so that they import
+    prometheus_client with it), removed at the end: counts start from zero at each start.
     """
-    if not settings.metrics or settings.workers == 1:
-        yield
+    if not settings.metrics:
+        yield partial(create_app, settings), None
+        return
+    if settings.workers == 1:
+        metrics = Metrics()
+        with _metrics_endpoint(settings, metrics.registry):
+            yield partial(create_app, settings, metrics=metrics), None
         return
     with tempfile.TemporaryDirectory(prefix="moviecore-metrics-") as directory:
         os.environ[MULTIPROC_DIR] = directory
+        with _metrics_endpoint(settings, workers_registry(directory)):
+            yield partial(create_app, settings), partial(forget_worker, directory)
+
+
+@contextmanager
+def _metrics_endpoint(settings: Settings, registry: CollectorRegistry) -> Iterator[None]:
+    with ExitStack() as stack:
+        host, port = settings.metrics_host, settings.metrics_port
+        try:
+            stack.enter_context(metrics_endpoint(host, port, registry))
+        except OSError as exc:
+            raise ListenError(
+                f"cannot serve metrics on {host}:{port} (METRICS_PORT): {exc.strerror or exc}"
+            ) from exc
         yield

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TextIO
 
 from adapters import fake_upstream
+from adapters.http import ListenError
 from adapters.movie_files import MovieFile, read_movies
 from adapters.settings import Settings, SettingsError, load_settings
 from adapters.upstream import SyncProgress, sync_catalog
@@ -198,10 +199,9 @@ def _sync(settings: Settings) -> str:
         raise report.stopped() from None
 
 
-def _run(arguments: argparse.Namespace, settings: Settings) -> str | None:
+def _run(arguments: argparse.Namespace, settings: Settings) -> str | int:
     if arguments.command == "serve":
-        serve(settings, arguments.host, arguments.port)
-        return None
+        return serve(settings, arguments.host, arguments.port)
     if arguments.command == "migrate":
         return asyncio.run(migrate_database(settings))
     if arguments.action == "import":
@@ -218,16 +218,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     arguments = _parser().parse_args(argv)
     try:
-        message = _run(arguments, load_settings())
+        outcome = _run(arguments, load_settings())
     except SettingsError as exc:
         print(f"moviecore: {exc}", file=sys.stderr)
         return 2
     except SyncStopped as exc:
         print(f"moviecore: {exc}", file=sys.stderr)
         return 130
-    except (OSError, ValueError, MovieCoreError) as exc:
+    except (OSError, ValueError, MovieCoreError, ListenError) as exc:
         print(f"moviecore: {exc}", file=sys.stderr)
         return 1
-    if message:
-        print(f"moviecore: {message}")
+    if isinstance(outcome, int):  # what serving ended with
+        return outcome
+    print(f"moviecore: {outcome}")
     return 0

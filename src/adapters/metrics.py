@@ -1,35 +1,34 @@
-"""Prometheus metrics: what the service measures, and the text a scrape of ``/metrics`` reads.
+"""Prometheus metrics: what the service measures, and the endpoint a scraper reads.
 
 In one process the metrics live in a registry of their own (one per app, so that
 several apps in one process do not collide). With several workers, each worker
 writes its values to files in the directory that PROMETHEUS_MULTIPROC_DIR names
-(prometheus_client's multiprocess mode, chosen when prometheus_client is imported);
-a scrape, answered by any worker, adds up the files of every worker. ``moviecore
-serve`` makes that directory afresh at each start, so counts never carry over.
+(prometheus_client's multiprocess mode, chosen when prometheus_client is imported),
+and the supervisor's scrape adds up the files of every worker. ``moviecore serve``
+makes that directory afresh at each start, so counts never carry over.
+
+The endpoint is prometheus_client's own HTTP server, on a port of its own bound to
+the loopback by default: off the API's port, no URL spelling on the API can reach it.
 
 Labels take few values: a route is its template, never the raw path.
 """
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from prometheus_client import (
     CollectorRegistry,
     Counter,
     Gauge,
     Histogram,
-    generate_latest,
     multiprocess,
+    start_http_server,
 )
 
 MULTIPROC_DIR = "PROMETHEUS_MULTIPROC_DIR"
 """The variable naming where workers write their metrics; unset in one process."""
-
-CONTENT_TYPE = "text/plain; version=0.0.4"
-"""The Prometheus text format every Prometheus reads, which ``generate_latest`` writes for
-our names (the web framework adds ``charset=utf-8``)."""
 
 UNMATCHED = "unmatched"
 """The route label of a request no route matched (unknown path, wrong method)."""
@@ -122,28 +121,28 @@ class Metrics:
         self.db_pool.labels("in_use").set(in_use)
         self.db_pool.labels("waiting").set(waiting)
 
-    def exposition(self) -> bytes:
-        """Every metric in the Prometheus text format, every worker's added up."""
-        directory = os.environ.get(MULTIPROC_DIR)
-        if directory is None:
-            return generate_latest(self.registry)
-        _forget_dead_workers(directory)
-        registry = CollectorRegistry()
-        multiprocess.MultiProcessCollector(registry, path=directory)  # type: ignore[no-untyped-call]
-        return generate_latest(registry)
+
+def workers_registry(directory: str) -> CollectorRegistry:
+    """A registry adding up what every worker wrote into ``directory``."""
+    registry = CollectorRegistry()
+    multiprocess.MultiProcessCollector(registry, path=directory)  # type: ignore[no-untyped-call]
+    return registry
 
 
-def _forget_dead_workers(directory: str) -> None:
-    """Drop the gauges of workers that are gone, as prometheus_client asks.
+def forget_worker(directory: str, pid: int) -> None:
+    """Drop the gauges of a worker that has exited, as prometheus_client asks; its counts
+    stay."""
+    multiprocess.mark_process_dead(pid, directory)  # type: ignore[no-untyped-call]
 
-    uvicorn replaces a worker that died with no hook to tell anyone, so a scrape
-    looks for gauge files whose process no longer exists. Their counts stay.
-    """
-    for path in Path(directory).glob("gauge_live*_*.db"):
-        pid = int(path.stem.rpartition("_")[2])
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            multiprocess.mark_process_dead(pid, directory)  # type: ignore[no-untyped-call]
-        except PermissionError:  # alive, under another user
-            pass
+
+@contextmanager
+def metrics_endpoint(host: str, port: int, registry: CollectorRegistry) -> Iterator[None]:
+    """``GET /metrics`` (any path, as prometheus_client serves it) on ``host:port`` while
+    the block runs; OSError if the port cannot be listened on."""
+    server, thread = start_http_server(port, host, registry=registry)
+    try:
+        yield
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()

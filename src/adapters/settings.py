@@ -276,7 +276,7 @@ class Settings:
     )
     log_format: LogFormat = _setting(
         "text",
-        "`json`: one JSON object per line for everything the process logs, uvicorn's lines"
+        "`json`: one JSON object per line for everything the process logs, the server's lines"
         " included (time, level, event, and during a request its id, method, path, and the"
         " user once known); `text`: the same fields, readable",
         _log_format,
@@ -288,9 +288,18 @@ class Settings:
     )
     metrics: bool = _setting(
         True,
-        "`false`: no Prometheus metrics, nothing measured, and `GET /metrics` is a `404`"
-        " (see [Metrics](#metrics))",
+        "`false`: no Prometheus metrics, nothing measured (see [Metrics](#metrics))",
         _flag,
+    )
+    metrics_host: str = _setting(
+        "127.0.0.1",
+        "the address `GET /metrics` is served on, apart from the API; the loopback keeps it"
+        " private",
+        _text,
+    )
+    # OpenTelemetry's Prometheus exporter's port.
+    metrics_port: int = _setting(
+        9464, "the port `GET /metrics` is served on, apart from the API", _integer(1, 65535)
     )
     cors_origins: tuple[str, ...] = _setting(
         (),
@@ -330,7 +339,14 @@ class Settings:
         "a request head not complete this long after its first bytes: the connection is closed",
         _integer(1),
     )
-    # uvicorn's own default.
+    # Apache's mod_reqtimeout allows 20 before its minimum rate; the default body limit,
+    # 1 MiB, then needs 52 KiB/s.
+    body_timeout_seconds: int = _setting(
+        20,
+        "a request body not complete this long after its head gets `408`",
+        _integer(1),
+    )
+    # uvicorn's and Starlette's usual default.
     keep_alive_seconds: int = _setting(
         5,
         "a connection that sends nothing this long, after opening or after an answer, is closed",
@@ -341,6 +357,29 @@ class Settings:
         1000,
         "connections one worker serves at once; a request past them gets `503`"
         " (keep it under `ulimit -n`)",
+        _integer(1),
+    )
+    # With 1 MiB bodies, at most 64 MiB held by bodies in flight.
+    max_uploads: int = _setting(
+        64,
+        "request bodies one worker receives at once; a request with a body past them gets"
+        " `503` (with `MAX_BODY_BYTES`, bounds the memory bodies hold)",
+        _integer(1),
+    )
+    # More than a readiness probe's usual period (Kubernetes: 10 s, with failureThreshold 1
+    # at 5 s here), so that a load balancer polling it sees it before the port closes.
+    drain_seconds: int = _setting(
+        5,
+        "after `SIGTERM`, how long requests are still served while `/health/ready/` answers"
+        " `503` and every answer closes its connection (`SIGINT` skips it)",
+        _integer(0),
+    )
+    # Kubernetes' default grace period; above BODY_TIMEOUT_SECONDS, so that a slow upload
+    # still ends with its answer.
+    shutdown_timeout_seconds: int = _setting(
+        30,
+        "after the drain, how long requests already accepted have to finish (uploads still"
+        " arriving get `408` a second before its end)",
         _integer(1),
     )
     limits: Limits = DEFAULT_LIMITS

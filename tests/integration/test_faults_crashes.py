@@ -175,7 +175,7 @@ class HeldRequest:
 def _wait_for_shutdown(server: ServerProcess) -> None:
     """Return once the server has logged that it is shutting down."""
     deadline = time.monotonic() + STOP_SECONDS
-    while "Shutting down" not in server.log():
+    while "shutting down" not in server.log():
         assert time.monotonic() < deadline, server.log()
         time.sleep(0.05)  # polling interval while the workers react to SIGTERM, not an assertion
 

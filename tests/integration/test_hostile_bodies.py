@@ -45,8 +45,11 @@ class Hostile:
     """The status the answer must have; None when any 4xx will do."""
 
     def labelled(self, content_type: str | None) -> Hostile:
-        """The same body sent with another Content-Type (the service reads any as JSON)."""
-        return replace(self, content_type=content_type)
+        """The same body sent with another Content-Type: any but JSON's is refused 415,
+        unless there is no body to refuse or it is too large to be read at all."""
+        if content_type == "application/json" or not self.content or self.status == 413:
+            return replace(self, content_type=content_type)
+        return replace(self, content_type=content_type, field=None, status=415)
 
 
 @dataclass(frozen=True)

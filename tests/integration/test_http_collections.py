@@ -273,7 +273,6 @@ def test_put_null_title_is_400(client: httpx.Client, auth: dict[str, str]) -> No
         pytest.param(b"{not json", {"content-type": "application/json"}, id="bad-json"),
         pytest.param(b'{"title": "t"', {"content-type": "application/json"}, id="truncated"),
         pytest.param(b"\xff\xfe", {"content-type": "application/json"}, id="not-utf8"),
-        pytest.param(b"title=t", {"content-type": "application/x-www-form-urlencoded"}, id="form"),
     ],
 )
 def test_unreadable_body_is_400_naming_the_body(
@@ -289,14 +288,23 @@ def test_unreadable_body_is_400_naming_the_body(
     )
 
 
-def test_json_with_another_content_type_is_read(client: httpx.Client, auth: dict[str, str]) -> None:
-    """A JSON body labelled text/plain is still understood."""
+@pytest.mark.parametrize(
+    "media_type", ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data"]
+)
+def test_a_body_of_another_media_type_is_415_and_stores_nothing(
+    client: httpx.Client, auth: dict[str, str], media_type: str
+) -> None:
+    """A JSON body labelled as anything but JSON (what a page on any origin may send
+    without a CORS preflight) is refused 415, and no collection is made."""
     response = client.post(
-        "/collections/",
-        headers={**auth, "content-type": "text/plain"},
-        content=b'{"title": "Plain"}',
+        "/collections/", headers={**auth, "content-type": media_type}, content=b'{"title": "P"}'
     )
-    assert response.status_code == 201
+    listed = client.get("/collections/", headers=auth).json()["data"]["count"]
+    assert (response.status_code, response.headers["content-type"], listed) == (
+        415,
+        PROBLEM_JSON,
+        0,
+    )
 
 
 def test_body_over_one_mebibyte_is_413(client: httpx.Client, auth: dict[str, str]) -> None:

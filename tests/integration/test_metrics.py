@@ -1,10 +1,10 @@
-"""GET /metrics: what an operator's Prometheus reads from a running ``moviecore serve``."""
+"""GET /metrics: what an operator's Prometheus reads from a running ``moviecore serve``, on
+METRICS_PORT, apart from the API."""
 
 from __future__ import annotations
 
 import os
 import signal
-import time
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,7 +16,6 @@ from prometheus_client.parser import text_string_to_metric_families
 from fixtures.server import (
     SETUPS,
     STARTUP_COMPLETE,
-    STARTUP_SECONDS,
     ServerProcess,
     distributed_environment,
     register_user,
@@ -31,9 +30,9 @@ REQUESTS = "moviecore_http_requests_total"
 Labels = frozenset[tuple[str, str]]
 
 
-def scrape(base_url: str) -> dict[str, dict[Labels, float]]:
+def scrape(server: ServerProcess) -> dict[str, dict[Labels, float]]:
     """Every sample of ``GET /metrics``, by sample name, then by labels."""
-    response = httpx.get(f"{base_url}/metrics")
+    response = httpx.get(f"http://127.0.0.1:{server.metrics_port}/metrics")
     assert (response.status_code, response.headers["content-type"]) == (
         200,
         "text/plain; version=0.0.4; charset=utf-8",
@@ -67,10 +66,10 @@ def test_requests_are_counted_across_workers_by_route_template(setup: str, tmp_p
         links = [f"{server.base_url}/collections/{r.json()['collection_uuid']}/" for r in made]
         reads = [httpx.get(link, headers=auth).status_code for link in links * 5]
         missing = httpx.get(f"{server.base_url}/no/such/{uuid.uuid4()}/").status_code
-        samples = scrape(server.base_url)
+        samples = scrape(server)
         server.restart()
         httpx.get(links[0], headers=auth)
-        after_restart = scrape(server.base_url)
+        after_restart = scrape(server)
 
     collection_reads = {"method": "GET", "route": COLLECTION}
     assert (reads, missing) == ([200] * 10, 404)
@@ -88,12 +87,19 @@ def test_requests_are_counted_across_workers_by_route_template(setup: str, tmp_p
     ) == (1.0, 1.0)
 
 
-def test_metrics_false_serves_no_metrics(tmp_path: Path) -> None:
-    """With METRICS=false, GET /metrics is a 404 like any unknown path."""
-    with contextmanager(run_server)(tmp_path / "server", {"METRICS": "false"}) as server:
-        response = httpx.get(f"{server.base_url}/metrics")
+def test_metrics_are_not_on_the_api(tmp_path: Path) -> None:
+    """The API's port serves no metrics, however the path is spelled; with METRICS=false,
+    nothing listens on METRICS_PORT either."""
+    with contextmanager(run_server)(tmp_path / "server") as server:
+        spellings = ["/metrics", "/metrics/", "/metrics%2F", "//metrics", "/Metrics"]
+        on_api = [httpx.get(f"{server.base_url}{path}").status_code for path in spellings]
+    with (
+        contextmanager(run_server)(tmp_path / "off", {"METRICS": "false"}) as server,
+        pytest.raises(httpx.ConnectError),
+    ):
+        httpx.get(f"http://127.0.0.1:{server.metrics_port}/metrics")
 
-    assert response.status_code == 404
+    assert on_api == [404] * len(spellings)
 
 
 @pytest.mark.anyio
@@ -108,7 +114,7 @@ async def test_upstream_calls_retries_breaker_and_cache_are_measured(
         with serving(tmp_path / "server", settings) as service:
             pages = ["/movies/?page=2", "/movies/?page=2", "/movies/?page=3", "/movies/?page=4"]
             responses = await fetch(service, pages)
-            samples = scrape(service.server.base_url)
+            samples = scrape(service.server)
 
     assert [r.status_code for r in responses] == [200, 200, 503, 503]
     assert by_label(samples, "moviecore_upstream_requests_total", "outcome") == {
@@ -127,27 +133,6 @@ async def test_upstream_calls_retries_breaker_and_cache_are_measured(
     }
 
 
-def workers_of(parent: int) -> list[int]:
-    """The process ids of the worker processes ``parent`` spawned."""
-    found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text(encoding="ascii").rpartition(")")[2].split()
-            command = (stat.parent / "cmdline").read_bytes()
-        except (FileNotFoundError, ProcessLookupError):  # ended meanwhile
-            continue
-        if int(fields[1]) == parent and b"spawn_main" in command:
-            found.append(int(stat.parent.name))
-    return found
-
-
-def wait_for_starts(server: ServerProcess, starts: int) -> None:
-    """Return once ``server`` has logged ``starts`` worker starts, or after STARTUP_SECONDS."""
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while server.log().count(STARTUP_COMPLETE) < starts and time.monotonic() < deadline:
-        time.sleep(0.05)  # polling interval while the server starts new workers
-
-
 @pytest.mark.anyio
 async def test_dead_workers_keep_their_counts_and_lose_their_gauges(
     fake_upstream: FakeUpstreams, tmp_path: Path
@@ -159,11 +144,11 @@ async def test_dead_workers_keep_their_counts_and_lose_their_gauges(
         settings = upstream_settings(upstream, **distributed_environment(url, prefix))
         with serving(tmp_path / "server", settings) as service:
             server = service.server
-            before = scrape(server.base_url)
-            for pid in workers_of(server.pid):
+            before = scrape(server)
+            for pid in server.worker_pids():
                 os.kill(pid, signal.SIGKILL)
-            wait_for_starts(server, 4)
-            after = scrape(server.base_url)
+            server.wait_for_log_count(STARTUP_COMPLETE, 4)
+            after = scrape(server)
 
     registered = {"method": "POST", "route": "/register", "status": "201"}
     breaker = "moviecore_upstream_breaker_open"

@@ -3,7 +3,8 @@
 It sits outside Litestar's router so that requests Litestar answers by itself
 (unknown path, wrong method, body too large) are counted too, and counts before
 handling so that ``GET /request-count/`` includes itself. Requests the server
-layer refused (``_refusals``) are counted here too, then answered without Litestar.
+layer refused (``_refusals``) are counted here too, then answered without Litestar,
+with a request id, an access line and metrics like any other.
 """
 
 from __future__ import annotations
@@ -38,8 +39,8 @@ class RequestCounting:
         self, app: Litestar, *, access_log: bool = False, metrics: Metrics | None = None
     ) -> None:
         self.app = app
-        self._metrics = metrics
         self._answer = RequestLog(app, access_log=access_log, metrics=metrics)
+        self._refuse = RequestLog(_answer_refusal, access_log=access_log, metrics=metrics)
 
     async def __call__(
         self,
@@ -57,10 +58,14 @@ class RequestCounting:
             await backend.ports.counter.add()
         except Unavailable:  # a lost count must not turn into a failed request
             _logger.warning("the request counter is unavailable", exc_info=True)
-        refusal = refusal_of(scope)
-        if refusal is not None:
-            if self._metrics is not None:
-                method = scope["method"]  # type: ignore[typeddict-item]
-                self._metrics.request(method, REFUSED, refusal.status.value, 0.0)
-            return await send_refusal(refusal, send)  # type: ignore[arg-type]
-        await self._answer(scope, receive, send)  # type: ignore[arg-type]
+        if refusal_of(scope) is None:
+            await self._answer(scope, receive, send)  # type: ignore[arg-type]
+        else:
+            scope["path_template"] = REFUSED  # type: ignore[typeddict-unknown-key]
+            await self._refuse(scope, receive, send)  # type: ignore[arg-type]
+
+
+async def _answer_refusal(scope: Scope, receive: Receive, send: Send) -> None:
+    refusal = refusal_of(scope)
+    assert refusal is not None
+    await send_refusal(refusal, send)

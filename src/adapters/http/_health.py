@@ -2,24 +2,26 @@
 at GET /health/, where each dependency is probed at once, each with a deadline.
 
 Only the database is essential: without it nothing can be served, so the
-answer is 503. A failing counter store or catalog leaves the service
-answering (counts wait in the workers, cached pages are served), so the
-answer stays 200 with ``"status": "degraded"`` and the failing one named.
+answer is 503. So is it while the worker drains before it stops (``_server``):
+``{"status": "draining"}`` tells a load balancer to send no more, at once. A
+failing counter store or catalog leaves the service answering (counts wait in
+the workers, cached pages are served), so the answer stays 200 with
+``"status": "degraded"`` and the failing one named.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping
-from typing import Literal
+from typing import Any, Literal
 
 import msgspec
-from litestar import Response, get
-from litestar.datastructures import State
+from litestar import Request, Response, get
 from litestar.openapi import ResponseSpec
 from litestar.status_codes import HTTP_200_OK, HTTP_503_SERVICE_UNAVAILABLE
 
 from ._backend import Backend, HealthCheck
+from ._protocol import DRAINING
 
 ESSENTIAL = "database"
 """The check whose failure means the service cannot serve at all."""
@@ -59,7 +61,7 @@ class Liveness(msgspec.Struct, frozen=True):
 class HealthReport(msgspec.Struct, frozen=True, omit_defaults=True):
     """The service's state, and each dependency's: failing, it is named "failing"."""
 
-    status: Literal["ok", "degraded", "failing"]
+    status: Literal["ok", "degraded", "failing", "draining"]
     database: Check | msgspec.UnsetType = msgspec.UNSET
     counter: Check | msgspec.UnsetType = msgspec.UNSET
     catalog: Check | msgspec.UnsetType = msgspec.UNSET
@@ -69,7 +71,7 @@ _DOWN = {
     HTTP_503_SERVICE_UNAVAILABLE: ResponseSpec(
         data_container=HealthReport,
         generate_examples=False,
-        description="The database cannot be reached.",
+        description="The database cannot be reached, or the service is draining to stop.",
     )
 }
 
@@ -81,22 +83,24 @@ async def live() -> Liveness:
     return Liveness(status="ok")
 
 
-async def _report(state: State) -> Response[HealthReport]:
-    backend: Backend = state.backend
+async def _report(request: Request[Any, Any, Any]) -> Response[HealthReport]:
+    if DRAINING in (request.scope.get("extensions") or ()):
+        return Response(HealthReport(status="draining"), status_code=HTTP_503_SERVICE_UNAVAILABLE)
+    backend: Backend = request.app.state.backend
     report = msgspec.convert(await probe_all(backend.health_checks), HealthReport)
     down = report.status == "failing"
     return Response(report, status_code=HTTP_503_SERVICE_UNAVAILABLE if down else HTTP_200_OK)
 
 
 @get("/health/ready", tags=["health"], responses=_DOWN)
-async def ready(state: State) -> Response[HealthReport]:
+async def ready(request: Request[Any, Any, Any]) -> Response[HealthReport]:
     """Whether the service and each of its dependencies can serve requests: for a
     readiness probe."""
-    return await _report(state)
+    return await _report(request)
 
 
 @get("/health", tags=["health"], responses=_DOWN)
-async def health(state: State) -> Response[HealthReport]:
+async def health(request: Request[Any, Any, Any]) -> Response[HealthReport]:
     """Whether the service and each of its dependencies can serve requests (as
     ``/health/ready/``)."""
-    return await _report(state)
+    return await _report(request)

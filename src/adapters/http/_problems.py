@@ -5,6 +5,7 @@ moviecore.InvalidCredentials, moviecore.InvalidToken      401
 moviecore.NotFound                                        404
 moviecore.UsernameTaken, AlreadyStored, CatalogNotSynced  409
 moviecore.VersionMismatch                                 412 (with the current ETag)
+the body not sent in time (RequestTimeout)               408, closing the connection
 moviecore.TooManyAttempts                                 429 (with Retry-After)
 moviecore.Unavailable                                     503 (with Retry-After)
 any other Litestar HTTPException (404, 405, 413, ...)     its own status
@@ -40,7 +41,8 @@ from moviecore import (
 )
 
 from ._etags import etag
-from ._request_log import current_request_id
+from ._protocol import RequestTimeout
+from ._request_log import client_gone, current_request_id
 
 PROBLEM_JSON = "application/problem+json"
 _logger = logging.getLogger("moviecore.http")
@@ -198,6 +200,10 @@ def problem_response(request: Request[Any, Any, Any], exc: Exception) -> Respons
         return response
     if isinstance(exc, HTTPException) and exc.status_code < HTTPStatus.INTERNAL_SERVER_ERROR:
         return _http_problem(exc)
+    if isinstance(exc, RequestTimeout):
+        return _respond(HTTPStatus.REQUEST_TIMEOUT, str(exc), headers={"Connection": "close"})
+    if client_gone():  # whatever failed, nobody is left to answer: not the service's error
+        return _respond(HTTPStatus.BAD_REQUEST, "the client closed the connection")
     _logger.error(
         "unexpected error answering %s %s", request.method, request.url.path, exc_info=exc
     )

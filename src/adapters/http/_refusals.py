@@ -1,6 +1,6 @@
 """Answers the server layer gives before a request reaches the app, as counted problem details.
 
-The connection protocol (``_connections``) marks such a request's scope with a
+The connection protocol (``_protocol``) marks such a request's scope with a
 ``Refusal``, as ``{REFUSAL: {"refusal": Refusal(...)}}`` in its ASGI
 extensions; ``RequestCounting`` counts it like any request and answers it
 here, never handing it to Litestar. Each answer closes the connection: what
@@ -10,28 +10,14 @@ the client sends after it cannot be trusted.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from http import HTTPStatus
 from typing import Any
 
 import msgspec
 from litestar.types import Send
 
 from ._problems import PROBLEM_JSON, Problem
-
-REFUSAL = "moviecore.refusal"
-"""The scope extension that carries a Refusal."""
-
-RETRY_AFTER_SECONDS = 1
-"""When a client turned away for want of capacity may try again."""
-
-
-@dataclass(frozen=True, slots=True)
-class Refusal:
-    """A request answered by the server layer: its status and what the client should know."""
-
-    status: HTTPStatus
-    detail: str
+from ._protocol import REFUSAL, Refusal
+from ._request_log import current_request_id
 
 
 def refusal_of(scope: Mapping[str, Any]) -> Refusal | None:
@@ -50,6 +36,7 @@ async def send_refusal(refusal: Refusal, send: Send) -> None:
         title=refusal.status.phrase,
         status=refusal.status.value,
         detail=refusal.detail,
+        request_id=current_request_id(),
     )
     body = msgspec.json.encode(problem)
     headers = [
@@ -57,7 +44,7 @@ async def send_refusal(refusal: Refusal, send: Send) -> None:
         (b"content-length", str(len(body)).encode()),
         (b"connection", b"close"),
     ]
-    if refusal.status == HTTPStatus.SERVICE_UNAVAILABLE:
-        headers.append((b"retry-after", str(RETRY_AFTER_SECONDS).encode()))
+    if refusal.retry_after is not None:
+        headers.append((b"retry-after", str(refusal.retry_after).encode()))
     await send({"type": "http.response.start", "status": refusal.status.value, "headers": headers})
     await send({"type": "http.response.body", "body": body, "more_body": False})

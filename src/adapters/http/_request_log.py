@@ -7,24 +7,33 @@ and, once the token is checked, the user.
 
 The metrics are kept by this same layer rather than by one of their own, whose
 second wrapping of each answer cost 6,800 instructions a request more.
+
+A client that goes away before its answer is sent is not the service's error: the
+request is logged and measured with status 499, nginx's "client closed request",
+and nothing about it is logged as an error.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 import time
 import uuid
 from collections.abc import Iterable
 from typing import Any
 
-from litestar.types import ASGIApp, HTTPScope, Message, Receive, Send
+from litestar.types import ASGIApp, HTTPScope, Message, Receive, ReceiveMessage, Send
 
 from adapters.logs import REQUEST_FIELDS, access_logger
 from adapters.metrics import Metrics
 
 from ._metrics import route_of
 
+_logger = logging.getLogger("moviecore.http")
+
 REQUEST_ID_HEADER = "X-Request-ID"
+CLIENT_CLOSED = 499
+"""nginx's status for a request whose client closed the connection before the answer."""
 _VALID_ID = re.compile(rb"[\x21-\x7e]{1,64}")
 """Printable ASCII without spaces, at most 64 characters: safe to log and to echo."""
 
@@ -40,6 +49,12 @@ def current_request_id() -> str | None:
     """The id of the request being answered, if any."""
     fields = REQUEST_FIELDS.get()
     return None if fields is None else fields["request_id"]
+
+
+def client_gone() -> bool:
+    """Whether the client of the request being answered has closed its connection."""
+    fields = REQUEST_FIELDS.get()
+    return fields is not None and "gone" in fields
 
 
 def note_user(user: uuid.UUID) -> None:
@@ -89,11 +104,27 @@ class RequestLog:
                 message["headers"] = [*message.get("headers", ()), echoed]
             elif message["type"] == "http.response.body" and not message.get("more_body"):
                 measure()
-            await send(message)
+            try:
+                await send(message)
+            except OSError:  # ASGI's word for a client gone
+                fields["gone"] = True
+                raise
+
+        async def receive_noting_gone() -> ReceiveMessage:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                fields["gone"] = True
+            return message
 
         try:
-            await self.app(scope, receive, send_with_id)
+            await self.app(scope, receive_noting_gone, send_with_id)
+        except Exception:
+            if "gone" not in fields:
+                raise
         finally:
+            if fields.pop("gone", False):
+                status = CLIENT_CLOSED
+                _logger.info("the client closed the connection before its answer")
             measure()  # an answer cut short (status 0 if none began) counts too
             if self._log is not None:
                 # As fields rather than keyword arguments, which structlog passes on
