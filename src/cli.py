@@ -26,9 +26,8 @@ from adapters import fake_upstream
 from adapters.http import ListenError
 from adapters.movie_files import MovieFile, read_movies
 from adapters.settings import Settings, SettingsError, load_settings
-from adapters.upstream import SyncProgress, sync_catalog
 from app import migrate_database, open_storage, open_upstream, serve
-from moviecore import MovieCoreError, ValidationError, __version__
+from moviecore import MovieCoreError, SyncProgress, ValidationError, __version__, sync_catalog
 
 __all__ = ["main"]
 
