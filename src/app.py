@@ -140,7 +140,7 @@ async def _migrate_when_reachable(url: str) -> None:
     while True:
         try:
             return await postgres.migrate(url)
-        except Rejected as exc:
+        except (Rejected, postgres.MissingDatabase) as exc:
             raise SettingsError(f"DATABASE_URL: {exc}") from exc
         except StorageUnavailable:
             if time.monotonic() > deadline:

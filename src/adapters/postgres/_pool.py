@@ -23,14 +23,13 @@ import asyncio
 import select
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeAlias, TypeVar
+from typing import Any, Protocol, TypeAlias, TypeVar
 
 import psycopg
 from psycopg.rows import TupleRow
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
 from adapters.faults import Fault
-from adapters.metrics import Metrics
 from moviecore import StorageUnavailable
 
 from ._faults import PROTOCOL_ERRORS, SERVER, fault_of, log_fault
@@ -52,6 +51,13 @@ REPORT_EVERY = 1.0
 """Seconds between two log lines of one fault: an outage fails every request."""
 
 
+class PoolGauge(Protocol):
+    """Where the pool reports how busy it is (the service's metrics)."""
+
+    def pool(self, *, in_use: int, waiting: int) -> None:
+        """Record the connections lent and the requests waiting for one."""
+
+
 class Pool(AsyncConnectionPool[Connection]):
     """A connection pool that reports a database it cannot reach at once, not at its timeout.
 
@@ -62,7 +68,7 @@ class Pool(AsyncConnectionPool[Connection]):
     fail fast during an outage instead of each hanging for the whole timeout.
     """
 
-    def __init__(self, conninfo: str, *, metrics: Metrics | None = None, **options: Any) -> None:
+    def __init__(self, conninfo: str, *, metrics: PoolGauge | None = None, **options: Any) -> None:
         super().__init__(conninfo, **options)
         self._metrics = metrics
         self._url = conninfo
