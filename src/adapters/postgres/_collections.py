@@ -19,7 +19,8 @@ when its statement ends) the owner's ``users`` row.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from typing import Any
 from uuid import UUID
 
 from psycopg.errors import UniqueViolation
@@ -163,17 +164,7 @@ class PostgresCollectionRepository:
                 {"uuid": uuid, "owner": owner},
             )
             row = await cursor.fetchone()
-            if row is None:
-                return None
-            title, description, version, *columns = row
-            return Collection(
-                uuid=uuid,
-                owner=owner,
-                title=title,
-                description=description,
-                movies=movies_from_columns(*columns),
-                version=version,
-            )
+            return None if row is None else _collection(owner, uuid, row[:3], row[3:])
 
         return await read(self._pool, select)
 
@@ -258,9 +249,19 @@ async def _locked(
     columns = await movies.fetchone()
     if row is None or columns is None:
         return None
-    seq, title, description, version = row
-    check_version(version, expected_version)
-    current = Collection(
+    seq, *fields = row
+    current = _collection(owner, uuid, fields, columns)
+    check_version(current.version, expected_version)
+    return seq, current
+
+
+def _collection(
+    owner: UUID, uuid: UUID, fields: Sequence[Any], columns: Sequence[Any]
+) -> Collection:
+    """The collection whose title, description and version are ``fields``, and whose movies
+    are in ``columns`` as ``_MOVIE_ARRAYS`` reads them."""
+    title, description, version = fields
+    return Collection(
         uuid=uuid,
         owner=owner,
         title=title,
@@ -268,7 +269,6 @@ async def _locked(
         movies=movies_from_columns(*columns),
         version=version,
     )
-    return seq, current
 
 
 async def _store_changed(conn: Connection, seq: int, old: Collection, new: Collection) -> None:
