@@ -33,6 +33,7 @@ from pathlib import Path
 
 import httpx
 
+ROOT = Path(__file__).resolve().parent.parent
 PAGES = 10
 USERNAME, PASSWORD = "bench-user", "bench-secret"
 STARTUP_SECONDS = 30.0
@@ -170,7 +171,7 @@ def main() -> None:
     args = _parser().parse_args()
     upstream_port, service_port = free_port(), free_port()
     upstream, service = (f"http://127.0.0.1:{port}" for port in (upstream_port, service_port))
-    fake = [sys.executable, "-m", "adapters.fake_upstream", "--port", str(upstream_port)]
+    fake = [sys.executable, "-m", "tools.fake_upstream", "--port", str(upstream_port)]
     fake += ["--username", USERNAME, "--password", PASSWORD, "--seed", "1"]
     fake += ["--failure-rate", str(args.failure_rate), "--latency-ms", str(args.latency_ms)]
     serve = [str(Path(sysconfig.get_path("scripts")) / "moviecore"), "serve"]
@@ -188,7 +189,8 @@ def main() -> None:
             "API_USERNAME": USERNAME,
             "API_PASSWORD": PASSWORD,
         }
-        stack.enter_context(running(fake, inherited, upstream_port, data_dir / "fake-upstream.log"))
+        tools = {**inherited, "PYTHONPATH": str(ROOT)}  # where the fake is: the clone's root
+        stack.enter_context(running(fake, tools, upstream_port, data_dir / "fake-upstream.log"))
         stack.enter_context(
             running(serve, {**inherited, **settings}, service_port, data_dir / "moviecore.log")
         )

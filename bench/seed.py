@@ -22,9 +22,9 @@ from uuid import UUID
 import bcrypt
 import psycopg
 
-from adapters.fake_upstream import synthetic_catalog
 from moviecore import Collection, Movie, MovieKeys, count_genres
 from moviecore.testing import sample_catalog
+from tools.fake_upstream import synthetic_catalog
 
 PASSWORD = "bench-password"
 MOVIES_PER_COLLECTION = 20

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import secrets
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,7 +18,7 @@ import psycopg
 import redis
 from psycopg import sql
 
-from .servers import BIN, free_port
+from .servers import BIN, ROOT, free_port
 
 POSTGRES_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 """A database on the server to use; the benchmark creates its own beside it."""
@@ -61,11 +62,12 @@ def fake_upstream(log_path: Path) -> Iterator[str]:
     with log_path.open("ab") as log:
         process = subprocess.Popen(
             [
-                *(str(BIN / "moviecore"), "fake-upstream", "--port", str(port)),
+                *(sys.executable, "-m", "tools.fake_upstream", "--port", str(port)),
                 *("--movies", str(UPSTREAM_MOVIES), "--username", "bench", "--password", "bench"),
             ],
             stdout=log,
             stderr=subprocess.STDOUT,
+            cwd=ROOT,
         )
     try:
         _wait_answering(f"http://127.0.0.1:{port}/_stats", process)

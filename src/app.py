@@ -48,7 +48,7 @@ from adapters.mirror import MirroredCatalog
 from adapters.movie_files import bundled_movies
 from adapters.security import BcryptPasswordHasher, JwtTokenIssuer, stored_secret
 from adapters.settings import Settings, SettingsError, load_settings
-from adapters.upstream import SyncCursor, open_upstream_catalog
+from adapters.upstream import open_upstream_catalog
 from moviecore import (
     Catalog,
     CollectionRepository,
@@ -58,6 +58,7 @@ from moviecore import (
     RequestCounter,
     SearchableCatalog,
     StorageUnavailable,
+    SyncCursor,
     UserRepository,
 )
 from moviecore.testing import MemoryLoginThrottle
@@ -139,7 +140,7 @@ async def _migrate_when_reachable(url: str) -> None:
     while True:
         try:
             return await postgres.migrate(url)
-        except Rejected as exc:
+        except (Rejected, postgres.MissingDatabase) as exc:
             raise SettingsError(f"DATABASE_URL: {exc}") from exc
         except StorageUnavailable:
             if time.monotonic() > deadline:

@@ -5,7 +5,6 @@
     moviecore catalog import FILE                 add movies (JSON or CSV) to the local catalog
     moviecore catalog sync                        copy the whole upstream into the local catalog,
                                                   resuming where the last run stopped
-    moviecore fake-upstream [OPTIONS]             serve a fake upstream catalog (tests, demos)
 
 Settings come from the environment, then from a ``.env`` file in the working
 directory for names the environment leaves unset. A bad setting stops the
@@ -22,13 +21,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-from adapters import fake_upstream
 from adapters.http import ListenError
 from adapters.movie_files import MovieFile, read_movies
 from adapters.settings import Settings, SettingsError, load_settings
-from adapters.upstream import SyncProgress, sync_catalog
 from app import migrate_database, open_storage, open_upstream, serve
-from moviecore import MovieCoreError, ValidationError, __version__
+from moviecore import MovieCoreError, SyncProgress, ValidationError, __version__, sync_catalog
 
 __all__ = ["main"]
 
@@ -74,9 +71,6 @@ def _parser() -> argparse.ArgumentParser:
     load.add_argument("file", type=Path, metavar="FILE", help="a .json or .csv file")
     actions.add_parser(
         "sync", help="copy the upstream (EXTERNAL_MOVIES_API_URL) into the local catalog, resumably"
-    )
-    commands.add_parser(
-        "fake-upstream", help="serve a fake upstream catalog (its own --help)", add_help=False
     )
     return parser
 
@@ -212,10 +206,6 @@ def _run(arguments: argparse.Namespace, settings: Settings) -> str | int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the moviecore command; the exit code is 2 for bad settings, 1 for failures,
     130 for a sync stopped with Ctrl-C."""
-    argv = sys.argv[1:] if argv is None else list(argv)
-    if argv[:1] == ["fake-upstream"]:  # a tool of its own, with its own options
-        fake_upstream.main(argv[1:])
-        return 0
     arguments = _parser().parse_args(argv)
     try:
         outcome = _run(arguments, load_settings())

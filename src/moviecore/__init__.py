@@ -24,6 +24,7 @@ from ._entities import (
     CollectionsPage,
     CollectionSummary,
     Movie,
+    SyncMark,
     User,
 )
 from ._errors import (
@@ -56,11 +57,13 @@ from ._ports import (
     Ports,
     RequestCounter,
     SearchableCatalog,
+    SyncCursor,
     TokenIssuer,
     UserRepository,
 )
 from ._public import publish
 from ._search import MovieKeys, MovieQuery, Rank, genre_needle, rank, search_words
+from ._sync import SyncProgress, SyncResult, sync_catalog
 from ._validate import movie_errors, normalise_movie
 
 __version__ = "0.1.0"
@@ -99,6 +102,10 @@ __all__ = [
     "RequestCounter",
     "SearchableCatalog",
     "StorageUnavailable",
+    "SyncCursor",
+    "SyncMark",
+    "SyncProgress",
+    "SyncResult",
     "TokenIssuer",
     "TooManyAttempts",
     "Unavailable",
@@ -129,6 +136,7 @@ __all__ = [
     "search_movies",
     "search_words",
     "split_genres",
+    "sync_catalog",
     "update_collection",
 ]
 

@@ -105,3 +105,16 @@ class CatalogPage:
     def has_previous(self) -> bool:
         """Whether a page comes before this one."""
         return self.page > 1
+
+    def expected_size(self, page_size: int) -> int:
+        """How many movies this page holds in a catalog of ``count`` movies, ``page_size``
+        to a page: what its source promised, whatever it sent."""
+        return max(0, min(page_size, self.count - (self.page - 1) * page_size))
+
+
+@dataclass(frozen=True, slots=True)
+class SyncMark:
+    """The last page a sync of one source completed, and whether it was that source's last."""
+
+    page: int
+    at_end: bool

@@ -17,6 +17,7 @@ from ._entities import (
     CollectionChanges,
     CollectionSlice,
     Movie,
+    SyncMark,
     User,
 )
 from ._search import MovieQuery
@@ -175,3 +176,13 @@ class MovieStore(SearchableCatalog, Protocol):
 
     async def count(self) -> int:
         """How many movies are stored."""
+
+
+class SyncCursor(Protocol):
+    """Where each source's sync stopped, kept by the database the movies go to."""
+
+    async def read(self, source: str) -> SyncMark | None:
+        """The mark of ``source``; None if it was never synced."""
+
+    async def write(self, source: str, mark: SyncMark) -> None:
+        """Record ``mark`` as where the sync of ``source`` stands now, replacing the last."""

@@ -1,4 +1,4 @@
-"""The ``moviecore catalog`` and ``fake-upstream`` commands, run as a user runs them."""
+"""The ``moviecore catalog`` commands, run as a user runs them."""
 
 from __future__ import annotations
 
@@ -332,14 +332,12 @@ def test_a_csv_header_without_a_column_names_the_file_and_the_column(tmp_path: P
     ("arguments", "shown"),
     [
         (["--version"], f"moviecore {moviecore_version}\n"),
-        (["--help"], "fake-upstream"),
+        (["--help"], "catalog"),
         (["serve", "--help"], "port to listen on (default: PORT, else 8000)"),
         (["migrate", "--help"], "usage: moviecore migrate"),
         (["catalog", "--help"], "import"),
         (["catalog", "import", "--help"], "\n  uuid,title,description,genres\n"),
         (["catalog", "sync", "--help"], "usage: moviecore catalog sync"),
-        (["fake-upstream", "--help"], "--port PORT           port (default: 8001)"),
-        (["fake-upstream", "--help"], "share of catalog requests that fail, 0.0 to 1.0"),
     ],
 )
 def test_help_and_version_exit_0_showing_what_a_user_needs(

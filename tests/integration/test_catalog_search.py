@@ -16,7 +16,6 @@ import httpx
 import msgspec
 import pytest
 
-from adapters.fake_upstream import synthetic_catalog
 from adapters.movie_files import bundled_movies, write_csv
 from fixtures.server import (
     ServerProcess,
@@ -30,6 +29,7 @@ from fixtures.services import fresh_database, fresh_redis_prefix
 from fixtures.upstream import FakeUpstreams, UpstreamOptions
 from moviecore import Movie, MovieQuery, search_words
 from moviecore.testing import MemoryMovieStore, reference_search, sample_catalog
+from tools.fake_upstream import synthetic_catalog
 
 CATALOG_SIZE = 45_466
 """As many movies as the original upstream holds."""

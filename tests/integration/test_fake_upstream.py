@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import httpx
 import msgspec
 import pytest
 
-from adapters.fake_upstream import synthetic_catalog
 from adapters.upstream.wire import UpstreamMovie
-from fixtures.upstream import FakeUpstreams, RunningUpstream, UpstreamOptions
+from fixtures.upstream import ROOT, FakeUpstreams, RunningUpstream, UpstreamOptions
+from tools.fake_upstream import synthetic_catalog
 
 
 def _results(movies: list[UpstreamMovie]) -> list[dict[str, str]]:
@@ -113,3 +115,25 @@ async def test_a_full_failure_rate_fails_every_request(fake_upstream: FakeUpstre
     statuses = {(await _get(upstream, f"?page={n}")).status_code for n in range(1, 6)}
 
     assert statuses <= {500, 502, 503}
+
+
+def test_help_shows_the_defaults_and_the_ways_to_fail() -> None:
+    """``python -m tools.fake_upstream --help``, run from the clone's root as the README says,
+    shows the port a demo points the service at and how to make the fake fail."""
+    result = subprocess.run(
+        [sys.executable, "-m", "tools.fake_upstream", "--help"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    shown = [
+        "--port PORT           port (default: 8001)",
+        "share of catalog requests that fail, 0.0 to 1.0",
+        "quirks (--quirk PAGE=KIND, PAGE a number or *): html, not-object,",
+    ]
+    assert (result.returncode, result.stderr, [line in result.stdout for line in shown]) == (
+        0,
+        "",
+        [True, True, True],
+    )

@@ -18,9 +18,9 @@ from pathlib import Path
 import msgspec
 import pytest
 
-from adapters.fake_upstream import synthetic_catalog
 from fixtures.server import problem_body
 from fixtures.upstream import FakeUpstreams, UpstreamOptions, fetch, serving, upstream_settings
+from tools.fake_upstream import synthetic_catalog
 
 PROBLEM_JSON = "application/problem+json"
 UNAVAILABLE = "urn:moviecore:problem:unavailable"

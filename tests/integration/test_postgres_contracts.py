@@ -7,11 +7,12 @@ from collections.abc import AsyncIterator
 import pytest
 
 from adapters.postgres import PostgresStore, migrate, open_store
-from moviecore import CollectionRepository, MovieStore, UserRepository
+from moviecore import CollectionRepository, MovieStore, SyncCursor, UserRepository
 from moviecore.testing.contracts import (
     CatalogSearchContract,
     CollectionRepositoryContract,
     MovieStoreContract,
+    SyncCursorContract,
     UserRepositoryContract,
 )
 
@@ -63,3 +64,12 @@ class TestPostgresCatalogSearch(CatalogSearchContract):
     def movie_store(self, store: PostgresStore) -> MovieStore:
         """The store's empty local catalog."""
         return store.catalog
+
+
+class TestPostgresSyncCursor(SyncCursorContract):
+    """Where catalog syncs stopped, in the PostgreSQL database the movies go to."""
+
+    @pytest.fixture
+    def sync_cursor(self, store: PostgresStore) -> SyncCursor:
+        """The store's sync cursor."""
+        return store.sync_cursor

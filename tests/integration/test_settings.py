@@ -275,7 +275,7 @@ def test_a_missing_database_stops_the_command_saying_how_to_create_it(
     flags = f"-h {parts.hostname} -p {parts.port} -U {parts.username}"
     assert (result.returncode, result.stderr) == (
         2,
-        'moviecore: DATABASE_URL names database "moviecore_missing", which does not exist;'
+        'moviecore: DATABASE_URL: database "moviecore_missing" does not exist;'
         f" create it with: createdb {flags} moviecore_missing\n",
     )
 

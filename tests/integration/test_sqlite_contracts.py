@@ -8,12 +8,13 @@ from pathlib import Path
 import pytest
 
 from adapters.sqlite import SqliteRequestCounter, SqliteStore, open_counter, open_store
-from moviecore import CollectionRepository, MovieStore, UserRepository
+from moviecore import CollectionRepository, MovieStore, SyncCursor, UserRepository
 from moviecore.testing.contracts import (
     CatalogSearchContract,
     CollectionRepositoryContract,
     MovieStoreContract,
     RequestCounterContract,
+    SyncCursorContract,
     UserRepositoryContract,
 )
 
@@ -74,3 +75,12 @@ class TestSqliteCatalogSearch(CatalogSearchContract):
     def movie_store(self, store: SqliteStore) -> MovieStore:
         """The store's empty local catalog."""
         return store.catalog
+
+
+class TestSqliteSyncCursor(SyncCursorContract):
+    """Where catalog syncs stopped, in the SQLite database the movies go to."""
+
+    @pytest.fixture
+    def sync_cursor(self, store: SqliteStore) -> SyncCursor:
+        """The store's sync cursor."""
+        return store.sync_cursor

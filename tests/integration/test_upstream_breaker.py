@@ -7,8 +7,9 @@ from dataclasses import replace
 import pytest
 
 from adapters.upstream import BreakerState, CircuitBreaker
-from fixtures.upstream import FakeUpstreams, ManualClock, UpstreamOptions
+from fixtures.upstream import FakeUpstreams, UpstreamOptions
 from moviecore import CatalogUnavailable
+from moviecore.testing import ManualClock
 
 
 @pytest.mark.anyio
@@ -27,11 +28,11 @@ async def test_the_breaker_stops_calls_and_recovers(fake_upstream: FakeUpstreams
 
         await upstream.stop()
         await upstream.start(replace(upstream.options, failure_rate=0.0))
-        clock.now += 29.0
+        clock.advance(29.0)
         with pytest.raises(CatalogUnavailable):
             await catalog.page(1)
         hits_before_cool_down = await upstream.hits()
-        clock.now += 1.0
+        clock.advance(1.0)
         page = await catalog.page(1)
 
     assert (hits_while_failing, refused.value.retry_after) == (3, 30)
@@ -61,7 +62,7 @@ def test_half_open_lets_one_probe_through() -> None:
     """Once the cool-down has passed, exactly one probe call may go out."""
     clock = ManualClock()
     breaker = _opened(clock)
-    clock.now += 10.0
+    clock.advance(10.0)
 
     assert (breaker.state, breaker.allow(), breaker.allow()) == (
         BreakerState.HALF_OPEN,
@@ -74,7 +75,7 @@ def test_a_failed_probe_opens_the_breaker_again() -> None:
     """A probe that fails starts a new cool-down."""
     clock = ManualClock()
     breaker = _opened(clock)
-    clock.now += 10.0
+    clock.advance(10.0)
     breaker.allow()
 
     breaker.record_failure()
@@ -86,9 +87,9 @@ def test_a_lost_probe_is_replaced_after_a_cool_down() -> None:
     """A probe that never reports back does not keep the breaker shut for ever."""
     clock = ManualClock()
     breaker = _opened(clock)
-    clock.now += 10.0
+    clock.advance(10.0)
     breaker.allow()
 
-    clock.now += 10.0
+    clock.advance(10.0)
 
     assert breaker.allow() is True

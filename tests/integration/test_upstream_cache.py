@@ -17,8 +17,9 @@ from adapters.upstream import (
     open_upstream_catalog,
 )
 from fixtures.server import free_port
-from fixtures.upstream import FAST, FakeUpstreams, ManualClock, RunningUpstream, UpstreamOptions
+from fixtures.upstream import FAST, FakeUpstreams, RunningUpstream, UpstreamOptions
 from moviecore import CatalogPage, CatalogUnavailable
+from moviecore.testing import ManualClock
 
 
 @pytest.fixture
@@ -56,11 +57,11 @@ async def test_stale_pages_stand_in_while_the_upstream_is_down(
         catalog = CachedCatalog(source, cache, fresh_for=60, stale_for=60, clock=clock)
         cached = await catalog.page(1)
         await upstream.stop()
-        clock.now += 100
+        clock.advance(100)
         stale = await catalog.page(1)
         with pytest.raises(CatalogUnavailable):
             await catalog.page(2)
-        clock.now += 30
+        clock.advance(30)
         with pytest.raises(CatalogUnavailable):
             await catalog.page(1)
 
@@ -197,7 +198,7 @@ async def test_an_upstream_404_is_remembered_for_a_minute(fake_upstream: FakeUps
         hits = [await upstream.hits()]
         again = await catalog.page(7)
         hits.append(await upstream.hits())
-        clock.now += 60
+        clock.advance(60)
         await catalog.page(7)
         hits.append(await upstream.hits())
 

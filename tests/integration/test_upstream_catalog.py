@@ -15,12 +15,12 @@ from adapters.upstream.wire import MalformedAnswer
 from fixtures.upstream import (
     FAST,
     FakeUpstreams,
-    ManualClock,
     UpstreamOptions,
     synthetic_entries,
     synthetic_movies,
 )
 from moviecore import CatalogPage, CatalogUnavailable
+from moviecore.testing import ManualClock
 
 
 def expected_page(movies: int, seed: int, number: int) -> CatalogPage:
@@ -294,13 +294,13 @@ async def test_a_429_holds_every_call_for_its_retry_after(fake_upstream: FakeUps
     async with upstream.catalog(breaker=breaker) as catalog:
         with pytest.raises(CatalogUnavailable) as throttled:
             await catalog.page(1)
-        clock.now += 119.0
+        clock.advance(119.0)
         with pytest.raises(CatalogUnavailable) as held:
             await catalog.page(2)
         hits_while_held = await upstream.hits()
         await upstream.stop()
         await upstream.start(replace(upstream.options, quirks=()))
-        clock.now += 1.0
+        clock.advance(1.0)
         page = await catalog.page(2)
 
     assert (str(throttled.value), throttled.value.retry_after) == (

@@ -13,11 +13,19 @@ import msgspec
 import pytest
 
 from adapters import sqlite
-from adapters.fake_upstream import synthetic_catalog
 from adapters.movie_files import bundled_movies
-from adapters.upstream import RetryPolicy, SyncMark, SyncProgress, SyncResult, sync_catalog
+from adapters.upstream import RetryPolicy
 from fixtures.upstream import FakeUpstreams, RunningUpstream, UpstreamOptions, synthetic_movies
-from moviecore import CatalogUnavailable, Movie, MovieStore
+from moviecore import (
+    CatalogUnavailable,
+    Movie,
+    MovieStore,
+    SyncMark,
+    SyncProgress,
+    SyncResult,
+    sync_catalog,
+)
+from tools.fake_upstream import synthetic_catalog
 
 PATIENT = RetryPolicy(per_try=0.3, deadline=8.0, backoff_base=0.01, backoff_cap=0.1)
 

@@ -18,6 +18,7 @@ THIRD_PARTY_ALLOWED = {
     "_storage_contracts.py",
     "_search_contracts.py",
     "_catalog_contracts.py",
+    "_sync_contracts.py",
     "pytest_plugin.py",
     "strategies.py",
     "stateful.py",

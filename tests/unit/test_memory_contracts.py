@@ -10,6 +10,7 @@ from moviecore.testing import (
     MemoryLoginThrottle,
     MemoryMovieStore,
     MemoryRequestCounter,
+    MemorySyncCursor,
     MemoryUserRepository,
 )
 from moviecore.testing.contracts import (
@@ -19,6 +20,7 @@ from moviecore.testing.contracts import (
     MovieStoreContract,
     PasswordHasherContract,
     RequestCounterContract,
+    SyncCursorContract,
     TokenIssuerContract,
     UserRepositoryContract,
 )
@@ -99,3 +101,12 @@ class TestMemoryCatalogSearch(CatalogSearchContract):
     def movie_store(self) -> MemoryMovieStore:
         """An empty in-memory catalog of ten movies a page."""
         return MemoryMovieStore()
+
+
+class TestMemorySyncCursor(SyncCursorContract):
+    """MemorySyncCursor keeps the sync cursor contract."""
+
+    @pytest.fixture
+    def sync_cursor(self) -> MemorySyncCursor:
+        """A fresh cursor."""
+        return MemorySyncCursor()

@@ -10,11 +10,12 @@ Wiring::
 
 from ._catalog import PostgresMovieStore
 from ._collections import PostgresCollectionRepository
-from ._migrate import migrate
+from ._migrate import MissingDatabase, migrate
 from ._store import PostgresStore, open_store
 from ._users import PostgresUserRepository
 
 __all__ = [
+    "MissingDatabase",
     "PostgresCollectionRepository",
     "PostgresMovieStore",
     "PostgresStore",

@@ -13,6 +13,7 @@ import psycopg
 from psycopg import errors
 
 from adapters.faults import Fault, Rejected, one_line
+from moviecore import StorageUnavailable
 
 SERVER = "the database"
 """How clients and the command line hear of PostgreSQL."""
@@ -47,8 +48,19 @@ def fault_of(exc: psycopg.Error) -> Fault:
 
 
 def log_fault(exc: psycopg.Error) -> None:
-    """One log line naming the fault, then the driver's own words."""
-    logger.warning("PostgreSQL %s: %s", fault_of(exc).value, one_line(exc))
+    """One log line naming the fault, then the driver's own words.
+
+    The fault is part of the message as written, not an argument, so that the logs'
+    filter of repeated warnings tells one fault from another.
+    """
+    logger.warning(f"PostgreSQL {fault_of(exc).value}: %s", one_line(exc))
+
+
+def unavailable(exc: psycopg.Error) -> StorageUnavailable:
+    """``exc`` as the StorageUnavailable naming its fault, which is logged too. An outage
+    fails every request: the service's logs hold back the repeats (``adapters.logs``)."""
+    log_fault(exc)
+    return StorageUnavailable(fault_of(exc).sentence(SERVER))
 
 
 def describe(exc: psycopg.Error) -> str:

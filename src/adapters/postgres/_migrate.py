@@ -19,7 +19,6 @@ import psycopg
 from psycopg.conninfo import conninfo_to_dict
 from psycopg.errors import LockNotAvailable
 
-from adapters.settings import SettingsError
 from moviecore import StorageUnavailable
 
 from ._catalog import add_missing_keys
@@ -32,6 +31,10 @@ LOCK_WAIT = 60.0
 """Seconds a migration waits for a lock: far longer than the migrations take."""
 _FILE_NAME = re.compile(r"(\d{4})_\w+\.sql")
 _MISSING_DATABASE = re.compile(r'database "(?P<name>[^"]+)" does not exist')
+
+
+class MissingDatabase(Exception):
+    """The URL names a database that does not exist: no waiting will make it appear."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +60,7 @@ async def migrate(url: str, *, lock_wait: float = LOCK_WAIT) -> None:
     """Bring the database at ``url`` up to the newest schema; safe to run concurrently.
 
     Raise Rejected if the database refuses the credentials or the certificate,
+    MissingDatabase (saying how to create it) if the URL names none that exists,
     StorageUnavailable if it cannot be reached or a lock is not granted in time.
     """
     try:
@@ -78,7 +82,7 @@ async def migrate(url: str, *, lock_wait: float = LOCK_WAIT) -> None:
         ) from exc
     except psycopg.OperationalError as exc:
         if missing := _MISSING_DATABASE.search(str(exc)):  # no waiting will make it appear
-            raise SettingsError(_how_to_create(url, missing["name"])) from exc
+            raise MissingDatabase(_how_to_create(url, missing["name"])) from exc
         reject_lasting(exc)
         raise StorageUnavailable(f"cannot migrate: {describe(exc)}") from exc
 
@@ -89,7 +93,7 @@ def _how_to_create(url: str, name: str) -> str:
     where = [("h", "host"), ("p", "port"), ("U", "user")]
     flags = [f"-{flag} {parts[key]}" for flag, key in where if parts.get(key)]
     command = " ".join(["createdb", *flags, name])
-    return f'DATABASE_URL names database "{name}", which does not exist; create it with: {command}'
+    return f'database "{name}" does not exist; create it with: {command}'
 
 
 async def _apply_missing(conn: Connection) -> None:

@@ -23,17 +23,13 @@ import asyncio
 import select
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeAlias, TypeVar
+from typing import Any, Protocol, TypeAlias, TypeVar
 
 import psycopg
 from psycopg.rows import TupleRow
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
-from adapters.faults import Fault
-from adapters.metrics import Metrics
-from moviecore import StorageUnavailable
-
-from ._faults import PROTOCOL_ERRORS, SERVER, fault_of, log_fault
+from ._faults import PROTOCOL_ERRORS, unavailable
 
 Connection: TypeAlias = psycopg.AsyncConnection[TupleRow]
 T = TypeVar("T")
@@ -48,8 +44,12 @@ PROBE_TIMEOUT = 2
 PROBE_REUSE = 1.0
 """Seconds one probe's answer serves every caller that asks meanwhile."""
 
-REPORT_EVERY = 1.0
-"""Seconds between two log lines of one fault: an outage fails every request."""
+
+class PoolGauge(Protocol):
+    """Where the pool reports how busy it is (the service's metrics)."""
+
+    def pool(self, *, in_use: int, waiting: int) -> None:
+        """Record the connections lent and the requests waiting for one."""
 
 
 class Pool(AsyncConnectionPool[Connection]):
@@ -62,24 +62,13 @@ class Pool(AsyncConnectionPool[Connection]):
     fail fast during an outage instead of each hanging for the whole timeout.
     """
 
-    def __init__(self, conninfo: str, *, metrics: Metrics | None = None, **options: Any) -> None:
+    def __init__(self, conninfo: str, *, metrics: PoolGauge | None = None, **options: Any) -> None:
         super().__init__(conninfo, **options)
         self._metrics = metrics
         self._url = conninfo
         self._probe_lock = asyncio.Lock()
         self._probed_at = -PROBE_REUSE
         self._probe_error: psycopg.OperationalError | None = None
-        self._reported_at: dict[Fault, float] = {}
-
-    def report(self, exc: psycopg.Error) -> StorageUnavailable:
-        """``exc`` as the StorageUnavailable naming its fault, which is logged too,
-        unless the same fault was less than REPORT_EVERY seconds ago."""
-        fault = fault_of(exc)
-        now = time.monotonic()
-        if now - self._reported_at.get(fault, -REPORT_EVERY) >= REPORT_EVERY:
-            self._reported_at[fault] = now
-            log_fault(exc)
-        return StorageUnavailable(fault.sentence(SERVER))
 
     # The pool's own signature, timeout parameter included, so every caller gets this one.
     async def getconn(self, timeout: float | None = None) -> Connection:  # noqa: ASYNC109
@@ -183,7 +172,7 @@ async def _run(pool: Pool, work: Work[T], wait: float | None, *, atomic: bool) -
             # whole unit of work can run again on another connection.
             return await _attempt(pool, work, wait, atomic=atomic)
     except (psycopg.OperationalError, *PROTOCOL_ERRORS) as exc:
-        raise pool.report(exc) from exc
+        raise unavailable(exc) from exc
 
 
 async def _attempt(pool: Pool, work: Work[T], wait: float | None, *, atomic: bool) -> T:

@@ -5,11 +5,9 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from adapters.metrics import Metrics
-
 from ._catalog import PostgresMovieStore
 from ._collections import PostgresCollectionRepository
-from ._pool import Connection, Pool, read
+from ._pool import Connection, Pool, PoolGauge, read
 from ._sync_cursor import PostgresSyncCursor
 from ._users import PostgresUserRepository
 
@@ -48,7 +46,7 @@ async def open_store(
     max_size: int = 10,
     wait: float = 30.0,
     prepare: bool = False,
-    metrics: Metrics | None = None,
+    metrics: PoolGauge | None = None,
 ) -> AsyncIterator[PostgresStore]:
     """Open a pool on the (already migrated) database at ``url``; close it on exit.
 

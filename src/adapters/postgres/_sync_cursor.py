@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from adapters.upstream.sync import SyncMark
+from moviecore import SyncMark
 
 from ._pool import Connection, Pool, read, write
 

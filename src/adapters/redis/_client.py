@@ -51,6 +51,7 @@ async def check(url: str, *, wait: float = 1.0) -> None:
         fault = fault_of(exc)
         if fault.lasting:
             raise Rejected(SERVER, fault, exc) from exc
-        logger.warning("Redis %s: %s", fault.value, one_line(exc))
+        # the fault in the message as written: each fault is a kind of its own to the logs
+        logger.warning(f"Redis {fault.value}: %s", one_line(exc))
     finally:
         await client.aclose()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from adapters.upstream.sync import SyncMark
+from moviecore import SyncMark
 
 from ._database import Database
 

@@ -38,7 +38,7 @@ from moviecore import (
 
 from .breaker import BreakerState, CircuitBreaker
 from .retry import RetryPolicy
-from .wire import PAGE_SIZE, DecodedPage, MalformedAnswer, decode_page, expected_size
+from .wire import PAGE_SIZE, DecodedPage, MalformedAnswer, decode_page
 
 MAX_BODY = 1024 * 1024
 MAX_REDIRECTS = 3
@@ -190,7 +190,7 @@ class UpstreamCatalog:
     def _accepted(self, decoded: DecodedPage) -> CatalogPage:
         page = decoded.page
         self._count = page.count
-        expected = expected_size(page.page, page.count, self._page_size)
+        expected = page.expected_size(self._page_size)
         if decoded.sent != expected:
             log.warning(
                 "upstream page %d: %d movies where %d belong (count %d)",

@@ -66,11 +66,6 @@ class DecodedPage:
     sent: int
 
 
-def expected_size(number: int, count: int, page_size: int = PAGE_SIZE) -> int:
-    """How many movies page ``number`` holds in a catalog of ``count`` movies."""
-    return max(0, min(page_size, count - (number - 1) * page_size))
-
-
 def movie_of(
     where: str, parse: Callable[[], UpstreamMovie], limits: Limits = DEFAULT_LIMITS
 ) -> Movie | FieldError:

@@ -25,7 +25,12 @@ from ._accounts import (
 from ._catalogs import sample_catalog
 from ._clock import ManualClock
 from ._reference import reference_favourite_genres, reference_search
-from ._storage import MemoryCollectionRepository, MemoryMovieStore, MemoryRequestCounter
+from ._storage import (
+    MemoryCollectionRepository,
+    MemoryMovieStore,
+    MemoryRequestCounter,
+    MemorySyncCursor,
+)
 from ._wiring import in_memory_ports
 
 __all__ = [
@@ -36,6 +41,7 @@ __all__ = [
     "MemoryLoginThrottle",
     "MemoryMovieStore",
     "MemoryRequestCounter",
+    "MemorySyncCursor",
     "MemoryUserRepository",
     "in_memory_ports",
     "reference_favourite_genres",

@@ -1,4 +1,5 @@
-"""In-memory adapters of the storage ports: collections, a local movie catalog, the counter.
+"""In-memory adapters of the storage ports: collections, a local catalog and its sync
+cursor, the counter.
 
 Entities are frozen dataclasses of immutable values, so keeping the very
 objects a caller passed in is as safe as keeping copies; sequences are copied
@@ -22,6 +23,7 @@ from moviecore import (
     Movie,
     MovieKeys,
     MovieQuery,
+    SyncMark,
     apply_changes,
     check_version,
     count_genres,
@@ -162,6 +164,21 @@ class MemoryMovieStore:
         return CatalogPage(
             tuple(movies[start:end]), len(movies), number, has_next=end < len(movies)
         )
+
+
+class MemorySyncCursor:
+    """A SyncCursor in a dict: one mark per source (sources are URLs an operator sets)."""
+
+    def __init__(self) -> None:
+        self._marks: dict[str, SyncMark] = {}
+
+    async def read(self, source: str) -> SyncMark | None:
+        """The mark of ``source``; None if it was never synced."""
+        return self._marks.get(source)
+
+    async def write(self, source: str, mark: SyncMark) -> None:
+        """Record ``mark`` as where the sync of ``source`` stands now, replacing the last."""
+        self._marks[source] = mark
 
 
 class MemoryRequestCounter:

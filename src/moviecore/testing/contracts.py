@@ -18,6 +18,7 @@ Subclass one per adapter and provide the fixtures it names (they may be async):
 | MovieStoreContract | ``movie_store``: empty, 10 movies a page |
 | CatalogSearchContract | ``movie_store``: empty, 10 movies a page |
 | RequestCounterContract | ``counter``: fresh, reading 0 |
+| SyncCursorContract | ``sync_cursor``: where catalog syncs stopped, in the store under test |
 | LoginThrottleContract | ``throttle``: at most 5 attempts in a 60 s window, timed by ``clock`` |
 | PasswordHasherContract | ``hasher`` |
 | TokenIssuerContract | ``tokens`` |
@@ -55,6 +56,7 @@ from ._storage_contracts import (
     UserRepositoryContract,
     edge_text,
 )
+from ._sync_contracts import SyncCursorContract
 
 __all__ = [
     "CatalogContract",
@@ -64,6 +66,7 @@ __all__ = [
     "MovieStoreContract",
     "PasswordHasherContract",
     "RequestCounterContract",
+    "SyncCursorContract",
     "TokenIssuerContract",
     "UserRepositoryContract",
     "edge_text",

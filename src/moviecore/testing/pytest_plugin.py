@@ -14,6 +14,7 @@ ASSERTING_MODULES = (
     "moviecore.testing._catalog_contracts",
     "moviecore.testing._search_contracts",
     "moviecore.testing._storage_contracts",
+    "moviecore.testing._sync_contracts",
     "moviecore.testing.contracts",
     "moviecore.testing.stateful",
 )

@@ -1,6 +1,9 @@
 """A fake of the upstream movie catalog: a real HTTP server in its format, flaky on demand.
 
-    python -m adapters.fake_upstream --movies 45466 --failure-rate 0.3 --latency-ms 200
+    python -m tools.fake_upstream --movies 45466 --failure-rate 0.3 --latency-ms 200
+
+Run it from the clone's root, with the development dependencies installed (it
+serves with uvicorn).
 
 ``GET /movies/?page=N`` answers ten movies a page behind HTTP basic auth, from a
 JSON file of upstream ``results`` entries (``--data``, served exactly as written,
@@ -320,7 +323,7 @@ results-not-list, count-text, overcount, short, long, throttle
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="moviecore fake-upstream",
+        prog="python -m tools.fake_upstream",
         description="A fake upstream movie catalog: GET /movies/?page=N behind basic auth,"
         " flaky on demand.",
         epilog=_EPILOG,

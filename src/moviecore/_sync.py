@@ -15,31 +15,12 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
 
-from moviecore import Catalog, CatalogPage, CatalogPageUnreadable, CatalogUnavailable, MovieStore
+from ._entities import CatalogPage, SyncMark
+from ._errors import CatalogPageUnreadable, CatalogUnavailable
+from ._ports import Catalog, MovieStore, SyncCursor
 
-from .wire import PAGE_SIZE, expected_size
-
-log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True, slots=True)
-class SyncMark:
-    """The last page a sync of one source completed, and whether it was that source's last."""
-
-    page: int
-    at_end: bool
-
-
-class SyncCursor(Protocol):
-    """Where each source's sync stopped, kept by the database the movies go to."""
-
-    async def read(self, source: str) -> SyncMark | None:
-        """The mark of ``source``; None if it was never synced."""
-
-    async def write(self, source: str, mark: SyncMark) -> None:
-        """Record ``mark`` as where the sync of ``source`` stands now."""
+log = logging.getLogger("moviecore.sync")
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +70,7 @@ async def sync_catalog(
     *,
     source_name: str,
     progress: Callable[[SyncProgress], None] | None = None,
-    page_size: int = PAGE_SIZE,
+    page_size: int = 10,
     attempts: int = 5,
     retry_pause: float = 1.0,
     clock: Callable[[], float] = time.monotonic,
@@ -102,6 +83,11 @@ async def sync_catalog(
     it again to resume. A page the source answers but in a form that cannot be read
     (CatalogPageUnreadable) every time is passed over, so that one broken page does
     not keep the pages after it from ever being copied; the result names it.
+    ``page_size`` is the source's (the upstream API serves 10 movies a page), by which
+    the movies it promised are counted.
+
+    Raises:
+        CatalogUnavailable: a page failed ``attempts`` times in a row.
     """
     mark = await cursor.read(source_name)
     first = 1 if mark is None else mark.page if mark.at_end else mark.page + 1
@@ -123,7 +109,7 @@ async def sync_catalog(
         at_end = not page.has_next
         await cursor.write(source_name, SyncMark(page=number, at_end=at_end))
         movies += len(page.movies)
-        missed += max(0, expected_size(number, page.count, page_size) - len(page.movies))
+        missed += max(0, page.expected_size(page_size) - len(page.movies))
         if progress is not None:
             pages = max(number, -(-page.count // page_size))
             progress(SyncProgress(number, pages, first, movies, clock() - started))
