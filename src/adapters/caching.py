@@ -11,41 +11,14 @@ within a few seconds are answered from memory too. Failures are never cached.
 from __future__ import annotations
 
 import time
-from collections import OrderedDict
 from collections.abc import Callable
-from typing import Generic, TypeVar
 from uuid import UUID
+
+from cachetools import TTLCache
 
 from moviecore import CatalogPage, MovieQuery, SearchableCatalog, User, UserRepository
 
-K = TypeVar("K")
-V = TypeVar("V")
 Clock = Callable[[], float]
-
-
-class Recent(Generic[K, V]):
-    """At most ``size`` entries, each kept until its own deadline; least recent go first."""
-
-    def __init__(self, size: int, clock: Clock) -> None:
-        self._entries: OrderedDict[K, tuple[V, float]] = OrderedDict()
-        self._size = size
-        self._clock = clock
-
-    def get(self, key: K) -> V | None:
-        entry = self._entries.get(key)
-        if entry is None:
-            return None
-        if entry[1] <= self._clock():
-            del self._entries[key]
-            return None
-        self._entries.move_to_end(key)
-        return entry[0]
-
-    def put(self, key: K, value: V, until: float) -> None:
-        self._entries[key] = (value, until)
-        self._entries.move_to_end(key)
-        if len(self._entries) > self._size:
-            self._entries.popitem(last=False)
 
 
 class RecentUsers:
@@ -60,9 +33,7 @@ class RecentUsers:
         clock: Clock = time.monotonic,
     ) -> None:
         self._users = users
-        self._ttl = ttl
-        self._clock = clock
-        self._found: Recent[UUID, User] = Recent(size, clock)
+        self._found: TTLCache[UUID, User] = TTLCache(maxsize=size, ttl=ttl, timer=clock)
 
     async def add(self, user: User) -> None:
         """Store a new user."""
@@ -78,7 +49,7 @@ class RecentUsers:
         if user is None:
             user = await self._users.by_id(user_id)
             if user is not None:
-                self._found.put(user_id, user, self._clock() + self._ttl)
+                self._found[user_id] = user
         return user
 
 
@@ -101,9 +72,9 @@ class RecentSearches:
         clock: Clock = time.monotonic,
     ) -> None:
         self._catalog = catalog
-        self._ttl = ttl
-        self._clock = clock
-        self._found: Recent[tuple[MovieQuery, int], CatalogPage] = Recent(size, clock)
+        self._found: TTLCache[tuple[MovieQuery, int], CatalogPage] = TTLCache(
+            maxsize=size, ttl=ttl, timer=clock
+        )
 
     async def page(self, number: int) -> CatalogPage:
         """Page ``number`` of the catalog, always asked afresh."""
@@ -114,5 +85,5 @@ class RecentSearches:
         found = self._found.get((query, number))
         if found is None:
             found = await self._catalog.search(query, number)
-            self._found.put((query, number), found, self._clock() + self._ttl)
+            self._found[query, number] = found
         return found

@@ -30,8 +30,8 @@ from uuid import UUID
 
 import bcrypt
 import jwt
+from cachetools import TLRUCache
 
-from adapters.caching import Recent
 from moviecore import InvalidToken
 
 T = TypeVar("T")
@@ -127,7 +127,10 @@ class JwtTokenIssuer:
         self._leeway = leeway.total_seconds()
         self._clock = clock
         # Verifying costs more than the rest of a cheap request: remember the answer.
-        self._verified: Recent[str, UUID] = Recent(remember, clock)
+        # Each token kept until it expires (the time-to-use of cachetools' TLRU cache).
+        self._verified: TLRUCache[str, tuple[UUID, float]] = TLRUCache(
+            maxsize=remember, ttu=_until_expiry, timer=clock
+        )
 
     def issue(self, user_id: UUID) -> str:
         """A token for ``user_id`` that expires after the configured lifetime."""
@@ -137,11 +140,10 @@ class JwtTokenIssuer:
 
     def verify(self, token: str) -> UUID:
         """The user id ``token`` names, if it is signed by us and still valid."""
-        user_id = self._verified.get(token)
-        if user_id is None:
-            user_id, expires = self._decode(token)
-            self._verified.put(token, user_id, expires)
-        return user_id
+        verified = self._verified.get(token)
+        if verified is None:
+            verified = self._verified[token] = self._decode(token)
+        return verified[0]
 
     def _decode(self, token: str) -> tuple[UUID, float]:
         try:
@@ -166,6 +168,10 @@ class JwtTokenIssuer:
         if issued > now + self._leeway:
             raise InvalidToken("the access token is issued in the future")
         return float(expires)
+
+
+def _until_expiry(_token: str, verified: tuple[UUID, float], _now: float) -> float:
+    return verified[1]
 
 
 def stored_secret(path: Path) -> str:

@@ -7,6 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
+from cachetools import TLRUCache
+
 from moviecore import CatalogPage
 
 
@@ -33,31 +35,27 @@ MEMORY_PAGES = 1024
 
 
 class MemoryPageCache:
-    """Pages in a dict of this process, each with its expiry time, the oldest put dropped first."""
+    """Pages in a TLRU cache of this process, each kept for its own time; least recently
+    used dropped first."""
 
     def __init__(
         self, clock: Callable[[], float] = time.time, *, max_pages: int = MEMORY_PAGES
     ) -> None:
         if max_pages < 1:
             raise ValueError("max_pages must be 1 or more")
-        self._clock = clock
-        self._max_pages = max_pages
-        self._entries: dict[int, tuple[CachedPage, float]] = {}
+        self._entries: TLRUCache[int, tuple[CachedPage, float]] = TLRUCache(
+            maxsize=max_pages, ttu=_until_put_time_ends, timer=clock
+        )
 
     async def get(self, number: int) -> CachedPage | None:
         """The page kept for ``number`` unless it has expired."""
         found = self._entries.get(number)
-        if found is None:
-            return None
-        entry, expires_at = found
-        if self._clock() >= expires_at:
-            del self._entries[number]
-            return None
-        return entry
+        return None if found is None else found[0]
 
     async def put(self, number: int, entry: CachedPage, keep_for: float) -> None:
-        """Keep ``entry`` until ``keep_for`` seconds from now, forgetting the oldest if full."""
-        self._entries.pop(number, None)  # a page put again counts as the newest
-        if len(self._entries) >= self._max_pages:
-            del self._entries[next(iter(self._entries))]
-        self._entries[number] = (entry, self._clock() + keep_for)
+        """Keep ``entry`` for ``keep_for`` seconds, forgetting the least recent if full."""
+        self._entries[number] = (entry, keep_for)
+
+
+def _until_put_time_ends(_number: int, kept: tuple[CachedPage, float], now: float) -> float:
+    return now + kept[1]

@@ -21,11 +21,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import random
+from collections.abc import Callable
 from email.utils import parsedate_to_datetime
 from time import time
 
 import httpx
+from tenacity import RetryCallState, RetryError
 
 from adapters.metrics import Metrics
 from moviecore import (
@@ -71,6 +72,7 @@ class _PageMissing(Exception):
 
 
 _UNREACHABLE = (httpx.TransportError, TimeoutError, _ServerError)
+_RETRIED = (*_UNREACHABLE, MalformedAnswer)
 
 
 class UpstreamCatalog:
@@ -90,7 +92,6 @@ class UpstreamCatalog:
         max_body: int = MAX_BODY,
         page_size: int = PAGE_SIZE,
         limits: Limits = DEFAULT_LIMITS,
-        rng: random.Random | None = None,
         metrics: Metrics | None = None,
     ) -> None:
         self._client = client
@@ -100,7 +101,6 @@ class UpstreamCatalog:
         self._max_body = max_body
         self._page_size = page_size
         self._limits = limits
-        self._rng = rng or random.Random()
         self._metrics = metrics
         self._count: int | None = None
         self.left_out = 0
@@ -122,36 +122,48 @@ class UpstreamCatalog:
     async def _with_retries(self, number: int) -> CatalogPage:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self._retry.deadline
-        attempt = bad_pages = 0
-        last_error: Exception | None = None
-        while True:
+        unreadable = 0
+        failure: Exception | None = None
+
+        async def one_try() -> CatalogPage:
+            nonlocal unreadable, failure
             if not self._breaker.allow():
                 raise CatalogUnavailable(
                     "the upstream catalog keeps failing; calls to it are paused",
                     retry_after=self._breaker.retry_after,
-                ) from last_error
+                ) from failure
             try:
                 return await self._attempt(number, deadline - loop.time())
-            except MalformedAnswer as exc:
-                last_error, bad_pages = exc, bad_pages + 1
-                if bad_pages >= self._retry.bad_page_tries:
+            except _RETRIED as exc:
+                failure = exc
+                unreadable += isinstance(exc, MalformedAnswer)
+                if unreadable >= self._retry.bad_page_tries:
                     raise CatalogPageUnreadable(
                         f"the upstream catalog sent page {number} in a form that cannot be read",
                         retry_after=BAD_PAGE_RETRY_AFTER,
                     ) from exc
-            except _UNREACHABLE as exc:
-                last_error = exc
-            log.info("upstream page %d, try %d failed: %r", number, attempt + 1, last_error)
-            pause = self._retry.pause(attempt, self._rng)
-            if loop.time() + pause >= deadline:
-                raise CatalogUnavailable(
-                    f"the upstream catalog failed {attempt + 1} tries for page {number}",
-                    retry_after=self._breaker.retry_after,
-                ) from last_error
+                raise
+
+        retrying = self._retry.retrying(_RETRIED, before_sleep=self._retrying_page(number))
+        try:
+            return await retrying(one_try)
+        except RetryError as exc:
+            raise CatalogUnavailable(
+                f"the upstream catalog failed {exc.last_attempt.attempt_number} tries"
+                f" for page {number}",
+                retry_after=self._breaker.retry_after,
+            ) from failure
+
+    def _retrying_page(self, number: int) -> Callable[[RetryCallState], None]:
+        """Before each pause: log the failed try and count the retry."""
+
+        def before_sleep(state: RetryCallState) -> None:
+            failure = state.outcome.exception() if state.outcome else None
+            log.info("upstream page %d, try %d failed: %r", number, state.attempt_number, failure)
             if self._metrics is not None:
                 self._metrics.upstream_retries.inc()
-            await asyncio.sleep(pause)
-            attempt += 1
+
+        return before_sleep
 
     async def _attempt(self, number: int, time_left: float) -> CatalogPage:
         """One try, its outcome reported to the breaker: only an unreachable upstream fails."""

@@ -3,8 +3,16 @@ and how many unreadable answers for one page before that page fails."""
 
 from __future__ import annotations
 
-import random
+from collections.abc import Callable
 from dataclasses import dataclass
+
+from tenacity import (
+    AsyncRetrying,
+    RetryCallState,
+    retry_if_exception_type,
+    stop_before_delay,
+    wait_random_exponential,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,7 +34,17 @@ class RetryPolicy:
         if self.bad_page_tries < 1:
             raise ValueError("bad_page_tries must be 1 or more")
 
-    def pause(self, attempt: int, rng: random.Random) -> float:
-        """The pause after failed try ``attempt`` (from 0): "full jitter", so that
-        clients failing together do not retry together."""
-        return rng.uniform(0.0, min(self.backoff_cap, self.backoff_base * 2 ** min(attempt, 30)))
+    def retrying(
+        self,
+        retry_on: tuple[type[BaseException], ...],
+        *,
+        before_sleep: Callable[[RetryCallState], None],
+    ) -> AsyncRetrying:
+        """Tries while ``retry_on`` is raised and the next pause ends before the deadline;
+        the pauses are "full jitter", so that clients failing together do not retry together."""
+        return AsyncRetrying(
+            retry=retry_if_exception_type(retry_on),
+            stop=stop_before_delay(self.deadline),
+            wait=wait_random_exponential(multiplier=self.backoff_base, max=self.backoff_cap),
+            before_sleep=before_sleep,
+        )
