@@ -33,8 +33,7 @@ format: $(STAMP)
 
 # Installs the load generator (wrk) when it is missing, then prints the table.
 bench: $(STAMP)
-	$(BIN)/python -m pip install --quiet -e . -e './service[dev,bench]'
-	$(BIN)/python bench/run.py
+	$(BIN)/python -m bench.run
 
 # Rewrites the README's configuration table from the settings' declarations.
 settings-table: $(STAMP)

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import httpx
 
-from .loadgen import Request
+from .load import Request
 
 CONNECTIONS = 32
 REQUESTS = 64 * CONNECTIONS

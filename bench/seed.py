@@ -1,106 +1,64 @@
-"""Realistic data for the benchmark, written straight into the databases with bulk SQL.
-
-Many light users, three users with 10, 1 000 and 10 000 collections of 20 movies
-each, a writer whose collections the write scenarios change, movies for their
-collections, and a local catalog of 45,466 movies in many scripts to list and
-search (on PostgreSQL it stands for the copy that ``catalog sync`` makes). HTTP
-would take minutes to store this much; ``executemany`` (SQLite) and ``COPY``
-(PostgreSQL) take seconds. Genre counts and search keys are computed with
-``moviecore.count_genres`` and ``moviecore.MovieKeys``, as the service computes them.
-"""
+"""The benchmark's data, stored the way users store theirs: a catalog of 45,000 movies
+imported with ``moviecore catalog import``, then users and their collections of 20 movies
+created over the service's own API."""
 
 from __future__ import annotations
 
-import random
-import sqlite3
-from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+import asyncio
+import subprocess
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
-from uuid import UUID
 
-import bcrypt
-import psycopg
+import httpx
 
-from moviecore import Collection, Movie, MovieKeys, count_genres
-from moviecore.testing import sample_catalog
+from adapters.movie_files import write_csv
+from moviecore import Movie
 from tools.fake_upstream import synthetic_catalog
 
-PASSWORD = "bench-password"
+from .servers import BIN
+
+CATALOG_SIZE = 45_000
 MOVIES_PER_COLLECTION = 20
-HEAVY_USERS = {"few": 10, "many": 1_000, "most": 10_000}
+HEAVY_USERS = {"few": 10, "many": 1_000}
 """The users whose listings are compared, by name, and how many collections each has."""
-WRITER_COLLECTIONS = 99
-"""Odd, so that alternating bodies over them change every collection on every pass."""
-
-
-@dataclass(frozen=True, slots=True)
-class SeededUser:
-    """A user and the collections stored for them, oldest first."""
-
-    id: UUID
-    username: str
-    collections: list[Collection] = field(default_factory=list)
+PASSWORD = "bench-password"
 
 
 @dataclass(frozen=True, slots=True)
 class Dataset:
-    """Everything seeded: the movies, the users, and the shared password's hash."""
+    """What the scenarios address: each user's token and collections, and the catalog."""
 
-    catalog: list[Movie]
-    """The movies collections hold and write requests send."""
-    local_catalog: list[Movie]
-    users: dict[str, SeededUser]
-    password_hash: str
-
-    def user(self, name: str) -> SeededUser:
-        """The seeded user called ``name`` (``few``, ``many``, ``most``, ``writer``, ...)."""
-        return self.users[name]
-
-    def genre_rows(self) -> Iterator[tuple[UUID, str, int]]:
-        """(owner, genre, n) for every user, as the service's genre counts hold them."""
-        for user in self.users.values():
-            counts: Counter[str] = Counter()
-            for collection in user.collections:
-                counts.update(count_genres(collection.movies))
-            yield from ((user.id, genre, n) for genre, n in counts.items() if n)
-
-    def collections(self) -> Iterator[Collection]:
-        """Every collection, in the order they are stored (which is their age)."""
-        for user in self.users.values():
-            yield from user.collections
+    tokens: Mapping[str, str]
+    collections: Mapping[str, tuple[str, ...]]
+    movies: tuple[Movie, ...]
 
 
-def build_dataset(
-    *, light_users: int, bcrypt_rounds: int, catalog_size: int = 1000, local_size: int = 45_466
-) -> Dataset:
-    """The same data for the same arguments; every user's password is ``PASSWORD``."""
-    rng = random.Random(20240601)
-    catalog = [
-        Movie(m.uuid, m.title, m.description, m.genres)
-        for m in synthetic_catalog(catalog_size, seed=7)
-    ]
-    sizes = {**HEAVY_USERS, "writer": WRITER_COLLECTIONS}
-    sizes.update({f"light-{number}": rng.randint(0, 5) for number in range(light_users)})
-    users: dict[str, SeededUser] = {}
-    for name, size in sizes.items():
-        user = SeededUser(_uuid(rng), f"bench-{name}")
-        user.collections.extend(_collection(rng, user.id, catalog) for _ in range(size))
-        users[name] = user
-    password_hash = bcrypt.hashpw(PASSWORD.encode(), bcrypt.gensalt(bcrypt_rounds)).decode()
-    return Dataset(catalog, sample_catalog(local_size, seed=7), users, password_hash)
+def import_catalog(folder: Path, environment: Mapping[str, str]) -> tuple[Movie, ...]:
+    """Write the synthetic catalog as CSV and import it with the ``moviecore`` command."""
+    movies = tuple(
+        Movie(uuid=m.uuid, title=m.title, description=m.description or "", genres=m.genres or "")
+        for m in synthetic_catalog(CATALOG_SIZE, seed=7)
+    )
+    file = folder / "catalog.csv"
+    write_csv(file, movies)
+    command = [str(BIN / "moviecore"), "catalog", "import", str(file)]
+    subprocess.run(command, env=environment, cwd=folder, check=True, capture_output=True)
+    return movies
 
 
-def movie_bodies(dataset: Dataset, count: int) -> list[list[dict[str, str]]]:
-    """``count`` different lists of 20 catalog movies as JSON-ready dicts, for write requests."""
-    rng = random.Random(count)
-    return [
-        [_movie_json(movie) for movie in rng.sample(dataset.catalog, MOVIES_PER_COLLECTION)]
-        for _ in range(count)
-    ]
+def collection_body(movies: tuple[Movie, ...], number: int) -> dict[str, object]:
+    """The ``number``-th collection: 20 consecutive catalog movies."""
+    start = number * MOVIES_PER_COLLECTION % (len(movies) - MOVIES_PER_COLLECTION)
+    chosen = movies[start : start + MOVIES_PER_COLLECTION]
+    return {
+        "title": f"Collection {number}",
+        "description": "Seeded for the benchmark.",
+        "movies": [_fields(movie) for movie in chosen],
+    }
 
 
-def _movie_json(movie: Movie) -> dict[str, str]:
+def _fields(movie: Movie) -> dict[str, str]:
     return {
         "uuid": str(movie.uuid),
         "title": movie.title,
@@ -109,97 +67,50 @@ def _movie_json(movie: Movie) -> dict[str, str]:
     }
 
 
-def _uuid(rng: random.Random) -> UUID:
-    return UUID(int=rng.getrandbits(128), version=4)
+def seed(base_url: str, movies: tuple[Movie, ...]) -> Dataset:
+    """Register the users (the heavy ones and a writer) and create their collections."""
+    return asyncio.run(_seed(base_url, movies))
 
 
-def _collection(rng: random.Random, owner: UUID, catalog: list[Movie]) -> Collection:
-    number = rng.randint(1, 10**6)
-    return Collection(
-        uuid=_uuid(rng),
-        owner=owner,
-        title=f"Favourites {number}",
-        description=f"Films worth seeing again, list {number}.",
-        movies=tuple(rng.sample(catalog, MOVIES_PER_COLLECTION)),
-    )
+async def _seed(base_url: str, movies: tuple[Movie, ...]) -> Dataset:
+    sizes = {**HEAVY_USERS, "writer": 10}
+    async with httpx.AsyncClient(base_url=base_url, timeout=60) as client:
+        tokens = {name: await _register(client, name) for name in sizes}
+        created = {
+            name: await _create_all(client, tokens[name], movies, count)
+            for name, count in sizes.items()
+        }
+    return Dataset(tokens=tokens, collections=created, movies=movies)
 
 
-# --- Rows, shared by both databases ------------------------------------------
+def register(base_url: str, name: str) -> str:
+    """A new user's access token."""
+
+    async def registered() -> str:
+        async with httpx.AsyncClient(base_url=base_url, timeout=60) as client:
+            return await _register(client, name)
+
+    return asyncio.run(registered())
 
 
-def _user_rows(dataset: Dataset) -> Iterator[tuple[UUID, str, str, str]]:
-    for user in dataset.users.values():
-        yield user.id, user.username, user.username.casefold(), dataset.password_hash
+async def _register(client: httpx.AsyncClient, name: str) -> str:
+    body = {"username": f"bench-{name}", "password": PASSWORD}
+    answer = await client.post("/register/", json=body)
+    answer.raise_for_status()
+    return str(answer.json()["access_token"])
 
 
-def _collection_rows(dataset: Dataset) -> Iterator[tuple[int, UUID, UUID, str, str]]:
-    for seq, collection in enumerate(dataset.collections(), start=1):
-        yield seq, collection.uuid, collection.owner, collection.title, collection.description
+async def _create_all(
+    client: httpx.AsyncClient, token: str, movies: tuple[Movie, ...], count: int
+) -> tuple[str, ...]:
+    headers = {"Authorization": f"Bearer {token}"}
+    limit = asyncio.Semaphore(16)
 
+    async def create(number: int) -> str:
+        async with limit:
+            body = collection_body(movies, number)
+            answer = await client.post("/collections/", json=body, headers=headers)
+            answer.raise_for_status()
+            return str(answer.json()["collection_uuid"])
 
-def _collection_movie_rows(dataset: Dataset) -> Iterator[tuple[int, int, UUID, str, str, str]]:
-    for seq, collection in enumerate(dataset.collections(), start=1):
-        for position, movie in enumerate(collection.movies):
-            yield seq, position, movie.uuid, movie.title, movie.description, movie.genres
-
-
-def _movie_rows(dataset: Dataset) -> Iterator[tuple[object, ...]]:
-    for seq, movie in enumerate(dataset.local_catalog, start=1):
-        keys = MovieKeys.of(movie)
-        fields = (movie.uuid, movie.title, movie.description, movie.genres)
-        yield seq, *fields, keys.title, keys.description, keys.genres
-
-
-Rows = Callable[[Dataset], Iterable[tuple[object, ...]]]
-
-_TABLES: dict[str, tuple[str, Rows]] = {
-    "users": ("id, username, username_key, password_hash", _user_rows),
-    "collections": ("seq, uuid, owner, title, description", _collection_rows),
-    "collection_movies": (
-        "collection, position, uuid, title, description, genres",
-        _collection_movie_rows,
-    ),
-    "genre_counts": ("owner, genre, n", lambda dataset: dataset.genre_rows()),
-    "movies": (
-        "seq, uuid, title, description, genres, title_key, description_key, genre_key",
-        _movie_rows,
-    ),
-}
-
-
-# --- Writers ----------------------------------------------------------------
-
-
-def write_sqlite(path: Path, dataset: Dataset) -> None:
-    """Store ``dataset`` in the (migrated, empty) SQLite database at ``path``."""
-    with sqlite3.connect(path) as connection:
-        for table, (columns, rows) in _TABLES.items():
-            marks = ", ".join("?" * len(columns.split(", ")))
-            connection.executemany(
-                f"INSERT INTO {table} ({columns}) VALUES ({marks})", _as_text(rows(dataset))
-            )
-        connection.execute("ANALYZE")
-    connection.close()
-
-
-def _as_text(rows: Iterable[tuple[object, ...]]) -> Iterator[tuple[object, ...]]:
-    """SQLite stores uuids as their canonical text."""
-    for row in rows:
-        yield tuple(str(value) if isinstance(value, UUID) else value for value in row)
-
-
-def write_postgres(url: str, dataset: Dataset) -> None:
-    """Store ``dataset`` in the (migrated, empty) PostgreSQL database at ``url``."""
-    with psycopg.connect(url) as connection:
-        for table, (columns, rows) in _TABLES.items():
-            with connection.cursor().copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                for row in rows(dataset):
-                    copy.write_row(row)
-        # Rows were given their seq; the sequences must continue after them.
-        for table in ("collections", "movies"):
-            connection.execute(
-                f"SELECT setval(pg_get_serial_sequence('{table}', 'seq'),"
-                f" (SELECT coalesce(max(seq), 0) + 1 FROM {table}), false)"
-            )
-    with psycopg.connect(url, autocommit=True) as connection:
-        connection.execute("VACUUM ANALYZE")
+    return tuple(await asyncio.gather(*(create(number) for number in range(count))))

@@ -76,6 +76,7 @@ __all__ = [
     "open_storage",
     "open_upstream",
     "serve",
+    "server_config",
 ]
 
 STARTUP_WAIT_SECONDS = 10.0
@@ -307,7 +308,16 @@ def serve(settings: Settings, host: str | None, port: int | None) -> int:
     # that with LOG_FORMAT=json every line the process writes is JSON.
     configure_logs(settings.log_format)
     logging.getLogger("moviecore").info(asyncio.run(_prepare_start(settings)))
-    config = ServerConfig(
+    config = server_config(settings, host=host, port=port)
+    with _measured(settings) as (factory, on_worker_exit):
+        return serve_http(factory, config, on_worker_exit)
+
+
+def server_config(
+    settings: Settings, *, host: str | None = None, port: int | None = None
+) -> ServerConfig:
+    """How ``serve`` runs the HTTP server: address, workers, limits and timings."""
+    return ServerConfig(
         host=host or settings.host,
         port=settings.port if port is None else port,
         workers=settings.workers,
@@ -322,8 +332,6 @@ def serve(settings: Settings, host: str | None, port: int | None) -> int:
         drain_seconds=settings.drain_seconds,
         shutdown_timeout=settings.shutdown_timeout_seconds,
     )
-    with _measured(settings) as (factory, on_worker_exit):
-        return serve_http(factory, config, on_worker_exit)
 
 
 AppFactory = Callable[[], RequestCounting]
