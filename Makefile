@@ -35,9 +35,9 @@ format: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m bench.run
 
-# Rewrites the README's configuration table from the settings' declarations.
+# Rewrites the configuration table (docs/configuration.md) from the settings' declarations.
 settings-table: $(STAMP)
-	$(BIN)/python -m adapters.settings README.md
+	$(BIN)/python -m adapters.settings docs/configuration.md
 
 clean:
 	rm -rf $(VENV) dist build

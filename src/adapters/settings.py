@@ -4,8 +4,8 @@ A setting is a field of ``Settings``: the field gives its type and default, its
 environment variable is the field's name in capitals, and ``_setting`` adds the
 one sentence that documents it and the function that reads its text. The limits
 (``moviecore.Limits``) are settings too, one per field, their defaults the core's.
-``SETTINGS`` lists them all; the README's configuration table is generated from
-it (``python -m adapters.settings README.md`` rewrites it).
+``SETTINGS`` lists them all; the configuration table of the docs is generated from
+it (``python -m adapters.settings docs/configuration.md`` rewrites it).
 
 Reading settings touches nothing but the ``.env`` file. A bad setting raises
 SettingsError with one line that names it, its secret never shown, so the service
@@ -233,7 +233,7 @@ class Settings:
     database_prepare: bool = _setting(
         False,
         "`true` prepares statements on the server: only on a direct connection"
-        " (see [Production](#production))",
+        " (see [deployment](deployment.md#behind-pgbouncer-in-transaction-mode))",
         _flag,
     )
     redis_url: str | None = _setting(
@@ -288,7 +288,7 @@ class Settings:
     )
     metrics: bool = _setting(
         True,
-        "`false`: no Prometheus metrics, nothing measured (see [Metrics](#metrics))",
+        "`false`: no Prometheus metrics, nothing measured (see [metrics](deployment.md#metrics))",
         _flag,
     )
     metrics_host: str = _setting(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -16,14 +17,25 @@ from moviecore import Limits
 
 ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
+DOCS = {
+    path: path.read_text(encoding="utf-8") for path in [ROOT / "README.md", *ROOT.glob("docs/*.md")]
+}
+LINK = re.compile(r"\]\(([^)#\s]+)?(?:#([^)\s]+))?\)")
 
 
-def test_the_readme_settings_table_is_the_declared_one() -> None:
-    """The README's configuration table has one row per declared setting, the limits
+def _anchors(text: str) -> set[str]:
+    """The anchors GitHub gives a document's headings."""
+    headings = re.findall(r"^#+ (.+)$", text, flags=re.MULTILINE)
+    return {re.sub(r"[^\w\- ]", "", heading.lower()).replace(" ", "-") for heading in headings}
+
+
+def test_the_configuration_table_is_the_declared_one() -> None:
+    """docs/configuration.md's table has one row per declared setting, the limits
     included, each with its declared default and meaning, and no other row (`make
     settings-table` rewrites it)."""
-    start = README.index(TABLE_HEADER)
-    table = README[start : README.index("\n\n", start) + 1]
+    configuration = DOCS[ROOT / "docs" / "configuration.md"]
+    start = configuration.index(TABLE_HEADER)
+    table = configuration[start : configuration.index("\n\n", start) + 1]
     assert table.splitlines() == settings_table().splitlines()
 
 
@@ -55,7 +67,28 @@ def test_the_readme_names_the_test_services_and_their_defaults() -> None:
         "`TEST_REDIS_URL`",
         f"`{REDIS_DEFAULT_URL}`",
     ]
-    assert [text for text in documented if text not in README] == []
+    development = DOCS[ROOT / "docs" / "development.md"]
+    assert [text for text in documented if text not in development] == []
+
+
+def test_every_link_between_the_documents_leads_somewhere() -> None:
+    """Each relative link of the README and of docs/ names a file of the clone and, with
+    an anchor, a heading of that file."""
+    broken = []
+    for path, text in DOCS.items():
+        for target, anchor in LINK.findall(text):
+            if target.startswith(("http://", "https://", "mailto:")):
+                continue
+            linked = (path.parent / target).resolve() if target else path
+            if not linked.exists():
+                broken.append(f"{path.name}: {target}")
+            elif (
+                anchor
+                and linked.suffix == ".md"
+                and anchor not in _anchors(linked.read_text(encoding="utf-8"))
+            ):
+                broken.append(f"{path.name}: {target}#{anchor}")
+    assert broken == []
 
 
 def test_the_first_make_run_says_what_it_installs(tmp_path: Path) -> None:
