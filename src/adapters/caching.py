@@ -47,6 +47,9 @@ class Recent(Generic[K, V]):
         if len(self._entries) > self._size:
             self._entries.popitem(last=False)
 
+    def forget(self, key: K) -> None:
+        self._entries.pop(key, None)
+
 
 class RecentUsers:
     """A UserRepository that remembers, for ``ttl`` seconds, users found by id."""
