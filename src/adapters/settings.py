@@ -159,15 +159,16 @@ def _cors_origins(name: str, raw: str) -> tuple[str, ...]:
 
 
 def _trusted_proxies(name: str, raw: str) -> tuple[str, ...]:
-    """Comma-separated addresses and networks (``10.0.0.0/8``), or ``*`` for every peer."""
+    """Comma-separated addresses and networks (``10.0.0.0/8``), as uvicorn's middleware
+    reads them (strictly: no host bits in a network). No ``*``: a client behind a proxy
+    trusted blindly would choose the address it is throttled by."""
     entries = tuple(entry.strip() for entry in raw.split(",") if entry.strip())
     for entry in entries:
         try:
-            if entry != "*":
-                ipaddress.ip_network(entry, strict=False)
+            ipaddress.ip_network(entry)
         except ValueError:
             raise SettingsError(
-                f"{name} must be * or IP addresses and networks such as 10.0.0.0/8, got {entry!r}"
+                f"{name} must be IP addresses and networks such as 10.0.0.0/8, got {entry!r}"
             ) from None
     return entries
 
@@ -291,12 +292,12 @@ class Settings:
     )
     trusted_proxies: tuple[str, ...] = _setting(
         (),
-        "comma-separated addresses and networks (`127.0.0.1,10.0.0.0/8`, or `*`) of the proxies"
-        " in front: from these peers, the client is the right-most address of"
-        " `X-Forwarded-For` that is not one of them, and `X-Forwarded-Proto` the scheme of"
-        " links; it is what the login throttle counts and the access line shows",
+        "comma-separated addresses and networks (`127.0.0.1,10.0.0.0/8`) of the proxies in"
+        " front: from these peers, the client is the right-most address of `X-Forwarded-For`"
+        " that is not one of them, and `X-Forwarded-Proto` the scheme of links; the client"
+        " is what the login throttle counts and the access line shows",
         _trusted_proxies,
-        unset="none: the client is the socket's peer, forwarded headers are ignored",
+        unset="the client is the connection's peer; forwarded headers are ignored",
     )
     log_format: LogFormat = _setting(
         "text",
@@ -307,7 +308,8 @@ class Settings:
     )
     access_log: bool = _setting(
         False,
-        "`true`: one line per request once answered, with its status and duration in ms",
+        "`true`: one line per request once answered, with its client, query string and user"
+        " agent (each cut at 512 bytes, control characters escaped), status and duration in ms",
         _flag,
     )
     metrics: bool = _setting(
