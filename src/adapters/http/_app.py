@@ -76,7 +76,7 @@ def create_http_app(
     Use ``fixed_backend(Backend(ports))`` for ports that are already open. Links
     start with ``public_url`` when given, never with a client's Host header.
     Browsers on ``cors_origins`` (``*`` for any) may call the API; none by default.
-    From peers in ``trusted_proxies`` (addresses, networks or ``*``), the client and
+    From peers in ``trusted_proxies`` (addresses and networks), the client and
     scheme are those their ``X-Forwarded-For`` and ``X-Forwarded-Proto`` name.
     With ``access_log``, each request is logged once answered. With ``metrics``, each
     request is measured into it (served by the composition root on a port of its own).

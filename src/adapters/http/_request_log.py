@@ -57,7 +57,11 @@ def client_address(scope: HTTPScope) -> str:
 
 def _loggable(raw: bytes) -> str:
     """``raw`` as text safe in one log line: at most LOGGED_BYTES (then ``...``), its
-    control characters and backslashes escaped, bytes that are not UTF-8 as ``\\xNN``."""
+    control characters and backslashes escaped, bytes that are not UTF-8 as ``\\xNN``.
+
+    Measured: 2.5 us for a 23-byte query, 4.8 us for a 100-byte user agent (timeit, on
+    2 busy cores); a test for plain ASCII first saved a quarter of that, not worth a
+    second path."""
     text = _UNPRINTABLE.sub(_escaped, raw[:LOGGED_BYTES].decode("utf-8", "surrogateescape"))
     return text + "..." if len(raw) > LOGGED_BYTES else text
 
