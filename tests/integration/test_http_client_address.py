@@ -15,17 +15,22 @@ from contextlib import contextmanager
 import httpx
 import pytest
 
-from fixtures.server import ServerProcess, run_server
+from fixtures.server import SETUPS, ServerProcess, run_setup
 
 PROXY, STRANGER = "127.0.0.2", "127.0.0.3"
 PASSWORD = "a long password"
 
 
-@pytest.fixture(scope="module")
-def proxied(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
-    """One server behind the proxy at 127.0.0.2, logging a JSON access line per request."""
+@pytest.fixture(scope="module", params=SETUPS)
+def proxied(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ServerProcess]:
+    """A server behind the proxy at 127.0.0.2, logging a JSON access line per request: on
+    the embedded default (its own throttle), and on PostgreSQL and Redis with two workers
+    (the throttle in Redis)."""
     environment = {"TRUSTED_PROXIES": PROXY, "ACCESS_LOG": "true", "LOG_FORMAT": "json"}
-    yield from run_server(tmp_path_factory.mktemp("proxied"), environment)
+    data_dir = tmp_path_factory.mktemp(f"proxied-{request.param}")
+    yield from run_setup(request.param, data_dir, environment=environment)
 
 
 @contextmanager
