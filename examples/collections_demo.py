@@ -16,6 +16,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from uuid import UUID
 
+from adapters.login_throttle import LocalLoginThrottle
 from adapters.security import BcryptPasswordHasher, JwtTokenIssuer
 from adapters.sqlite import open_counter, open_store
 from moviecore import (
@@ -33,7 +34,6 @@ from moviecore import (
     register,
     update_collection,
 )
-from moviecore.testing import MemoryLoginThrottle
 
 CATALOG = (
     Movie(UUID("4bd21b3c-7a4b-4c4c-8fb1-52bbbd1a0d0b"), "Seven Samurai", "Ronin.", "Action, Drama"),
@@ -55,7 +55,7 @@ async def build_ports(folder: Path) -> AsyncIterator[Ports]:
             counter=counter,
             hasher=BcryptPasswordHasher(rounds=4),  # a demo: fast rather than strong
             tokens=JwtTokenIssuer(secrets.token_urlsafe(32)),
-            throttle=MemoryLoginThrottle(),
+            throttle=LocalLoginThrottle(),
         )
 
 
@@ -68,6 +68,7 @@ async def _sign_in(ports: Ports, username: str, password: str) -> UUID:
         hasher=ports.hasher,
         tokens=ports.tokens,
         throttle=ports.throttle,
+        address="127.0.0.1",
     )
     return await authenticate(token, tokens=ports.tokens, users=ports.users)
 

@@ -36,6 +36,7 @@ from adapters.http import (
     create_http_app,
     serve_http,
 )
+from adapters.login_throttle import LocalLoginThrottle
 from adapters.logs import configure_logs
 from adapters.metrics import (
     MULTIPROC_DIR,
@@ -61,7 +62,6 @@ from moviecore import (
     SyncCursor,
     UserRepository,
 )
-from moviecore.testing import MemoryLoginThrottle
 
 if TYPE_CHECKING:
     from prometheus_client import CollectorRegistry
@@ -204,7 +204,7 @@ async def open_counter(settings: Settings, storage: Storage) -> AsyncIterator[St
 async def open_throttle(settings: Settings) -> AsyncIterator[LoginThrottle]:
     """Failed logins remembered in Redis for every worker, or in this one process."""
     if settings.redis_url is None:
-        yield MemoryLoginThrottle()
+        yield LocalLoginThrottle()
     else:
         prefix = f"{settings.redis_prefix}login-attempts:"
         async with redis.open_throttle(settings.redis_url, prefix=prefix) as throttle:
@@ -293,6 +293,7 @@ def create_app(
         max_body_bytes=settings.max_body_bytes,
         public_url=settings.public_url,
         cors_origins=settings.cors_origins,
+        trusted_proxies=settings.trusted_proxies,
         access_log=settings.access_log,
         metrics=metrics,
     )

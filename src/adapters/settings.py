@@ -14,6 +14,7 @@ refuses to start rather than fail at its first request.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import sys
@@ -157,6 +158,21 @@ def _cors_origins(name: str, raw: str) -> tuple[str, ...]:
     return origins
 
 
+def _trusted_proxies(name: str, raw: str) -> tuple[str, ...]:
+    """Comma-separated addresses and networks (``10.0.0.0/8``), as uvicorn's middleware
+    reads them (strictly: no host bits in a network). No ``*``: a client behind a proxy
+    trusted blindly would choose the address it is throttled by."""
+    entries = tuple(entry.strip() for entry in raw.split(",") if entry.strip())
+    for entry in entries:
+        try:
+            ipaddress.ip_network(entry)
+        except ValueError:
+            raise SettingsError(
+                f"{name} must be IP addresses and networks such as 10.0.0.0/8, got {entry!r}"
+            ) from None
+    return entries
+
+
 def _log_format(name: str, raw: str) -> LogFormat:
     if raw == "text":
         return "text"
@@ -272,7 +288,16 @@ class Settings:
         " `next`/`previous` links and `Location`; set it behind a proxy, so that no forged"
         " `Host` header shows in them",
         _public_url,
-        unset="the request's `Host` (and, from a proxy on 127.0.0.1, its `X-Forwarded-Proto`)",
+        unset="the request's `Host`, and `X-Forwarded-Proto` from a proxy in `TRUSTED_PROXIES`",
+    )
+    trusted_proxies: tuple[str, ...] = _setting(
+        (),
+        "comma-separated addresses and networks (`127.0.0.1,10.0.0.0/8`) of the proxies in"
+        " front: from these peers, the client is the right-most address of `X-Forwarded-For`"
+        " that is not one of them, and `X-Forwarded-Proto` the scheme of links; the client"
+        " is what the login throttle counts and the access line shows",
+        _trusted_proxies,
+        unset="the client is the connection's peer; forwarded headers are ignored",
     )
     log_format: LogFormat = _setting(
         "text",
@@ -283,7 +308,8 @@ class Settings:
     )
     access_log: bool = _setting(
         False,
-        "`true`: one line per request once answered, with its status and duration in ms",
+        "`true`: one line per request once answered, with its client, query string and user"
+        " agent (each cut at 512 bytes, control characters escaped), status and duration in ms",
         _flag,
     )
     metrics: bool = _setting(

@@ -64,6 +64,7 @@ from ._ports import (
 from ._public import publish
 from ._search import MovieKeys, MovieQuery, Rank, genre_needle, rank, search_words
 from ._sync import SyncProgress, SyncResult, sync_catalog
+from ._throttle import AttemptWindow, LoginRule
 from ._validate import movie_errors, normalise_movie
 
 __version__ = "0.1.0"
@@ -71,6 +72,7 @@ __version__ = "0.1.0"
 __all__ = [
     "DEFAULT_LIMITS",
     "AlreadyStored",
+    "AttemptWindow",
     "Catalog",
     "CatalogNotSynced",
     "CatalogPage",
@@ -88,6 +90,7 @@ __all__ = [
     "InvalidCredentials",
     "InvalidToken",
     "Limits",
+    "LoginRule",
     "LoginThrottle",
     "Movie",
     "MovieCoreError",

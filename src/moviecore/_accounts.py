@@ -8,6 +8,7 @@ from ._entities import User
 from ._errors import InvalidCredentials, InvalidToken
 from ._limits import DEFAULT_LIMITS, Limits
 from ._ports import LoginThrottle, PasswordHasher, TokenIssuer, UserRepository
+from ._throttle import throttled_address
 from ._validate import check_credentials, password_fits, username_fits
 
 _WRONG = "wrong username or password"
@@ -63,6 +64,7 @@ async def login(
     username: str,
     password: str,
     *,
+    address: str,
     users: UserRepository,
     hasher: PasswordHasher,
     tokens: TokenIssuer,
@@ -71,9 +73,14 @@ async def login(
 ) -> str:
     """Return a fresh access token if the username and password match.
 
+    ``address`` is the client's (its IPv6 /64 network counts as one): failures are
+    throttled per address and username and per address, so that guessing from one
+    address locks nobody out of another.
+
     Raises:
         InvalidCredentials: no account has this username and password; never says which.
-        TooManyAttempts: this username failed too often lately; wait ``retry_after`` seconds.
+        TooManyAttempts: this username, or this address, failed too often lately; wait
+            ``retry_after`` seconds.
         StorageUnavailable: the user repository cannot be reached.
     """
     limits = limits or DEFAULT_LIMITS
@@ -83,15 +90,15 @@ async def login(
     if not username_fits(username, limits):
         await hasher.hash(_stand_in(limits))  # as slow as a wrong password
         raise InvalidCredentials(_WRONG)
-    key = username.casefold()
-    await throttle.attempt(key)
+    client, key = throttled_address(address), username.casefold()
+    await throttle.attempt(client, key)
     fits = password_fits(password, limits)
     user = await users.by_username(username) if fits else None
     if user is None:
         # as slow as a wrong password, so timing tells nothing
         await hasher.hash(password if fits else _stand_in(limits))
     elif await hasher.verify(password, user.password_hash):
-        await throttle.succeeded(key)
+        await throttle.succeeded(client, key)
         return tokens.issue(user.id)
     raise InvalidCredentials(_WRONG)
 

@@ -137,19 +137,22 @@ class TokenIssuer(Protocol):
 
 
 class LoginThrottle(Protocol):
-    """Counts login attempts per key, so that password guessing is slowed down.
+    """Counts login attempts per client address and username, and per client address,
+    so that password guessing and spraying are slowed down, by the rule of a LoginRule.
 
     An attempt is counted when it starts, before the password is checked, and a
-    success forgets them: attempts made at the same moment each use up a try, so
-    sending them in parallel gains a guesser nothing.
+    success forgets the username's: attempts made at the same moment each use up a
+    try, so sending them in parallel gains a guesser nothing. Only the address that
+    failed is slowed: the same username from another address still gets its tries.
     """
 
-    async def attempt(self, key: str) -> None:
-        """Count one attempt for ``key``; raise TooManyAttempts, counting nothing, if the
-        key has used up its tries."""
+    async def attempt(self, address: str, username: str) -> None:
+        """Count one attempt of ``username`` from ``address``; raise TooManyAttempts,
+        counting nothing, if either has used up its tries."""
 
-    async def succeeded(self, key: str) -> None:
-        """Forget the attempts of ``key``: it logged in."""
+    async def succeeded(self, address: str, username: str) -> None:
+        """Forget the attempts of ``username`` from ``address``, and give the address
+        back the one try that succeeded."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,7 @@ import httpx
 import jwt
 import pytest
 
-from fixtures.server import ServerProcess, problem_body, register_user
+from fixtures.server import ServerProcess, loopback_address, problem_body, register_user
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -109,7 +109,10 @@ def test_simultaneous_wrong_passwords_get_five_tries_in_all(client: httpx.Client
     client.post("/register/", json={"username": name, "password": "password1"})
 
     async def guess_all() -> list[int]:
-        async with httpx.AsyncClient(base_url=str(client.base_url), timeout=30) as http:
+        transport = httpx.AsyncHTTPTransport(local_address=loopback_address())
+        async with httpx.AsyncClient(
+            base_url=str(client.base_url), timeout=30, transport=transport
+        ) as http:
             answers = await asyncio.gather(
                 *(
                     http.post("/login/", json={"username": name, "password": f"guess {n:04}"})

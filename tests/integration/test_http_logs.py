@@ -56,7 +56,8 @@ def test_every_answer_has_its_own_request_id(client: httpx.Client) -> None:
 
 def test_json_log_names_request_and_user_and_hides_secrets(json_server: ServerProcess) -> None:
     """In JSON mode every line is a JSON object; a request's line names its id, method,
-    path, status, duration and user, and no password or token shows anywhere."""
+    path, client, query, user agent, status, duration and user, and no password or token
+    shows anywhere."""
     username = f"logged_{uuid.uuid4().hex[:12]}"
     with httpx.Client(base_url=json_server.base_url, timeout=10) as http:
         token = http.post("/register/", json={"username": username, "password": PASSWORD})
@@ -81,15 +82,18 @@ def test_json_log_names_request_and_user_and_hides_secrets(json_server: ServerPr
             "status": 200,
         },
         [
+            "client",
             "duration_ms",
             "event",
             "level",
             "logger",
             "method",
             "path",
+            "query",
             "request_id",
             "status",
             "timestamp",
+            "user_agent",
             "user_id",
         ],
         True,

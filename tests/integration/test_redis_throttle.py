@@ -10,6 +10,8 @@ from adapters.redis import open_throttle
 from moviecore import TooManyAttempts, Unavailable
 from moviecore.testing import ManualClock
 
+ADDRESS = "192.0.2.1"
+
 
 @pytest.mark.anyio
 async def test_workers_share_one_tally(redis_url: str, redis_prefix: str) -> None:
@@ -20,13 +22,13 @@ async def test_workers_share_one_tally(redis_url: str, redis_prefix: str) -> Non
         open_throttle(redis_url, prefix=redis_prefix, clock=clock) as second,
     ):
         for throttle in (first, second, first, second, first):
-            await throttle.attempt("alice")
+            await throttle.attempt(ADDRESS, "alice")
         with pytest.raises(TooManyAttempts) as on_first:
-            await first.attempt("alice")
+            await first.attempt(ADDRESS, "alice")
         with pytest.raises(TooManyAttempts) as on_second:
-            await second.attempt("alice")
-        await second.succeeded("alice")
-        await first.attempt("alice")
+            await second.attempt(ADDRESS, "alice")
+        await second.succeeded(ADDRESS, "alice")
+        await first.attempt(ADDRESS, "alice")
     assert (on_first.value.retry_after, on_second.value.retry_after) == (60, 60)
 
 
@@ -40,7 +42,7 @@ async def test_simultaneous_attempts_on_two_workers_get_five_tries(
         open_throttle(redis_url, prefix=redis_prefix) as second,
     ):
         results = await asyncio.gather(
-            *(worker.attempt("dave") for _ in range(10) for worker in (first, second)),
+            *(worker.attempt(ADDRESS, "dave") for _ in range(10) for worker in (first, second)),
             return_exceptions=True,
         )
     assert (results.count(None), sum(isinstance(r, TooManyAttempts) for r in results)) == (5, 15)
@@ -52,4 +54,4 @@ async def test_unreachable_redis_is_unavailable() -> None:
     async with open_throttle("redis://127.0.0.1:1/0") as throttle:
         for call in (throttle.attempt, throttle.succeeded):
             with pytest.raises(Unavailable):
-                await call("carol")
+                await call(ADDRESS, "carol")

@@ -154,6 +154,7 @@ async def test_login_with_a_password_past_bcrypts_limit_fails_plainly(username: 
         await login(
             username,
             "p" * 100,
+            address="192.0.2.1",
             users=ports.users,
             hasher=hasher,
             tokens=ports.tokens,

@@ -58,6 +58,7 @@ def test_environment_values_are_parsed(tmp_path: Path) -> None:
         "MOVIES_MAX": "50",
         "COLLECTIONS_PAGE_SIZE": "5",
         "CORS_ORIGINS": "https://app.example, http://localhost:3000",
+        "TRUSTED_PROXIES": "127.0.0.1, 10.0.0.0/8,fd00::/8",
         "LOG_FORMAT": "json",
         "METRICS": "false",
     }
@@ -82,6 +83,7 @@ def test_environment_values_are_parsed(tmp_path: Path) -> None:
         max_connections=100,
         limits=Limits(movies_max=50, collections_page_size=5),
         cors_origins=("https://app.example", "http://localhost:3000"),
+        trusted_proxies=("127.0.0.1", "10.0.0.0/8", "fd00::/8"),
         log_format="json",
         metrics=False,
     )
@@ -146,6 +148,19 @@ def test_env_file_fills_what_the_environment_leaves_unset(tmp_path: Path) -> Non
             {"CORS_ORIGINS": "https://app.example/path"},
             "CORS_ORIGINS must be * or origins such as https://example.com,"
             " got 'https://app.example/path'",
+        ),
+        (
+            {"TRUSTED_PROXIES": "127.0.0.1,nginx"},
+            "TRUSTED_PROXIES must be IP addresses and networks such as 10.0.0.0/8, got 'nginx'",
+        ),
+        (
+            {"TRUSTED_PROXIES": "*"},
+            "TRUSTED_PROXIES must be IP addresses and networks such as 10.0.0.0/8, got '*'",
+        ),
+        (
+            {"TRUSTED_PROXIES": "10.0.0.1/8"},  # host bits set: no network
+            "TRUSTED_PROXIES must be IP addresses and networks such as 10.0.0.0/8,"
+            " got '10.0.0.1/8'",
         ),
         (
             {"JWT_SECRET": "", "DATABASE_URL": "postgresql://db/x", "REDIS_URL": "redis://r"},

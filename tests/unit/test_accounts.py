@@ -29,10 +29,13 @@ async def _register(ports: Ports, username: str = "ada", password: str = PASSWOR
     )
 
 
-async def _login(ports: Ports, username: str = "ada", password: str = PASSWORD) -> str:
+async def _login(
+    ports: Ports, username: str = "ada", password: str = PASSWORD, address: str = "192.0.2.1"
+) -> str:
     return await login(
         username,
         password,
+        address=address,
         users=ports.users,
         hasher=ports.hasher,
         tokens=ports.tokens,
@@ -139,6 +142,44 @@ async def test_unknown_names_are_throttled_too(ports: Ports) -> None:
             await _login(ports, "nobody")
     with pytest.raises(TooManyAttempts):
         await _login(ports, "nobody")
+
+
+async def _guess_five_times(ports: Ports, *addresses: str) -> None:
+    """Five wrong passwords for ada, from ``addresses`` in turn."""
+    for attempt in range(5):
+        address = addresses[attempt % len(addresses)]
+        with pytest.raises(InvalidCredentials):
+            await _login(ports, "ada", "wrong password", address=address)
+
+
+@pytest.mark.anyio
+async def test_a_guesser_locks_the_user_out_of_its_own_address_only(ports: Ports) -> None:
+    """Five wrong passwords for ada from one address: ada logs in from another, not from it."""
+    await _register(ports)
+    await _guess_five_times(ports, "203.0.113.66")
+    with pytest.raises(TooManyAttempts):
+        await _login(ports, address="203.0.113.66")
+    assert await _whoami(ports, await _login(ports, address="192.0.2.1"))
+
+
+@pytest.mark.anyio
+async def test_an_ipv6_network_of_64_bits_counts_as_one_address(ports: Ports) -> None:
+    """Five failures from five addresses of one IPv6 /64 lock the sixth of it out; the
+    neighbouring /64 counts apart."""
+    await _register(ports)
+    await _guess_five_times(ports, *(f"2001:db8:1:2::{host}" for host in range(1, 6)))
+    with pytest.raises(TooManyAttempts):
+        await _login(ports, address="2001:db8:1:2:ffff::9")
+    assert await _whoami(ports, await _login(ports, address="2001:db8:1:3::1"))
+
+
+@pytest.mark.anyio
+async def test_an_ipv4_address_written_as_ipv6_is_the_same_address(ports: Ports) -> None:
+    """Failures from 192.0.2.9 count for ::ffff:192.0.2.9, as a dual-stack socket names it."""
+    await _register(ports)
+    await _guess_five_times(ports, "192.0.2.9")
+    with pytest.raises(TooManyAttempts):
+        await _login(ports, address="::ffff:192.0.2.9")
 
 
 @pytest.mark.anyio

@@ -1,6 +1,7 @@
 """Storage adapters import the core, never the settings nor another adapter."""
 
 import ast
+import subprocess
 import sys
 from pathlib import Path
 
@@ -78,3 +79,35 @@ def test_the_check_sees_every_way_of_importing_another_adapter() -> None:
         "adapters.upstream.wire.PAGE_SIZE",
         "adapters.metrics",
     }
+
+
+_SERVICE_IMPORTS = """
+import importlib, pkgutil, sys
+import adapters, app, cli
+for module in pkgutil.walk_packages(adapters.__path__, "adapters."):
+    importlib.import_module(module.name)
+print(sorted(name for name in sys.modules if name.startswith("moviecore.testing")))
+"""
+
+
+def test_the_service_imports_nothing_of_the_testing_kit() -> None:
+    """Every module of the service imported in a fresh interpreter brings in no module of
+    ``moviecore.testing``: test doubles are not product code."""
+    found = subprocess.run(
+        [sys.executable, "-c", _SERVICE_IMPORTS], capture_output=True, text=True, check=True
+    )
+    assert found.stdout.strip() == "[]"
+
+
+def test_no_service_module_names_the_testing_kit() -> None:
+    """No module of the service imports ``moviecore.testing``, not even inside a function."""
+    sources = [*ADAPTERS.rglob("*.py"), ADAPTERS.parent / "app.py", ADAPTERS.parent / "cli.py"]
+    naming = {
+        str(path.relative_to(ADAPTERS.parent))
+        for path in sources
+        if any(
+            name == "moviecore.testing" or name.startswith("moviecore.testing.")
+            for name in _imported(path.read_text(encoding="utf-8"), "adapters")
+        )
+    }
+    assert naming == set()

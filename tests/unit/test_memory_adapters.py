@@ -6,6 +6,7 @@ import pytest
 
 from moviecore import (
     InvalidToken,
+    LoginRule,
     Movie,
     Ports,
     TooManyAttempts,
@@ -25,43 +26,37 @@ OWNER = UUID(int=1)
 
 @pytest.mark.anyio
 async def test_throttle_limits_are_configurable() -> None:
-    """A throttle of two attempts in ten seconds locks after two and frees after ten."""
+    """Two tries per username and three per address in ten seconds: alice locks after two,
+    the address after three, and both are free ten seconds later."""
     clock = ManualClock(1000.0)
-    throttle = MemoryLoginThrottle(max_failures=2, window=10.0, clock=clock)
-    await throttle.attempt("alice")
-    await throttle.attempt("alice")
-    with pytest.raises(TooManyAttempts) as locked:
-        await throttle.attempt("alice")
+    throttle = MemoryLoginThrottle(LoginRule(per_user=2, per_address=3, window=10), clock=clock)
+    for username in ("alice", "alice", "bob"):
+        await throttle.attempt("192.0.2.1", username)
+    waits = []
+    for username in ("alice", "carol"):
+        with pytest.raises(TooManyAttempts) as locked:
+            await throttle.attempt("192.0.2.1", username)
+        waits.append(locked.value.retry_after)
     clock.advance(10)
-    await throttle.attempt("alice")
-    assert locked.value.retry_after == 10
+    await throttle.attempt("192.0.2.1", "alice")
+    assert waits == [10, 10]
 
 
 @pytest.mark.parametrize(
-    ("max_failures", "window", "max_keys"), [(0, 60.0, 10), (5, 0.0, 10), (5, 60.0, 0)]
+    ("per_user", "per_address", "window"), [(0, 20, 60.0), (5, 0, 60.0), (5, 20, 0.0)]
 )
-def test_throttle_refuses_senseless_limits(max_failures: int, window: float, max_keys: int) -> None:
-    """A throttle allowing no failure, no key or with an empty window cannot be made."""
-    message = "max_failures and max_keys must be 1 or more and window positive"
+def test_a_rule_refuses_senseless_limits(per_user: int, per_address: int, window: float) -> None:
+    """A rule allowing no try per username or per address, or with an empty window,
+    cannot be made."""
+    message = "per_user and per_address must be 1 or more and window positive"
     with pytest.raises(ValueError, match=message):
-        MemoryLoginThrottle(max_failures=max_failures, window=window, max_keys=max_keys)
+        LoginRule(per_user=per_user, per_address=per_address, window=window)
 
 
-@pytest.mark.anyio
-async def test_a_full_throttle_forgets_its_oldest_window_first() -> None:
-    """Past ``max_keys`` names, the name that tried first is forgotten, the later ones kept."""
-    throttle = MemoryLoginThrottle(clock=ManualClock(1000.0), max_keys=3)
-    for key in ("alice", "bob", "carol"):
-        for _ in range(5):
-            await throttle.attempt(key)
-    await throttle.attempt("dave")
-    locked = []
-    for key in ("carol", "bob", "alice"):  # alice last: a new window may push another out
-        try:
-            await throttle.attempt(key)
-        except TooManyAttempts:
-            locked.append(key)
-    assert locked == ["carol", "bob"]
+def test_a_throttle_too_small_for_one_attempt_cannot_be_made() -> None:
+    """An attempt counts in two windows, so a table of one key is refused."""
+    with pytest.raises(ValueError, match="max_keys must be 2 or more"):
+        MemoryLoginThrottle(max_keys=1)
 
 
 @pytest.mark.anyio

@@ -66,6 +66,7 @@ def create_http_app(
     max_body_bytes: int,
     public_url: str | None = None,
     cors_origins: Sequence[str] = (),
+    trusted_proxies: Sequence[str] = (),
     access_log: bool = False,
     metrics: Metrics | None = None,
     debug: bool = False,
@@ -75,6 +76,8 @@ def create_http_app(
     Use ``fixed_backend(Backend(ports))`` for ports that are already open. Links
     start with ``public_url`` when given, never with a client's Host header.
     Browsers on ``cors_origins`` (``*`` for any) may call the API; none by default.
+    From peers in ``trusted_proxies`` (addresses and networks), the client and
+    scheme are those their ``X-Forwarded-For`` and ``X-Forwarded-Proto`` name.
     With ``access_log``, each request is logged once answered. With ``metrics``, each
     request is measured into it (served by the composition root on a port of its own).
     """
@@ -116,4 +119,6 @@ def create_http_app(
         debug=debug,
     )
     finish_openapi(app.openapi_schema, limits)
-    return RequestCounting(app, access_log=access_log, metrics=metrics)
+    return RequestCounting(
+        app, access_log=access_log, metrics=metrics, trusted_proxies=trusted_proxies
+    )

@@ -5,11 +5,17 @@ It sits outside Litestar's router so that requests Litestar answers by itself
 handling so that ``GET /request-count/`` includes itself. Requests the server
 layer refused (``_refusals``) are counted here too, then answered without Litestar,
 with a request id, an access line and metrics like any other.
+
+Behind proxies it trusts, the client and scheme of each request are taken from its
+``X-Forwarded-For`` and ``X-Forwarded-Proto`` first, by uvicorn's ProxyHeadersMiddleware,
+so that the access line, the login throttle and links all see the same client.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
 
 from litestar import Litestar
 from litestar.enums import ScopeType
@@ -21,6 +27,7 @@ from litestar.types import (
     Scope,
     Send,
 )
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from adapters.metrics import REFUSED, Metrics
 from moviecore import Unavailable
@@ -36,11 +43,21 @@ class RequestCounting:
     """An ASGI app that counts each HTTP request, then hands it to the Litestar app."""
 
     def __init__(
-        self, app: Litestar, *, access_log: bool = False, metrics: Metrics | None = None
+        self,
+        app: Litestar,
+        *,
+        access_log: bool = False,
+        metrics: Metrics | None = None,
+        trusted_proxies: Sequence[str] = (),
     ) -> None:
         self.app = app
-        self._answer = RequestLog(app, access_log=access_log, metrics=metrics)
-        self._refuse = RequestLog(_answer_refusal, access_log=access_log, metrics=metrics)
+        self._answer = _behind(
+            trusted_proxies, RequestLog(app, access_log=access_log, metrics=metrics)
+        )
+        self._refuse = _behind(
+            trusted_proxies,
+            RequestLog(_answer_refusal, access_log=access_log, metrics=metrics),
+        )
 
     async def __call__(
         self,
@@ -59,10 +76,21 @@ class RequestCounting:
         except Unavailable:  # a lost count must not turn into a failed request
             _logger.warning("the request counter is unavailable", exc_info=True)
         if refusal_of(scope) is None:
-            await self._answer(scope, receive, send)  # type: ignore[arg-type]
+            await self._answer(scope, receive, send)
         else:
             scope["path_template"] = REFUSED  # type: ignore[typeddict-unknown-key]
-            await self._refuse(scope, receive, send)  # type: ignore[arg-type]
+            await self._refuse(scope, receive, send)
+
+
+_HttpApp = Callable[[Any, Any, Any], Awaitable[None]]
+"""An ASGI app of HTTP scopes, as Litestar's types and uvicorn's (private) ones both name it."""
+
+
+def _behind(trusted_proxies: Sequence[str], app: _HttpApp) -> _HttpApp:
+    """``app``, reading the client and scheme a trusted proxy forwarded, if any is trusted."""
+    if not trusted_proxies:
+        return app
+    return ProxyHeadersMiddleware(app, list(trusted_proxies))
 
 
 async def _answer_refusal(scope: Scope, receive: Receive, send: Send) -> None:

@@ -3,7 +3,10 @@
 An incoming ``X-Request-ID`` that is short and printable is kept, any other is
 replaced by a new one; the id is sent back in the response (and in problem
 details), and every log line of the request names it, with the method, the path
-and, once the token is checked, the user.
+and, once the token is checked, the user. The access line adds the client's
+address (the one the login throttle counts), the query string and the user agent,
+each cut to ``LOGGED_BYTES`` with control characters escaped, since the client
+chose them.
 
 The metrics are kept by this same layer rather than by one of their own, whose
 second wrapping of each answer cost 6,800 instructions a request more.
@@ -36,6 +39,40 @@ CLIENT_CLOSED = 499
 """nginx's status for a request whose client closed the connection before the answer."""
 _VALID_ID = re.compile(rb"[\x21-\x7e]{1,64}")
 """Printable ASCII without spaces, at most 64 characters: safe to log and to echo."""
+LOGGED_BYTES = 512
+"""The most of a query string or user agent an access line shows: nginx's whole line
+is usually shorter than two of them."""
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\\\udc80-\udcff]")
+"""Control characters, the backslash, and bytes that are not UTF-8 (as surrogateescape
+decodes them)."""
+UNKNOWN_CLIENT = "unknown"
+"""The address of a client the server could not name (a Unix socket's, say)."""
+
+
+def client_address(scope: HTTPScope) -> str:
+    """The client's address: the socket's peer, or the client a trusted proxy named."""
+    client = scope.get("client")
+    return client[0] if client else UNKNOWN_CLIENT
+
+
+def _loggable(raw: bytes) -> str:
+    """``raw`` as text safe in one log line: at most LOGGED_BYTES (then ``...``), its
+    control characters and backslashes escaped, bytes that are not UTF-8 as ``\\xNN``.
+
+    Measured: 2.5 us for a 23-byte query, 4.8 us for a 100-byte user agent (timeit, on
+    2 busy cores); a test for plain ASCII first saved a quarter of that, not worth a
+    second path."""
+    text = _UNPRINTABLE.sub(_escaped, raw[:LOGGED_BYTES].decode("utf-8", "surrogateescape"))
+    return text + "..." if len(raw) > LOGGED_BYTES else text
+
+
+def _escaped(found: re.Match[str]) -> str:
+    code = ord(found[0])
+    return f"\\x{code - 0xDC00 if code >= 0xDC00 else code:02x}"
+
+
+def _user_agent(headers: Iterable[tuple[bytes, bytes]]) -> str:
+    return next((_loggable(value) for name, value in headers if name == b"user-agent"), "")
 
 
 def _request_id(headers: Iterable[tuple[bytes, bytes]]) -> str:
@@ -129,6 +166,9 @@ class RequestLog:
             if self._log is not None:
                 # As fields rather than keyword arguments, which structlog passes on
                 # through three calls: 4,400 fewer instructions a line.
+                fields["client"] = client_address(scope)
+                fields["query"] = _loggable(scope["query_string"])
+                fields["user_agent"] = _user_agent(scope["headers"])
                 fields["status"] = status
                 fields["duration_ms"] = round((time.perf_counter() - started) * 1000, 2)
                 self._log.info("request")

@@ -24,6 +24,7 @@ from ._auth import SECURITY
 from ._backend import Service
 from ._etags import ETAG_HEADER, FIRST_VERSION, IfMatch, etag, expected_version
 from ._problems import problem_responses
+from ._request_log import client_address
 from ._schemas import (
     AccessToken,
     CollectionBody,
@@ -124,11 +125,14 @@ async def register(
         HTTPStatus.SERVICE_UNAVAILABLE,
     ),
 )
-async def login(data: JSONBody[Credentials], service: ServiceDep) -> AccessToken:
+async def login(
+    request: Request[Any, Any, Any], data: JSONBody[Credentials], service: ServiceDep
+) -> AccessToken:
     """Return a fresh access token for a matching username and password."""
     token = await moviecore.login(
         data.username,
         data.password,
+        address=client_address(request.scope),
         users=service.ports.users,
         hasher=service.ports.hasher,
         tokens=service.ports.tokens,

@@ -9,13 +9,19 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import math
 import secrets
 import time
 from collections.abc import Callable
 from uuid import UUID
 
-from moviecore import AlreadyStored, InvalidToken, TooManyAttempts, User, UsernameTaken
+from moviecore import (
+    AlreadyStored,
+    AttemptWindow,
+    InvalidToken,
+    LoginRule,
+    User,
+    UsernameTaken,
+)
 
 
 class MemoryUserRepository:
@@ -95,59 +101,53 @@ class FakeTokenIssuer:
 
 
 class MemoryLoginThrottle:
-    """A LoginThrottle counting attempts per key in a fixed window from the first attempt.
+    """A LoginThrottle keeping the windows of a LoginRule (5 attempts per address and
+    username, 20 per address, in 60 s by default) in a dict.
 
-    It remembers at most ``max_keys`` keys: windows that are over are forgotten as
+    It remembers at most ``max_keys`` windows: those that are over are forgotten as
     new keys come, and past ``max_keys`` the oldest window goes first, so a flood of
-    names costs a bounded table (10,000 keys of at most 150 characters by default,
+    names costs a bounded table (10,000 keys of at most 200 characters by default,
     a few MB), at the price of forgetting the oldest attempts early.
     """
 
     def __init__(
         self,
-        max_failures: int = 5,
-        window: float = 60.0,
+        rule: LoginRule | None = None,
+        *,
         clock: Callable[[], float] = time.monotonic,
         max_keys: int = 10_000,
     ) -> None:
-        if max_failures < 1 or window <= 0 or max_keys < 1:
-            raise ValueError("max_failures and max_keys must be 1 or more and window positive")
-        self._max_failures = max_failures
-        self._window = window
+        if max_keys < 2:
+            raise ValueError("max_keys must be 2 or more: an attempt counts in two windows")
+        self._rule = rule or LoginRule()
         self._clock = clock
         self._max_keys = max_keys
-        # key -> (when the window started, attempts counted in it), oldest window first:
-        # a window starts with an insertion, and later attempts update it in place.
-        self._failures: dict[str, tuple[float, int]] = {}
+        # key -> its window, oldest window first: a window starts with an insertion,
+        # and later attempts update it in place. An address's key is the address alone.
+        self._windows: dict[tuple[str, ...], AttemptWindow] = {}
 
-    def _current(self, key: str, now: float) -> tuple[float, int] | None:
-        entry = self._failures.get(key)
-        if entry is not None and now >= entry[0] + self._window:
-            del self._failures[key]  # the window is over: the key starts fresh
-            return None
-        return entry
-
-    async def attempt(self, key: str) -> None:
-        """Count one attempt for ``key``, or raise TooManyAttempts if it has used its tries."""
+    async def attempt(self, address: str, username: str) -> None:
+        """Count one attempt of ``username`` from ``address``, or raise TooManyAttempts."""
         now = self._clock()
-        entry = self._current(key, now)
-        if entry is None:
-            self._make_room(now)
-            entry = (now, 0)
-        started, attempts = entry
-        if attempts >= self._max_failures:
-            left = started + self._window - now
-            raise TooManyAttempts(retry_after=max(1, math.ceil(left)))
-        self._failures[key] = (started, attempts + 1)
+        keys = ((address, username), (address,))
+        counted = self._rule.count(now, *(self._windows.get(key) for key in keys))
+        for key, window in zip(keys, counted, strict=True):
+            if window.attempts == 1:  # a new window goes last
+                self._windows.pop(key, None)
+                self._make_room(now)
+            self._windows[key] = window
 
-    async def succeeded(self, key: str) -> None:
-        """Forget the attempts of ``key``."""
-        self._failures.pop(key, None)
+    async def succeeded(self, address: str, username: str) -> None:
+        """Forget the attempts of ``username`` from ``address``; give the address one back."""
+        self._windows.pop((address, username), None)
+        window = self._rule.given_back(self._windows.get((address,)), self._clock())
+        if window is not None:
+            self._windows[(address,)] = window
 
     def _make_room(self, now: float) -> None:
         """Forget windows that are over, then the oldest while the table is full."""
-        while self._failures:
-            oldest, (started, _) = next(iter(self._failures.items()))
-            if now < started + self._window and len(self._failures) < self._max_keys:
+        while self._windows:
+            oldest, window = next(iter(self._windows.items()))
+            if self._rule.current(window, now) and len(self._windows) < self._max_keys:
                 return
-            del self._failures[oldest]
+            del self._windows[oldest]

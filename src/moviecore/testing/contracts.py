@@ -19,7 +19,7 @@ Subclass one per adapter and provide the fixtures it names (they may be async):
 | CatalogSearchContract | ``movie_store``: empty, 10 movies a page |
 | RequestCounterContract | ``counter``: fresh, reading 0 |
 | SyncCursorContract | ``sync_cursor``: where catalog syncs stopped, in the store under test |
-| LoginThrottleContract | ``throttle``: at most 5 attempts in a 60 s window, timed by ``clock`` |
+| LoginThrottleContract | ``throttle``: ``LoginRule()``'s tries, timed by ``clock`` |
 | PasswordHasherContract | ``hasher`` |
 | TokenIssuerContract | ``tokens`` |
 
@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import replace
+from ipaddress import IPv6Address
 from uuid import UUID, uuid4
 
 import pytest
@@ -174,22 +175,28 @@ def _key(name: str) -> str:
     return f"{name}-{uuid4().hex}"
 
 
-async def _fail(throttle: LoginThrottle, key: str, times: int) -> None:
+def _address() -> str:
+    """A client address no other test uses, in IPv6's documentation range 2001:db8::/32."""
+    return str(IPv6Address(0x2001_0DB8 << 96 | uuid4().int % 2**96))
+
+
+async def _fail(throttle: LoginThrottle, address: str, username: str, times: int) -> None:
     """``times`` attempts that end in no success."""
     for _ in range(times):
-        await throttle.attempt(key)
+        await throttle.attempt(address, username)
 
 
-async def _retry_after(throttle: LoginThrottle, key: str) -> int:
+async def _retry_after(throttle: LoginThrottle, address: str, username: str) -> int:
     """How long a locked key must wait; the test fails if the key is not locked."""
     with pytest.raises(TooManyAttempts) as raised:
-        await throttle.attempt(key)
+        await throttle.attempt(address, username)
     return raised.value.retry_after
 
 
 class LoginThrottleContract(Contract):
-    """Login throttling: five attempts without a success in the window lock a key until
-    the window ends; a success forgets them.
+    """Login throttling: five attempts without a success of one username from one address,
+    or twenty of one address over any usernames, in the window lock them until the
+    window ends; a success forgets the username's and gives the address its try back.
 
     The ``throttle`` fixture must read time from the ``clock`` fixture, a ManualClock
     the tests move, so that no test waits for a window to pass.
@@ -205,18 +212,18 @@ class LoginThrottleContract(Contract):
         self, throttle: LoginThrottle
     ) -> None:
         """Five attempts go through; the sixth waits between 1 and 60 seconds."""
-        key = _key("alice")
-        await _fail(throttle, key, 5)
-        assert 1 <= await _retry_after(throttle, key) <= 60
+        address, user = _address(), _key("alice")
+        await _fail(throttle, address, user, 5)
+        assert 1 <= await _retry_after(throttle, address, user) <= 60
 
     @pytest.mark.anyio
     async def test_attempts_at_the_same_moment_each_use_a_try(
         self, throttle: LoginThrottle
     ) -> None:
         """Of twenty attempts made at once, five go through and fifteen must wait."""
-        key = _key("alice")
+        address, user = _address(), _key("alice")
         results = await asyncio.gather(
-            *(throttle.attempt(key) for _ in range(20)), return_exceptions=True
+            *(throttle.attempt(address, user) for _ in range(20)), return_exceptions=True
         )
         assert (
             results.count(None),
@@ -225,50 +232,137 @@ class LoginThrottleContract(Contract):
 
     @pytest.mark.anyio
     async def test_success_clears_the_attempts(self, throttle: LoginThrottle) -> None:
-        """After a success the key starts again with five tries."""
-        key = _key("alice")
-        await _fail(throttle, key, 4)
-        await throttle.succeeded(key)
-        await _fail(throttle, key, 5)
-        assert 1 <= await _retry_after(throttle, key) <= 60
+        """After a success the username starts again with five tries."""
+        address, user = _address(), _key("alice")
+        await _fail(throttle, address, user, 4)
+        await throttle.succeeded(address, user)
+        await _fail(throttle, address, user, 5)
+        assert 1 <= await _retry_after(throttle, address, user) <= 60
 
     @pytest.mark.anyio
     async def test_a_locked_key_locks_no_other(self, throttle: LoginThrottle) -> None:
-        """Attempts of one key leave every other key free to try."""
+        """Attempts of one username leave every other username free to try."""
+        address = _address()
         locked, other, never_seen = _key("alice"), _key("bob"), _key("carol")
-        await _fail(throttle, locked, 5)
-        await _fail(throttle, other, 1)
-        await throttle.attempt(other)
-        await throttle.attempt(never_seen)
-        assert 1 <= await _retry_after(throttle, locked) <= 60
+        await _fail(throttle, address, locked, 5)
+        await _fail(throttle, address, other, 1)
+        await throttle.attempt(address, other)
+        await throttle.attempt(address, never_seen)
+        assert 1 <= await _retry_after(throttle, address, locked) <= 60
+
+    @pytest.mark.anyio
+    async def test_a_username_locked_from_one_address_is_free_from_another(
+        self, throttle: LoginThrottle
+    ) -> None:
+        """Five failures of alice from one address lock that address out of alice only:
+        alice from another address still gets her five tries."""
+        guesser, owner, user = _address(), _address(), _key("alice")
+        await _fail(throttle, guesser, user, 5)
+        await _fail(throttle, owner, user, 5)
+        assert 1 <= await _retry_after(throttle, guesser, user) <= 60
+        assert 1 <= await _retry_after(throttle, owner, user) <= 60
+
+    @pytest.mark.anyio
+    async def test_one_address_trying_many_usernames_is_slowed(
+        self, throttle: LoginThrottle
+    ) -> None:
+        """An address gets twenty attempts over any usernames, one each; the 21st waits,
+        while another address may still try the same username."""
+        spraying, other = _address(), _address()
+        users = [_key(f"user{number}") for number in range(21)]
+        for user in users[:20]:
+            await throttle.attempt(spraying, user)
+        wait = await _retry_after(throttle, spraying, users[20])
+        await throttle.attempt(other, users[20])
+        assert 1 <= wait <= 60
+
+    @pytest.mark.anyio
+    async def test_attempts_of_one_address_at_the_same_moment_each_use_a_try(
+        self, throttle: LoginThrottle
+    ) -> None:
+        """Of thirty attempts at once from one address, on thirty usernames, twenty go
+        through and ten must wait."""
+        address = _address()
+        results = await asyncio.gather(
+            *(throttle.attempt(address, _key(f"user{number}")) for number in range(30)),
+            return_exceptions=True,
+        )
+        assert (
+            results.count(None),
+            sum(isinstance(result, TooManyAttempts) for result in results),
+        ) == (20, 10)
+
+    @pytest.mark.anyio
+    async def test_a_refused_attempt_uses_no_try_of_the_address(
+        self, throttle: LoginThrottle
+    ) -> None:
+        """Ten more attempts on a username locked from an address count nothing: the
+        address still has fifteen tries for other usernames."""
+        address, locked = _address(), _key("alice")
+        await _fail(throttle, address, locked, 5)
+        for _ in range(10):
+            await _retry_after(throttle, address, locked)
+        for number in range(15):
+            await throttle.attempt(address, _key(f"user{number}"))
+        assert 1 <= await _retry_after(throttle, address, _key("last")) <= 60
+
+    @pytest.mark.anyio
+    async def test_a_success_gives_the_address_back_only_its_own_try(
+        self, throttle: LoginThrottle
+    ) -> None:
+        """Logging in neither uses up an address's tries nor resets them: after nineteen
+        failures and a success, one more username may be tried, then the address waits."""
+        address, owned = _address(), _key("mallory")
+        for number in range(19):
+            await throttle.attempt(address, _key(f"user{number}"))
+        await throttle.attempt(address, owned)
+        await throttle.succeeded(address, owned)
+        await throttle.attempt(address, _key("one-more"))
+        assert 1 <= await _retry_after(throttle, address, _key("too-many")) <= 60
 
     @pytest.mark.anyio
     async def test_a_lock_counts_down_to_the_end_of_the_window(
         self, throttle: LoginThrottle, clock: ManualClock
     ) -> None:
         """A locked key waits the rest of the window, rounded up, and is free at its end."""
-        key = _key("alice")
-        await _fail(throttle, key, 5)
+        address, user = _address(), _key("alice")
+        await _fail(throttle, address, user, 5)
         waits = []
         for seconds in (0, 40, 19.5):
             clock.advance(seconds)
-            waits.append(await _retry_after(throttle, key))
+            waits.append(await _retry_after(throttle, address, user))
         clock.advance(0.5)
-        await throttle.attempt(key)
+        await throttle.attempt(address, user)
         assert waits == [60, 20, 1]
+
+    @pytest.mark.anyio
+    async def test_a_locked_address_waits_for_its_own_window(
+        self, throttle: LoginThrottle, clock: ManualClock
+    ) -> None:
+        """An address locked by twenty usernames, the first 30 s before the others, waits
+        30 s, then tries again."""
+        address = _address()
+        await throttle.attempt(address, _key("first"))
+        clock.advance(30)
+        for number in range(19):
+            await throttle.attempt(address, _key(f"user{number}"))
+        wait = await _retry_after(throttle, address, _key("next"))
+        clock.advance(30)
+        await throttle.attempt(address, _key("next"))
+        assert wait == 30
 
     @pytest.mark.anyio
     async def test_the_window_runs_from_the_first_attempt(
         self, throttle: LoginThrottle, clock: ManualClock
     ) -> None:
         """Later attempts do not extend the window: the key is free 60 s after its first."""
-        key = _key("alice")
-        await _fail(throttle, key, 1)
+        address, user = _address(), _key("alice")
+        await _fail(throttle, address, user, 1)
         clock.advance(30)
-        await _fail(throttle, key, 4)
-        locked_for = await _retry_after(throttle, key)
+        await _fail(throttle, address, user, 4)
+        locked_for = await _retry_after(throttle, address, user)
         clock.advance(30)
-        await throttle.attempt(key)
+        await throttle.attempt(address, user)
         assert locked_for == 30
 
     @pytest.mark.anyio
@@ -276,12 +370,12 @@ class LoginThrottleContract(Contract):
         self, throttle: LoginThrottle, clock: ManualClock
     ) -> None:
         """Four attempts, a window later four more: the key may try once more, then waits."""
-        key = _key("alice")
+        address, user = _address(), _key("alice")
         for window in (0, 1):  # four attempts in each of two windows
             clock.advance(60 * window)
-            await _fail(throttle, key, 4)
-        await throttle.attempt(key)
-        assert await _retry_after(throttle, key) == 60
+            await _fail(throttle, address, user, 4)
+        await throttle.attempt(address, user)
+        assert await _retry_after(throttle, address, user) == 60
 
 
 class PasswordHasherContract(Contract):
