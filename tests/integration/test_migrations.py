@@ -1,0 +1,179 @@
+"""Migrations an operator can deploy, on SQLite and PostgreSQL alike: each named as it is
+applied, listed by ``moviecore migrate --status``, and a schema newer than the build
+refused unless it declares the build compatible."""
+
+from __future__ import annotations
+
+import logging
+import re
+import sqlite3
+from contextlib import closing
+
+import psycopg
+import pytest
+
+from adapters.migrations import SchemaTooNew
+from app import migrate_database, migration_status, open_storage, prepare_start
+from fixtures.migrations import NEWER_VERSION, Database
+from moviecore import __version__
+
+_WHEN = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC")
+
+
+def _rows(listing: str) -> list[list[str]]:
+    """The columns of each line of ``migrate --status``, any time shown as "<when>"."""
+    return [re.split(r"\s{2,}", _WHEN.sub("<when>", line)) for line in listing.splitlines()]
+
+
+async def _forget_versions(database: Database) -> None:
+    """Leave ``schema_migrations`` as the first builds wrote it: each migration's number."""
+    drop = [
+        f"ALTER TABLE schema_migrations DROP COLUMN {column}"
+        for column in ("name", "code_version", "compatible_from", "applied_at")
+    ]
+    if database.settings.database_url is None:
+        with closing(sqlite3.connect(database.settings.sqlite_path)) as connection:
+            for statement in drop:
+                connection.execute(statement)
+        return
+    async with await psycopg.AsyncConnection.connect(database.settings.database_url) as conn:
+        for statement in drop:
+            await conn.execute(statement.encode())
+
+
+def _logged(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [record.getMessage() for record in caplog.records if record.name == "moviecore"]
+
+
+@pytest.mark.anyio
+async def test_migrate_names_each_migration_and_status_lists_them(database: Database) -> None:
+    """On a new database ``--status`` lists every migration pending; ``migrate`` names each
+    as it applies it, then lists them applied by this version; a second applies nothing."""
+    before = await migration_status(database.settings)
+    first = await migrate_database(database.settings)
+    after = await migration_status(database.settings)
+    again = await migrate_database(database.settings)
+    names = [migration.name for migration in database.shipped]
+    assert (_rows(before), first.splitlines(), _rows(after), again) == (
+        [["pending", name] for name in names],
+        [
+            *(f"applied migration {name}" for name in names),
+            f"applied {len(names)} migrations; the database is up to date",
+        ],
+        [["applied", name, "<when>", f"moviecore {__version__}"] for name in names],
+        "nothing to apply; the database is up to date",
+    )
+
+
+@pytest.mark.anyio
+async def test_status_shows_what_an_upgrade_will_apply(database: Database) -> None:
+    """On a database an older build migrated, ``--status`` shows the migrations it applied,
+    by its version, and this build's newest pending, twice alike; ``migrate`` applies
+    that one alone."""
+    await database.migrate_as(database.shipped[:-1], "0.0.9")
+    before = await migration_status(database.settings)
+    still = await migration_status(database.settings)
+    migrated = await migrate_database(database.settings)
+    after = await migration_status(database.settings)
+    *older, newest = [migration.name for migration in database.shipped]
+    applied_before = [["applied", name, "<when>", "moviecore 0.0.9"] for name in older]
+    assert (_rows(before), _rows(still), migrated.splitlines(), _rows(after)) == (
+        [*applied_before, ["pending", newest]],
+        [*applied_before, ["pending", newest]],
+        [f"applied migration {newest}", "applied 1 migration; the database is up to date"],
+        [*applied_before, ["applied", newest, "<when>", f"moviecore {__version__}"]],
+    )
+
+
+@pytest.mark.anyio
+async def test_a_database_of_the_first_builds_is_listed_and_upgraded(database: Database) -> None:
+    """A database whose record holds only migration numbers lists them by name, of a version
+    not recorded, and is upgraded: its pending migration applied and recorded in full."""
+    await database.migrate_as(database.shipped[:-1], "0.0.9")
+    await _forget_versions(database)
+    before = await migration_status(database.settings)
+    migrated = await migrate_database(database.settings)
+    after = await migration_status(database.settings)
+    *older, newest = [migration.name for migration in database.shipped]
+    unrecorded = [["applied", name, "moviecore (version not recorded)"] for name in older]
+    assert (_rows(before), migrated.splitlines()[0], _rows(after)) == (
+        [*unrecorded, ["pending", newest]],
+        f"applied migration {newest}",
+        [*unrecorded, ["applied", newest, "<when>", f"moviecore {__version__}"]],
+    )
+
+
+@pytest.mark.anyio
+async def test_the_start_logs_each_migration_it_applies(
+    database: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Preparing a start on a new database logs one line per migration applied, then one
+    saying the database is up to date."""
+    with caplog.at_level(logging.INFO, logger="moviecore"):
+        await prepare_start(database.settings)
+    names = [migration.name for migration in database.shipped]
+    assert _logged(caplog) == [
+        *(f"applied migration {name}" for name in names),
+        f"applied {len(names)} migrations; the database is up to date",
+    ]
+
+
+@pytest.mark.anyio
+async def test_a_newer_schema_is_refused_naming_the_version_it_needs(
+    database: Database, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """After a newer build applied a migration that declares nothing, migrating (as every
+    start does) stops with one line naming that migration, the version that needs it and
+    what to do, and changes nothing; ``--status`` shows why."""
+    newer = database.newer_build(tmp_path_factory.mktemp("newer") / "migrations", "")
+    await database.migrate_as(newer, NEWER_VERSION)
+    before = await migration_status(database.settings)
+    with pytest.raises(SchemaTooNew) as refused:
+        await migrate_database(database.settings)
+    assert (str(refused.value), _rows(before)[-1], await migration_status(database.settings)) == (
+        f"the database schema is newer than this build (moviecore {__version__}):"
+        f" migration {newer[-1].name} needs moviecore {NEWER_VERSION} or later;"
+        " deploy that version, or restore the database from a backup taken before it"
+        " was migrated",
+        [
+            "applied",
+            newer[-1].name,
+            "<when>",
+            f"moviecore {NEWER_VERSION}",
+            "(newer than this build, which refuses to start on it)",
+        ],
+        before,
+    )
+
+
+@pytest.mark.anyio
+async def test_a_newer_schema_declaring_the_build_compatible_is_served(
+    database: Database,
+    tmp_path_factory: pytest.TempPathFactory,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A newer build's migration declaring this build's newest migration compatible lets it
+    start, saying so in the log, and serve from the database; ``--status`` shows it."""
+    declared = f"-- compatible with builds from migration {database.shipped[-1].version:04d}"
+    newer = database.newer_build(tmp_path_factory.mktemp("newer") / "migrations", declared)
+    await database.migrate_as(newer, NEWER_VERSION)
+    with caplog.at_level(logging.INFO, logger="moviecore"):
+        await prepare_start(database.settings)
+    async with open_storage(database.settings) as storage:
+        movies = await storage.catalog.count()
+    status = _rows(await migration_status(database.settings))
+    assert (_logged(caplog), movies, status[-1]) == (
+        [
+            f"migration {newer[-1].name} of moviecore {NEWER_VERSION} is newer than this build"
+            " and declares it compatible",
+            "nothing to apply; the database is up to date",
+        ],
+        0,
+        [
+            "applied",
+            newer[-1].name,
+            "<when>",
+            f"moviecore {NEWER_VERSION}",
+            "(newer than this build, which it declares compatible)",
+        ],
+    )
