@@ -7,16 +7,19 @@ from __future__ import annotations
 import logging
 import re
 import sqlite3
+import textwrap
 from contextlib import closing
+from pathlib import Path
 
 import psycopg
 import pytest
 
-from adapters.migrations import SchemaTooNew
+from adapters.migrations import Applied, Migration, SchemaTooNew, shipped, to_apply
 from app import migrate_database, migration_status, open_storage, prepare_start
 from fixtures.migrations import NEWER_VERSION, Database
 from moviecore import __version__
 
+GUIDE = Path(__file__).resolve().parents[2] / "docs" / "deployment.md"
 _WHEN = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC")
 
 
@@ -177,3 +180,39 @@ async def test_a_newer_schema_declaring_the_build_compatible_is_served(
             "(newer than this build, which it declares compatible)",
         ],
     )
+
+
+def _applied_by(migration: Migration, code_version: str) -> Applied:
+    return Applied(
+        version=migration.version,
+        name=migration.name,
+        code_version=code_version,
+        compatible_from=migration.compatible_from,
+        applied_at=None,
+    )
+
+
+def test_the_deployment_guide_example_holds(tmp_path: Path) -> None:
+    """The worked example of docs/deployment.md, its migrations read from the guide: 0.2.0
+    runs on the expanded schema, 0.3.0 on the contracted one, and 0.2.0 started on that
+    refuses with the very line the guide quotes."""
+    guide = GUIDE.read_text(encoding="utf-8")
+    example = guide.split("### A worked example")[1]
+    expand, contract = re.findall(r"```sql\n(.*?)```", example, re.DOTALL)
+    for name, script in (("0007_movie_year", expand), ("0008_movie_year_required", contract)):
+        (tmp_path / f"{name}.sql").write_text(textwrap.dedent(script), encoding="utf-8")
+    older = [
+        Migration(version=n, name=f"{n:04d}_older", script="", compatible_from=n)
+        for n in range(1, 7)
+    ]
+    year, required = shipped(tmp_path)
+    expanded = [*(_applied_by(m, "0.2.0") for m in older), _applied_by(year, "0.3.0")]
+    contracted = [*expanded, _applied_by(required, "0.4.0")]
+    with pytest.raises(SchemaTooNew) as refused:
+        to_apply(contracted, older, "0.2.0")
+    quoted = next(line for line in guide.splitlines() if "(moviecore 0.2.0)" in line)
+    assert (
+        to_apply(expanded, older, "0.2.0").ahead,
+        to_apply(contracted, [*older, year], "0.3.0").ahead,
+        f"moviecore: {refused.value}",
+    ) == (expanded[-1:], contracted[-1:], quoted)
