@@ -22,6 +22,7 @@ share ``adapters.faults``.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -132,8 +133,12 @@ class Status:
 
 
 def shipped(folder: Traversable) -> list[Migration]:
-    """Every migration in ``folder``, oldest first."""
-    found = []
+    """Every migration in ``folder``, oldest first.
+
+    Raise ValueError if two share a number: the database records numbers, so one of
+    them would pass for applied when the other is.
+    """
+    found: list[Migration] = []
     for entry in folder.iterdir():
         if match := _FILE_NAME.fullmatch(entry.name):
             script = entry.read_text(encoding="utf-8")
@@ -147,7 +152,13 @@ def shipped(folder: Traversable) -> list[Migration]:
                     compatible_from=int(declared[1]) if declared else version,
                 )
             )
-    return sorted(found, key=lambda migration: migration.version)
+    found.sort(key=lambda migration: migration.version)
+    for first, second in itertools.pairwise(found):
+        if first.version == second.version:
+            raise ValueError(
+                f"two migrations numbered {first.version:04d}: {first.name}, {second.name}"
+            )
+    return found
 
 
 def record(migration: Migration, code_version: str) -> dict[str, object]:

@@ -216,3 +216,13 @@ def test_the_deployment_guide_example_holds(tmp_path: Path) -> None:
         to_apply(contracted, [*older, year], "0.3.0").ahead,
         f"moviecore: {refused.value}",
     ) == (expanded[-1:], contracted[-1:], quoted)
+
+
+def test_two_migrations_of_one_number_are_refused(tmp_path: Path) -> None:
+    """Two migration files numbered alike (as two branches may each add one) stop the build
+    from reading its migrations, naming both, before either is applied."""
+    for name in ("0007_sessions.sql", "0007_movies_by_collection.sql"):
+        (tmp_path / name).write_text("CREATE TABLE t (id integer);\n", encoding="utf-8")
+    expected = "two migrations numbered 0007: 0007_movies_by_collection, 0007_sessions"
+    with pytest.raises(ValueError, match=f"^{re.escape(expected)}$"):
+        shipped(tmp_path)
