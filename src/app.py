@@ -193,23 +193,23 @@ def jwt_secret(settings: Settings) -> str:
 
 
 async def prepare_start(settings: Settings) -> None:
-    """Once per start, before any worker: keep a generated JWT secret if none is set,
-    migrate the storage (logging each migration applied), check Redis.
+    """Once per start, before any worker: keep a generated JWT secret if none is set, check
+    Redis, migrate the storage (logging each migration applied).
 
     A refusal here is one line, where in each worker it would be a traceback each. A
     Redis that refuses the credentials or the certificate stops the start with
-    SettingsError naming it; one that cannot be reached is logged, and the service
-    starts degraded until it is back. A schema newer than this build runs with stops
-    it with SchemaTooNew.
+    SettingsError naming it, before the database is changed; one that cannot be
+    reached is logged, and the service starts degraded until it is back. A schema
+    newer than this build runs with stops it with SchemaTooNew.
     """
     jwt_secret(settings)  # made once here, so that every worker reads the same
-    for line in (await migrate_database(settings)).splitlines():
-        logging.getLogger("moviecore").info(line)
     if settings.redis_url is not None:
         try:
             await redis.check(settings.redis_url)
         except Rejected as exc:
             raise SettingsError(f"REDIS_URL: {exc}") from exc
+    for line in (await migrate_database(settings)).splitlines():
+        logging.getLogger("moviecore").info(line)
 
 
 @asynccontextmanager

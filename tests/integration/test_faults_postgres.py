@@ -15,6 +15,7 @@ import pytest
 
 from fixtures.dependencies import PostgresCluster, RedisServer
 from fixtures.server import ServerProcess, distributed_environment, problem_of, run_server
+from moviecore import __version__
 
 PROBLEM_JSON = "application/problem+json"
 WORKERS = 2
@@ -30,7 +31,10 @@ UNAVAILABLE = (
         "detail": "the database cannot be reached",
     },
 )
-HEALTHY = (200, {"status": "ok", "database": "ok", "counter": "ok", "catalog": "ok"})
+HEALTHY = (
+    200,
+    {"status": "ok", "version": __version__, "database": "ok", "counter": "ok", "catalog": "ok"},
+)
 
 
 @pytest.fixture
@@ -116,11 +120,21 @@ def test_health_names_each_failing_dependency_and_never_its_secrets(
     assert (states, shown) == (
         [
             HEALTHY,
-            (200, {"status": "degraded", "database": "ok", "counter": "failing", "catalog": "ok"}),
+            (
+                200,
+                {
+                    "status": "degraded",
+                    "version": __version__,
+                    "database": "ok",
+                    "counter": "failing",
+                    "catalog": "ok",
+                },
+            ),
             (
                 503,
                 {
                     "status": "failing",
+                    "version": __version__,
                     "database": "failing",
                     "counter": "failing",
                     "catalog": "failing",
@@ -128,7 +142,13 @@ def test_health_names_each_failing_dependency_and_never_its_secrets(
             ),
             (
                 503,
-                {"status": "failing", "database": "failing", "counter": "ok", "catalog": "failing"},
+                {
+                    "status": "failing",
+                    "version": __version__,
+                    "database": "failing",
+                    "counter": "ok",
+                    "catalog": "failing",
+                },
             ),
             HEALTHY,
         ],

@@ -211,7 +211,7 @@ def test_a_release_changes_the_version_in_one_place(tmp_path: Path) -> None:
 
 
 def test_the_version_is_a_release_the_changelog_describes() -> None:
-    """The version every build reports (``--version``, ``GET /``, the OpenAPI document) has
-    its section in the CHANGELOG."""
+    """The version every build reports (``--version``, ``GET /``, ``GET /health/``, the
+    OpenAPI document) has its section in the CHANGELOG."""
     headings = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8").splitlines()
     assert f"## [{VERSION}]" in [line.partition(" - ")[0] for line in headings]

@@ -109,7 +109,13 @@ def test_verified_tls_to_both_servers_serves(
     }
     for server in run_server(tmp_path / "server", environment):
         health = httpx.get(f"{server.base_url}/health/", timeout=10).json()
-    assert health == {"status": "ok", "database": "ok", "counter": "ok", "catalog": "ok"}
+    assert health == {
+        "status": "ok",
+        "version": __version__,
+        "database": "ok",
+        "counter": "ok",
+        "catalog": "ok",
+    }
 
 
 def test_unreachable_redis_at_start_is_logged_and_the_service_starts_degraded(
@@ -122,7 +128,13 @@ def test_unreachable_redis_at_start_is_logged_and_the_service_starts_degraded(
         health = httpx.get(f"{server.base_url}/health/", timeout=10).json()
         logged = [line for line in server.log().splitlines() if "Redis server" in line]
     assert (health, ["Redis server unreachable:" in line for line in logged]) == (
-        {"status": "degraded", "database": "ok", "counter": "failing", "catalog": "ok"},
+        {
+            "status": "degraded",
+            "version": __version__,
+            "database": "ok",
+            "counter": "failing",
+            "catalog": "ok",
+        },
         [True],
     )
 
