@@ -132,15 +132,21 @@ async def _apply_missing(
         " applied_at timestamptz NOT NULL DEFAULT now())"
     )
     # Columns added since the table was first made; a database from then lacks them, and
-    # its rows are left NULL in them rather than given values nobody recorded.
-    await conn.execute(
-        "ALTER TABLE schema_migrations"
-        " ADD COLUMN IF NOT EXISTS name text,"
-        " ADD COLUMN IF NOT EXISTS code_version text,"
-        " ADD COLUMN IF NOT EXISTS compatible_from integer,"
-        " ADD COLUMN IF NOT EXISTS applied_at timestamptz,"
-        " ALTER COLUMN applied_at SET DEFAULT now()"
+    # its rows are left NULL in them rather than given values nobody recorded. Altered
+    # only then: an ALTER at every start would rewrite the catalog at every start.
+    cursor = await conn.execute(
+        "SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('schema_migrations')"
+        " AND attname = 'compatible_from'"
     )
+    if await cursor.fetchone() is None:
+        await conn.execute(
+            "ALTER TABLE schema_migrations"
+            " ADD COLUMN IF NOT EXISTS name text,"
+            " ADD COLUMN IF NOT EXISTS code_version text,"
+            " ADD COLUMN IF NOT EXISTS compatible_from integer,"
+            " ADD COLUMN IF NOT EXISTS applied_at timestamptz,"
+            " ALTER COLUMN applied_at SET DEFAULT now()"
+        )
     migrated = to_apply(await _applied(conn), migrations, code_version)
     # Every migration and its record commit together, or none does.
     for migration in migrated.applied:
