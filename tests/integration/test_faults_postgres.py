@@ -14,8 +14,8 @@ import httpx
 import pytest
 
 from fixtures.dependencies import PostgresCluster, RedisServer
+from fixtures.health import health_report
 from fixtures.server import ServerProcess, distributed_environment, problem_of, run_server
-from moviecore import __version__
 
 PROBLEM_JSON = "application/problem+json"
 WORKERS = 2
@@ -31,10 +31,7 @@ UNAVAILABLE = (
         "detail": "the database cannot be reached",
     },
 )
-HEALTHY = (
-    200,
-    {"status": "ok", "version": __version__, "database": "ok", "counter": "ok", "catalog": "ok"},
-)
+HEALTHY = (200, health_report("ok", database="ok", counter="ok", catalog="ok"))
 
 
 @pytest.fixture
@@ -120,36 +117,12 @@ def test_health_names_each_failing_dependency_and_never_its_secrets(
     assert (states, shown) == (
         [
             HEALTHY,
-            (
-                200,
-                {
-                    "status": "degraded",
-                    "version": __version__,
-                    "database": "ok",
-                    "counter": "failing",
-                    "catalog": "ok",
-                },
-            ),
+            (200, health_report("degraded", database="ok", counter="failing", catalog="ok")),
             (
                 503,
-                {
-                    "status": "failing",
-                    "version": __version__,
-                    "database": "failing",
-                    "counter": "failing",
-                    "catalog": "failing",
-                },
+                health_report("failing", database="failing", counter="failing", catalog="failing"),
             ),
-            (
-                503,
-                {
-                    "status": "failing",
-                    "version": __version__,
-                    "database": "failing",
-                    "counter": "ok",
-                    "catalog": "failing",
-                },
-            ),
+            (503, health_report("failing", database="failing", counter="ok", catalog="failing")),
             HEALTHY,
         ],
         [],
