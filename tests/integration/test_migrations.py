@@ -4,6 +4,7 @@ refused unless it declares the build compatible."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import sqlite3
@@ -14,8 +15,11 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from adapters import sqlite
 from adapters.migrations import Applied, Migration, SchemaTooNew, shipped, to_apply
+from adapters.settings import load_settings
 from app import migrate_database, migration_status, open_storage, prepare_start
+from cli import main
 from fixtures.migrations import NEWER_VERSION, Database
 from moviecore import __version__
 
@@ -226,3 +230,48 @@ def test_two_migrations_of_one_number_are_refused(tmp_path: Path) -> None:
     expected = "two migrations numbered 0007: 0007_movies_by_collection, 0007_sessions"
     with pytest.raises(ValueError, match=f"^{re.escape(expected)}$"):
         shipped(tmp_path)
+
+
+@pytest.fixture
+def embedded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Database:
+    """The SQLite database of the ``moviecore`` command run in ``tmp_path`` with only
+    DATA_DIR set."""
+    for name in ("DATABASE_URL", "REDIS_URL", "EXTERNAL_MOVIES_API_URL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.chdir(tmp_path)
+    return Database(
+        environment={"DATA_DIR": str(tmp_path / "data")},
+        settings=load_settings(),
+        shipped=sqlite.shipped_migrations(),
+    )
+
+
+def test_the_command_lists_then_migrates_then_refuses_a_newer_schema(
+    embedded: Database,
+    tmp_path_factory: pytest.TempPathFactory,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """``moviecore migrate --status`` prints each migration pending and exits 0, ``migrate``
+    prints each applied; on a schema a newer build left, ``migrate`` exits 2 with one line."""
+    listed = (main(["migrate", "--status"]), capsys.readouterr())
+    migrated = (main(["migrate"]), capsys.readouterr())
+    newer = embedded.newer_build(tmp_path_factory.mktemp("newer") / "migrations", "")
+    asyncio.run(embedded.migrate_as(newer, NEWER_VERSION))
+    refused = (main(["migrate"]), capsys.readouterr())
+    names = [migration.name for migration in embedded.shipped]
+    assert [
+        (code, out.out.splitlines(), len(out.err.splitlines()))
+        for code, out in (listed, migrated, refused)
+    ] == [
+        (0, [f"moviecore: pending  {name}" for name in names], 0),
+        (
+            0,
+            [
+                *(f"moviecore: applied migration {name}" for name in names),
+                f"moviecore: applied {len(names)} migrations; the database is up to date",
+            ],
+            0,
+        ),
+        (2, [], 1),
+    ]
