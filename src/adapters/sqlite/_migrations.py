@@ -76,7 +76,7 @@ async def bring_up_to_date(
     """Migrate the open ``database`` as ``migrate`` does, then compute the search keys of
     movies stored before search existed."""
     work = partial(
-        apply_migrations,
+        _apply_migrations,
         migrations=shipped_migrations() if migrations is None else migrations,
         code_version=code_version,
     )
@@ -95,7 +95,7 @@ async def migration_status(path: Path) -> Status:
     return status(applied, shipped_migrations())
 
 
-def apply_migrations(
+def _apply_migrations(
     connection: sqlite3.Connection, *, migrations: Sequence[Migration], code_version: str
 ) -> Migrated:
     """Apply, inside the caller's transaction, every migration not yet recorded."""
