@@ -45,6 +45,7 @@ from adapters.metrics import (
     metrics_endpoint,
     workers_registry,
 )
+from adapters.migrations import Migrated
 from adapters.mirror import MirroredCatalog
 from adapters.movie_files import bundled_movies
 from adapters.security import BcryptPasswordHasher, JwtTokenIssuer, stored_secret
@@ -73,15 +74,16 @@ __all__ = [
     "jwt_secret",
     "load_settings",
     "migrate_database",
+    "migration_status",
     "open_storage",
     "open_upstream",
+    "prepare_start",
     "serve",
     "server_config",
 ]
 
 STARTUP_WAIT_SECONDS = 10.0
 """How long a start waits for an unreachable database before it gives up."""
-UP_TO_DATE = "the database is up to date"
 
 # --- Choosing adapters ------------------------------------------------------
 # The one place that decides, from the settings, which adapter serves each port.
@@ -135,24 +137,48 @@ async def open_storage(
             yield shared
 
 
-async def _migrate_when_reachable(url: str) -> None:
+async def _migrate_when_reachable(url: str) -> Migrated:
     """Migrate, riding out a database that is briefly unreachable as the service starts."""
     deadline = time.monotonic() + STARTUP_WAIT_SECONDS
     while True:
         try:
-            return await postgres.migrate(url)
-        except (Rejected, postgres.MissingDatabase) as exc:
-            raise SettingsError(f"DATABASE_URL: {exc}") from exc
+            with _database_url_named():
+                return await postgres.migrate(url)
         except StorageUnavailable:
             if time.monotonic() > deadline:
                 raise
             await asyncio.sleep(0.5)
 
 
+@contextmanager
+def _database_url_named() -> Iterator[None]:
+    """A database that refuses, or that does not exist, is a setting to fix: SettingsError."""
+    try:
+        yield
+    except (Rejected, postgres.MissingDatabase) as exc:
+        raise SettingsError(f"DATABASE_URL: {exc}") from exc
+
+
 async def migrate_database(settings: Settings) -> str:
-    """Create or upgrade the database; the line saying it is done."""
-    async with open_storage(settings):
-        return UP_TO_DATE
+    """Create or upgrade the database; the lines naming each migration applied, then saying
+    it is done. SchemaTooNew if a newer build migrated it past what this one runs with."""
+    if settings.database_url is None:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        migrated = await sqlite.migrate(settings.sqlite_path)
+    else:
+        migrated = await _migrate_when_reachable(settings.database_url)
+    return "\n".join(migrated.lines())
+
+
+async def migration_status(settings: Settings) -> str:
+    """The migrations the database records and those it lacks, a line each; nothing is
+    changed, not even created."""
+    if settings.database_url is None:
+        found = await sqlite.migration_status(settings.sqlite_path)
+    else:
+        with _database_url_named():
+            found = await postgres.migration_status(settings.database_url)
+    return "\n".join(found.lines())
 
 
 def jwt_secret(settings: Settings) -> str:
@@ -167,23 +193,24 @@ def jwt_secret(settings: Settings) -> str:
         raise SettingsError(str(exc)) from exc
 
 
-async def _prepare_start(settings: Settings) -> str:
-    """Once per start, before any worker: keep a generated JWT secret if none is set, open
-    (and migrate) the storage, check Redis.
+async def prepare_start(settings: Settings) -> None:
+    """Once per start, before any worker: keep a generated JWT secret if none is set, check
+    Redis, migrate the storage (logging each migration applied).
 
     A refusal here is one line, where in each worker it would be a traceback each. A
     Redis that refuses the credentials or the certificate stops the start with
-    SettingsError naming it; one that cannot be reached is logged, and the service
-    starts degraded until it is back.
+    SettingsError naming it, before the database is changed; one that cannot be
+    reached is logged, and the service starts degraded until it is back. A schema
+    newer than this build runs with stops it with SchemaTooNew.
     """
     jwt_secret(settings)  # made once here, so that every worker reads the same
-    message = await migrate_database(settings)
     if settings.redis_url is not None:
         try:
             await redis.check(settings.redis_url)
         except Rejected as exc:
             raise SettingsError(f"REDIS_URL: {exc}") from exc
-    return message
+    for line in (await migrate_database(settings)).splitlines():
+        logging.getLogger("moviecore").info(line)
 
 
 @asynccontextmanager
@@ -308,7 +335,7 @@ def serve(settings: Settings, host: str | None, port: int | None) -> int:
     # The start's one migration: the workers do not migrate. Logged, not printed, so
     # that with LOG_FORMAT=json every line the process writes is JSON.
     configure_logs(settings.log_format)
-    logging.getLogger("moviecore").info(asyncio.run(_prepare_start(settings)))
+    asyncio.run(prepare_start(settings))
     config = server_config(settings, host=host, port=port)
     with _measured(settings) as (factory, on_worker_exit):
         return serve_http(factory, config, on_worker_exit)

@@ -1,14 +1,17 @@
 """The ``moviecore`` command: its arguments, and what the catalog commands print.
 
     moviecore serve [--host HOST] [--port PORT]   run the HTTP service
-    moviecore migrate                             create or upgrade the database
+    moviecore migrate [--status]                  create or upgrade the database, naming each
+                                                  migration applied; or list those applied
+                                                  and pending, changing nothing
     moviecore catalog import FILE                 add movies (JSON or CSV) to the local catalog
     moviecore catalog sync                        copy the whole upstream into the local catalog,
                                                   resuming where the last run stopped
 
 Settings come from the environment, then from a ``.env`` file in the working
-directory for names the environment leaves unset. A bad setting stops the
-command with one line on stderr and exit code 2. What each command opens is the
+directory for names the environment leaves unset. A bad setting, or a database
+schema newer than this build runs with, stops the command with one line on stderr
+and exit code 2. What each command opens is the
 composition root's (``app``).
 """
 
@@ -22,9 +25,10 @@ from pathlib import Path
 from typing import TextIO
 
 from adapters.http import ListenError
+from adapters.migrations import SchemaTooNew
 from adapters.movie_files import MovieFile, read_movies
 from adapters.settings import Settings, SettingsError, load_settings
-from app import migrate_database, open_storage, open_upstream, serve
+from app import migrate_database, migration_status, open_storage, open_upstream, serve
 from moviecore import MovieCoreError, SyncProgress, ValidationError, __version__, sync_catalog
 
 __all__ = ["main"]
@@ -57,8 +61,13 @@ def _parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="run the HTTP service (WORKERS processes, default 1)")
     serve.add_argument("--host", help="address to listen on (default: HOST, else 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port to listen on (default: PORT, else 8000)")
-    commands.add_parser(
+    migrate = commands.add_parser(
         "migrate", help="create or upgrade the database (default: SQLite in DATA_DIR, ./data)"
+    )
+    migrate.add_argument(
+        "--status",
+        action="store_true",
+        help="list the migrations applied and pending instead, changing nothing",
     )
     catalog = commands.add_parser("catalog", help="manage the local movie catalog")
     actions = catalog.add_subparsers(dest="action", required=True, metavar="ACTION")
@@ -197,6 +206,8 @@ def _run(arguments: argparse.Namespace, settings: Settings) -> str | int:
     if arguments.command == "serve":
         return serve(settings, arguments.host, arguments.port)
     if arguments.command == "migrate":
+        if arguments.status:
+            return asyncio.run(migration_status(settings))
         return asyncio.run(migrate_database(settings))
     if arguments.action == "import":
         return asyncio.run(_import_catalog(settings, arguments.file))
@@ -204,12 +215,12 @@ def _run(arguments: argparse.Namespace, settings: Settings) -> str | int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the moviecore command; the exit code is 2 for bad settings, 1 for failures,
-    130 for a sync stopped with Ctrl-C."""
+    """Run the moviecore command; the exit code is 2 for bad settings or a schema newer than
+    this build runs with, 1 for failures, 130 for a sync stopped with Ctrl-C."""
     arguments = _parser().parse_args(argv)
     try:
         outcome = _run(arguments, load_settings())
-    except SettingsError as exc:
+    except (SettingsError, SchemaTooNew) as exc:
         print(f"moviecore: {exc}", file=sys.stderr)
         return 2
     except SyncStopped as exc:
@@ -220,5 +231,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     if isinstance(outcome, int):  # what serving ended with
         return outcome
-    print(f"moviecore: {outcome}")
+    for line in outcome.splitlines():
+        print(f"moviecore: {line}")
     return 0

@@ -9,6 +9,7 @@ pytest_plugins = [
     "fixtures.upstream",
     "fixtures.dependencies",
     "fixtures.pooler",
+    "fixtures.migrations",
 ]
 
 

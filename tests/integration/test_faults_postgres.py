@@ -14,6 +14,7 @@ import httpx
 import pytest
 
 from fixtures.dependencies import PostgresCluster, RedisServer
+from fixtures.health import health_report
 from fixtures.server import ServerProcess, distributed_environment, problem_of, run_server
 
 PROBLEM_JSON = "application/problem+json"
@@ -30,7 +31,7 @@ UNAVAILABLE = (
         "detail": "the database cannot be reached",
     },
 )
-HEALTHY = (200, {"status": "ok", "database": "ok", "counter": "ok", "catalog": "ok"})
+HEALTHY = (200, health_report("ok", database="ok", counter="ok", catalog="ok"))
 
 
 @pytest.fixture
@@ -116,20 +117,12 @@ def test_health_names_each_failing_dependency_and_never_its_secrets(
     assert (states, shown) == (
         [
             HEALTHY,
-            (200, {"status": "degraded", "database": "ok", "counter": "failing", "catalog": "ok"}),
+            (200, health_report("degraded", database="ok", counter="failing", catalog="ok")),
             (
                 503,
-                {
-                    "status": "failing",
-                    "database": "failing",
-                    "counter": "failing",
-                    "catalog": "failing",
-                },
+                health_report("failing", database="failing", counter="failing", catalog="failing"),
             ),
-            (
-                503,
-                {"status": "failing", "database": "failing", "counter": "ok", "catalog": "failing"},
-            ),
+            (503, health_report("failing", database="failing", counter="ok", catalog="failing")),
             HEALTHY,
         ],
         [],

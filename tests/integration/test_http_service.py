@@ -12,6 +12,7 @@ from litestar.testing import AsyncTestClient
 import moviecore
 from adapters.http import Backend, create_http_app, fixed_backend
 from adapters.settings import Settings
+from fixtures.health import health_report
 from fixtures.server import problem_body
 from moviecore import CollectionSlice
 from moviecore.testing import MemoryCollectionRepository, in_memory_ports
@@ -26,7 +27,7 @@ def test_health_reports_every_dependency_ok(client: httpx.Client, path: str) -> 
     response = client.get(path)
     assert (response.status_code, response.json()) == (
         200,
-        {"status": "ok", "database": "ok", "counter": "ok", "catalog": "ok"},
+        health_report("ok", database="ok", counter="ok", catalog="ok"),
     )
 
 
@@ -168,7 +169,7 @@ async def test_failing_database_makes_health_503_naming_it() -> None:
         response = await http.get("/health/")
     assert (response.status_code, response.json()) == (
         503,
-        {"status": "failing", "database": "failing", "counter": "ok"},
+        health_report("failing", database="failing", counter="ok"),
     )
 
 
@@ -182,7 +183,7 @@ async def test_failing_database_fails_readiness_not_liveness() -> None:
         ready = await http.get("/health/ready/")
         live = await http.get("/health/live/")
     assert [(r.status_code, r.json()) for r in (ready, live)] == [
-        (503, {"status": "failing", "database": "failing", "counter": "ok"}),
+        (503, health_report("failing", database="failing", counter="ok")),
         (200, {"status": "ok"}),
     ]
 
@@ -198,7 +199,7 @@ async def test_failing_counter_or_catalog_leaves_health_200_degraded() -> None:
         response = await http.get("/health/")
     assert (response.status_code, response.json()) == (
         200,
-        {"status": "degraded", "database": "ok", "counter": "failing", "catalog": "failing"},
+        health_report("degraded", database="ok", counter="failing", catalog="failing"),
     )
 
 

@@ -8,6 +8,7 @@ its values; the service's wheel serves requests and runs the library demo.
 from __future__ import annotations
 
 import ast
+import json
 import shutil
 import subprocess
 import sys
@@ -186,3 +187,31 @@ print([r for r in required if r.startswith("moviecore") and "extra ==" not in r]
         VERSION,
         str([f"moviecore=={VERSION}"]),
     ]
+
+
+def test_a_release_changes_the_version_in_one_place(tmp_path: Path) -> None:
+    """With only ``moviecore.__version__`` changed, the service is built under that version
+    and requires the core of that version."""
+    for folder in ("src", "service"):
+        shutil.copytree(
+            ROOT / folder, tmp_path / folder, ignore=shutil.ignore_patterns("__pycache__")
+        )
+    init = tmp_path / "src" / "moviecore" / "__init__.py"
+    init.write_text(
+        init.read_text(encoding="utf-8").replace(f'"{VERSION}"', '"9.8.7"'), encoding="utf-8"
+    )
+    pip = (sys.executable, "-m", "pip", "install", "--dry-run", "--no-deps", "--quiet")
+    report = _run(*pip, "--report", "-", tmp_path / "service", cwd=tmp_path)
+    metadata = json.loads(report)["install"][0]["metadata"]
+    required = [r for r in metadata["requires_dist"] if r.startswith("moviecore")]
+    assert (metadata["version"], required) == (
+        "9.8.7",
+        ["moviecore==9.8.7", "moviecore[testing]; extra == 'dev'"],
+    )
+
+
+def test_the_version_is_a_release_the_changelog_describes() -> None:
+    """The version every build reports (``--version``, ``GET /``, ``GET /health/``, the
+    OpenAPI document) has its section in the CHANGELOG."""
+    headings = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8").splitlines()
+    assert f"## [{VERSION}]" in [line.partition(" - ")[0] for line in headings]

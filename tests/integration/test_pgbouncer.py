@@ -206,7 +206,7 @@ def test_four_migrations_under_traffic_all_finish(
         migrations = [_migrate(environment, tmp_path) for _ in range(MIGRATIONS)]
         outcomes = [_outcome(process) for process in migrations]
     assert (outcomes, _advisory_locks(environment), journeys) == (
-        [(0, "moviecore: the database is up to date")] * MIGRATIONS,
+        [(0, "moviecore: nothing to apply; the database is up to date")] * MIGRATIONS,
         [],
         [EXPECTED] * len(journeys),
     )

@@ -323,7 +323,7 @@ def test_catalog_import_fills_the_local_catalog(tmp_path: Path) -> None:
         0,
         f"moviecore: {source}: 1 movie added, 0 replaced, 0 rejected; the catalog holds 1 movie\n",
         0,
-        "moviecore: the database is up to date\n",
+        "moviecore: nothing to apply; the database is up to date\n",
     )
 
 

@@ -1,12 +1,15 @@
-"""At start, a server that refuses the credentials or the certificate stops the service.
+"""At start, a server that refuses the credentials or the certificate stops the service,
+and so does a database schema newer than the build runs with.
 
 ``moviecore serve`` then exits with code 2 and one line naming the setting, its
-password nowhere; a server that is only unreachable lets the service start,
-degraded. TLS to both PostgreSQL (through PgBouncer) and Redis is verified.
+password nowhere, or the version the schema needs; a server that is only
+unreachable lets the service start, degraded. TLS to both PostgreSQL (through
+PgBouncer) and Redis is verified.
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 from pathlib import Path
@@ -15,9 +18,12 @@ import httpx
 import pytest
 
 from fixtures.dependencies import RedisServer
+from fixtures.health import health_report
+from fixtures.migrations import NEWER_VERSION, Database
 from fixtures.pooler import PASSWORD, PgBouncer
 from fixtures.server import distributed_environment, free_port, moviecore_command, run_server
 from fixtures.tls import Certificate, refused, verify_full
+from moviecore import __version__
 
 START_SECONDS = 60.0
 """Far longer than a refusal takes; a command still running then has started serving."""
@@ -104,7 +110,7 @@ def test_verified_tls_to_both_servers_serves(
     }
     for server in run_server(tmp_path / "server", environment):
         health = httpx.get(f"{server.base_url}/health/", timeout=10).json()
-    assert health == {"status": "ok", "database": "ok", "counter": "ok", "catalog": "ok"}
+    assert health == health_report("ok", database="ok", counter="ok", catalog="ok")
 
 
 def test_unreachable_redis_at_start_is_logged_and_the_service_starts_degraded(
@@ -117,6 +123,26 @@ def test_unreachable_redis_at_start_is_logged_and_the_service_starts_degraded(
         health = httpx.get(f"{server.base_url}/health/", timeout=10).json()
         logged = [line for line in server.log().splitlines() if "Redis server" in line]
     assert (health, ["Redis server unreachable:" in line for line in logged]) == (
-        {"status": "degraded", "database": "ok", "counter": "failing", "catalog": "ok"},
+        health_report("degraded", database="ok", counter="failing", catalog="ok"),
         [True],
+    )
+
+
+def test_a_schema_newer_than_the_build_stops_the_start_with_one_line(
+    database: Database, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """On a database a newer build migrated past what this one runs with, ``moviecore serve``
+    exits with code 2 and one line: the migration, the version it needs, what to do."""
+    newer = database.newer_build(tmp_path_factory.mktemp("newer") / "migrations", "")
+    asyncio.run(database.migrate_as(newer, NEWER_VERSION))
+    code, lines, stdout = _serve(database.environment, tmp_path_factory.mktemp("cwd"))
+    assert (code, lines, stdout) == (
+        2,
+        [
+            f"moviecore: the database schema is newer than this build (moviecore {__version__}):"
+            f" migration {newer[-1].name} needs moviecore {NEWER_VERSION} or later;"
+            " deploy that version, or restore the database from a backup taken before it"
+            " was migrated"
+        ],
+        "",
     )

@@ -9,9 +9,9 @@ import pytest
 
 ADAPTERS = Path(__file__).parents[2] / "src" / "adapters"
 STORAGE = ("sqlite", "postgres", "redis")
-SHARED = "adapters.faults"
-"""The names of connection faults, which every adapter that connects to a server shares:
-a vocabulary, not an adapter (it imports only the standard library)."""
+SHARED = ("adapters.faults", "adapters.migrations")
+"""What the storage adapters share, each importing only the standard library: the names of
+connection faults, and the rule of schema migrations. A vocabulary, not an adapter."""
 
 
 def _imported(source: str, package: str) -> set[str]:
@@ -37,7 +37,7 @@ def _foreign(source: str, package: str) -> set[str]:
         for name in _imported(source, f"adapters.{package}")
         if name.startswith("adapters.")
         and not any(
-            name == ok or name.startswith(f"{ok}.") for ok in (f"adapters.{package}", SHARED)
+            name == ok or name.startswith(f"{ok}.") for ok in (f"adapters.{package}", *SHARED)
         )
     }
 
@@ -57,9 +57,11 @@ def test_storage_adapters_import_no_settings_and_no_other_adapter(package: str) 
     assert _foreign_adapters(package) == {}
 
 
-def test_the_shared_fault_names_import_only_the_standard_library() -> None:
+@pytest.mark.parametrize("module", SHARED)
+def test_what_the_adapters_share_imports_only_the_standard_library(module: str) -> None:
     """What the storage adapters may share brings nothing else with it."""
-    imported = _imported((ADAPTERS / "faults.py").read_text(encoding="utf-8"), "adapters")
+    path = ADAPTERS / f"{module.removeprefix('adapters.')}.py"
+    imported = _imported(path.read_text(encoding="utf-8"), "adapters")
     assert {name.partition(".")[0] for name in imported} - set(sys.stdlib_module_names) == set()
 
 

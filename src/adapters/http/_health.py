@@ -20,6 +20,8 @@ from litestar import Request, Response, get
 from litestar.openapi import ResponseSpec
 from litestar.status_codes import HTTP_200_OK, HTTP_503_SERVICE_UNAVAILABLE
 
+import moviecore
+
 from ._backend import Backend, HealthCheck
 from ._protocol import DRAINING
 
@@ -59,9 +61,12 @@ class Liveness(msgspec.Struct, frozen=True):
 
 
 class HealthReport(msgspec.Struct, frozen=True, omit_defaults=True):
-    """The service's state, and each dependency's: failing, it is named "failing"."""
+    """The service's state, the version it runs (so that a deploy one instance at a time
+    shows which instance runs which), and each dependency's: failing, it is named
+    "failing"."""
 
     status: Literal["ok", "degraded", "failing", "draining"]
+    version: str | msgspec.UnsetType = msgspec.UNSET
     database: Check | msgspec.UnsetType = msgspec.UNSET
     counter: Check | msgspec.UnsetType = msgspec.UNSET
     catalog: Check | msgspec.UnsetType = msgspec.UNSET
@@ -87,7 +92,8 @@ async def _report(request: Request[Any, Any, Any]) -> Response[HealthReport]:
     if DRAINING in (request.scope.get("extensions") or ()):
         return Response(HealthReport(status="draining"), status_code=HTTP_503_SERVICE_UNAVAILABLE)
     backend: Backend = request.app.state.backend
-    report = msgspec.convert(await probe_all(backend.health_checks), HealthReport)
+    checks = await probe_all(backend.health_checks)
+    report = msgspec.convert({**checks, "version": moviecore.__version__}, HealthReport)
     down = report.status == "failing"
     return Response(report, status_code=HTTP_503_SERVICE_UNAVAILABLE if down else HTTP_200_OK)
 

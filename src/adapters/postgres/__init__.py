@@ -10,7 +10,7 @@ Wiring::
 
 from ._catalog import PostgresMovieStore
 from ._collections import PostgresCollectionRepository
-from ._migrate import MissingDatabase, migrate
+from ._migrate import MissingDatabase, migrate, migration_status, shipped_migrations
 from ._store import PostgresStore, open_store
 from ._users import PostgresUserRepository
 
@@ -21,5 +21,7 @@ __all__ = [
     "PostgresStore",
     "PostgresUserRepository",
     "migrate",
+    "migration_status",
     "open_store",
+    "shipped_migrations",
 ]

@@ -15,7 +15,7 @@ Open it in the application's lifespan::
 from ._catalog import SqliteMovieStore
 from ._collections import SqliteCollectionRepository
 from ._counter import SqliteRequestCounter, open_counter
-from ._migrations import migrate
+from ._migrations import migrate, migration_status, shipped_migrations
 from ._store import SqliteStore, open_store
 from ._users import SqliteUserRepository
 
@@ -26,6 +26,8 @@ __all__ = [
     "SqliteStore",
     "SqliteUserRepository",
     "migrate",
+    "migration_status",
     "open_counter",
     "open_store",
+    "shipped_migrations",
 ]

@@ -11,7 +11,7 @@ from pathlib import Path
 from ._catalog import SqliteMovieStore
 from ._collections import SqliteCollectionRepository
 from ._database import Database, open_database
-from ._migrations import apply_migrations
+from ._migrations import bring_up_to_date
 from ._sync_cursor import SqliteSyncCursor
 from ._users import SqliteUserRepository
 
@@ -37,16 +37,17 @@ class SqliteStore:
 
 @asynccontextmanager
 async def open_store(path: Path) -> AsyncIterator[SqliteStore]:
-    """Open (creating and migrating as needed) the SQLite database at ``path``."""
+    """Open (creating and migrating as needed) the SQLite database at ``path``.
+
+    Raise SchemaTooNew if a newer build migrated it past what this one can run with.
+    """
     async with open_database(path) as database:
-        await database.write(apply_migrations)
-        catalog = SqliteMovieStore(database)
-        await catalog.add_missing_keys()
+        await bring_up_to_date(database)
         yield SqliteStore(
             path=path,
             users=SqliteUserRepository(database),
             collections=SqliteCollectionRepository(database),
-            catalog=catalog,
+            catalog=SqliteMovieStore(database),
             database=database,
             sync_cursor=SqliteSyncCursor(database),
         )
