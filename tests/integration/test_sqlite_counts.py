@@ -13,7 +13,13 @@ import anyio
 import pytest
 
 from adapters.sqlite import open_store
-from adapters.sqlite._collections import COUNT_QUERY, GENRE_COUNTS_QUERY, PAGE_QUERY
+from adapters.sqlite._collections import (
+    COUNT_HOLDING_QUERY,
+    COUNT_QUERY,
+    GENRE_COUNTS_QUERY,
+    PAGE_HOLDING_QUERY,
+    PAGE_QUERY,
+)
 from fixtures.migrations import shipped_versions
 from moviecore import AlreadyStored, Collection, Movie, User
 
@@ -140,22 +146,42 @@ async def test_upgrade_backfills_counts_of_existing_data(path: Path) -> None:
 
 @pytest.mark.anyio
 async def test_listing_reads_only_the_owners_index_entries(path: Path) -> None:
-    """A page of collections, its count and the favourite genres are read through the owner's
-    index entries: no table scan and no sort, however many collections others have."""
+    """A page of collections, its count and the favourite genres, and the page and count of
+    those holding one movie, are read through the owner's index entries and each listed
+    collection's own: no table scan and no sort, however much others have."""
     async with open_store(path):
         pass
-    owner = (str(uuid4()),)
+    args = {"owner": str(uuid4()), "limit": 10, "offset": 20, "movie": str(uuid4())}
     with closing(sqlite3.connect(path)) as connection:
         plans = [
             [detail for _, _, _, detail in connection.execute(f"EXPLAIN QUERY PLAN {sql}", args)]
-            for sql, args in (
-                (PAGE_QUERY, (*owner, 10, 20)),
-                (COUNT_QUERY, owner),
-                (GENRE_COUNTS_QUERY, owner),
+            for sql in (
+                PAGE_QUERY,
+                COUNT_QUERY,
+                GENRE_COUNTS_QUERY,
+                PAGE_HOLDING_QUERY,
+                COUNT_HOLDING_QUERY,
             )
         ]
+    counted = "SEARCH collection_movies USING COVERING INDEX collection_movies_by_uuid"
     assert plans == [
-        ["SEARCH collections USING INDEX collections_by_owner (owner=?)"],
+        [
+            "SEARCH c USING INDEX collections_by_owner (owner=?)",
+            "CORRELATED SCALAR SUBQUERY 1",
+            f"{counted} (collection=?)",
+        ],
         ["SEARCH users USING INDEX sqlite_autoindex_users_1 (id=?)"],
         ["SEARCH genre_counts USING PRIMARY KEY (owner=?)"],
+        [
+            "SEARCH c USING INDEX collections_by_owner (owner=?)",
+            "CORRELATED SCALAR SUBQUERY 2",
+            f"{counted} (collection=? AND uuid=?)",
+            "CORRELATED SCALAR SUBQUERY 1",
+            f"{counted} (collection=?)",
+        ],
+        [
+            "SEARCH c USING COVERING INDEX collections_by_owner (owner=?)",
+            "CORRELATED SCALAR SUBQUERY 1",
+            f"{counted} (collection=? AND uuid=?)",
+        ],
     ]
