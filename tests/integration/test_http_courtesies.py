@@ -43,6 +43,7 @@ def test_created_collection_is_at_its_location(client: httpx.Client, auth: dict[
             "title": "Here",
             "description": "",
             "movies": [],
+            "version": 1,
         },
     )
 
