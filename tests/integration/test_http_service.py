@@ -168,7 +168,9 @@ async def _fine() -> None:
 class _BrokenCollections(MemoryCollectionRepository):
     """Collections whose listing fails in a way no handler expects."""
 
-    async def page(self, owner: UUID, offset: int, limit: int) -> CollectionSlice:
+    async def page(
+        self, owner: UUID, offset: int, limit: int, *, movie: UUID | None = None
+    ) -> CollectionSlice:
         raise RuntimeError("secret internals at /srv/db")
 
 
