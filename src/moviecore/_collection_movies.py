@@ -14,7 +14,7 @@ from ._entities import AddMovies, Collection, CollectionEdit, MoveMovie, Movie, 
 from ._errors import CollectionNotFound, FieldError, ValidationError
 from ._limits import DEFAULT_LIMITS, Limits
 from ._ports import CollectionRepository
-from ._validate import movie_errors
+from ._validate import movie_list_errors
 
 
 async def apply_edit(
@@ -59,10 +59,7 @@ async def add_movies(
     """
     limits = limits or DEFAULT_LIMITS
     errors = [] if movies else [FieldError("movies", "must hold at least one movie")]
-    if len(movies) > limits.movies_max:
-        errors.append(FieldError("movies", f"may hold at most {limits.movies_max} movies"))
-    for index, movie in enumerate(movies[: limits.movies_max]):
-        errors += movie_errors(f"movies[{index}]", movie, limits)
+    errors += movie_list_errors(movies, limits)
     if position is not None and position < 0:
         errors.append(FieldError("position", "must be 0 or more"))
     if errors:
