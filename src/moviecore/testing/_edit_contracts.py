@@ -134,6 +134,32 @@ class MovieEditContract(Contract):
         )
 
     @pytest.mark.anyio
+    async def test_the_movies_before_an_edit_near_the_end_stay(
+        self, collections: CollectionRepository, owner: UUID
+    ) -> None:
+        """Removing the last movie, adding one at the end and moving the last two keep every
+        movie before them as it was."""
+        a, b, c, d = (movie(name, "Drama") for name in "abcd")
+        stored = collection(owner, "List", a, b, c)
+        await collections.add(stored)
+        edits: list[CollectionEdit] = [
+            RemoveMovie(movie=c.uuid),
+            _add(d),
+            MoveMovie(movie=d.uuid, position=1),
+            RemoveMovie(movie=b.uuid),
+        ]
+        answers = [await collections.update(owner, stored.uuid, edit) for edit in edits]
+        assert [answer.movies if answer else None for answer in answers] == [
+            (a, b),
+            (a, b, d),
+            (a, d, b),
+            (a, d),
+        ]
+        assert await collections.get(owner, stored.uuid) == replace(
+            stored, movies=(a, d), version=5
+        )
+
+    @pytest.mark.anyio
     async def test_move_puts_a_movie_at_a_position(
         self, collections: CollectionRepository, owner: UUID
     ) -> None:
