@@ -196,3 +196,13 @@ def test_a_movie_of_the_catalog_by_uuid(client: httpx.Client, auth: dict[str, st
         404,
         401,
     )
+
+
+def test_a_movie_of_a_collection_allows_patch_and_delete(client: httpx.Client) -> None:
+    """OPTIONS on one movie of a collection lists PATCH and DELETE; a PUT there is a 405."""
+    path = f"/collections/{uuid.uuid4()}/movies/{uuid.uuid4()}/"
+    options, refused = client.options(path), client.put(path)
+    assert [(r.status_code, r.headers["allow"]) for r in (options, refused)] == [
+        (204, "DELETE, OPTIONS, PATCH"),
+        (405, "DELETE, OPTIONS, PATCH"),
+    ]
