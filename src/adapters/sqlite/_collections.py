@@ -27,10 +27,9 @@ from moviecore import (
 from ._database import Database
 from ._rows import movie_from_row, movie_row
 
-# Each listed collection's movies are counted through its primary key range.
+# movies_count is kept by every write (migration 0006): a page counts no rows.
 _LISTED = (
-    "SELECT c.uuid, c.title, c.description, c.version,"
-    " (SELECT count(*) FROM collection_movies WHERE collection = c.seq)"
+    "SELECT c.uuid, c.title, c.description, c.version, c.movies_count"
     " FROM collections AS c WHERE c.owner = :owner"
 )
 _PAGE = " ORDER BY c.seq DESC LIMIT :limit OFFSET :offset"
@@ -103,11 +102,12 @@ class SqliteCollectionRepository:
             new = apply_changes(old, edit)
             connection.execute(
                 "UPDATE collections SET title = :title, description = :description,"
-                " version = :version WHERE seq = :seq",
+                " version = :version, movies_count = :movies_count WHERE seq = :seq",
                 {
                     "title": new.title,
                     "description": new.description,
                     "version": new.version,
+                    "movies_count": len(new.movies),
                     "seq": seq,
                 },
             )
@@ -143,14 +143,15 @@ class SqliteCollectionRepository:
 
 def _insert(connection: sqlite3.Connection, collection: Collection) -> None:
     (seq,) = connection.execute(
-        "INSERT INTO collections (uuid, owner, title, description, version)"
-        " VALUES (:uuid, :owner, :title, :description, :version) RETURNING seq",
+        "INSERT INTO collections (uuid, owner, title, description, version, movies_count)"
+        " VALUES (:uuid, :owner, :title, :description, :version, :movies_count) RETURNING seq",
         {
             "uuid": str(collection.uuid),
             "owner": str(collection.owner),
             "title": collection.title,
             "description": collection.description,
             "version": collection.version,
+            "movies_count": len(collection.movies),
         },
     ).fetchone()
     _insert_movies(connection, seq, collection.movies)
