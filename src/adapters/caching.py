@@ -16,7 +16,7 @@ from uuid import UUID
 
 from cachetools import TTLCache
 
-from moviecore import CatalogPage, MovieQuery, SearchableCatalog, User, UserRepository
+from moviecore import CatalogPage, Movie, MovieQuery, SearchableCatalog, User, UserRepository
 
 Clock = Callable[[], float]
 
@@ -79,6 +79,10 @@ class RecentSearches:
     async def page(self, number: int) -> CatalogPage:
         """Page ``number`` of the catalog, always asked afresh."""
         return await self._catalog.page(number)
+
+    async def movie(self, uuid: UUID) -> Movie | None:
+        """The catalog's movie with this uuid, always asked afresh."""
+        return await self._catalog.movie(uuid)
 
     async def search(self, query: MovieQuery, number: int) -> CatalogPage:
         """Page ``number`` of the search, from memory when asked within ``ttl`` seconds."""

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from moviecore import Catalog, CatalogNotSynced, CatalogPage, MovieQuery, MovieStore
+from uuid import UUID
+
+from moviecore import Catalog, CatalogNotSynced, CatalogPage, Movie, MovieQuery, MovieStore
 
 
 class MirroredCatalog:
     """A SearchableCatalog paging through ``pages`` and searching its copy, ``mirror``.
 
-    The upstream cannot search, so search waits for the copy: while it is empty,
-    a search raises CatalogNotSynced rather than finding nothing.
+    The upstream can neither search nor find one movie, so both wait for the copy:
+    while it is empty, they raise CatalogNotSynced rather than finding nothing.
     """
 
     def __init__(self, pages: Catalog, mirror: MovieStore) -> None:
@@ -24,9 +26,20 @@ class MirroredCatalog:
         """Page ``number`` of the movies of the copy that ``query`` matches."""
         found = await self._mirror.search(query, number)
         # Only a search that found nothing pays for asking whether the copy is empty.
-        if not found.count and not await self._mirror.count():
+        if not found.count:
+            await self._check_synced()
+        return found
+
+    async def movie(self, uuid: UUID) -> Movie | None:
+        """The movie of the copy with this uuid, if any."""
+        found = await self._mirror.movie(uuid)
+        if found is None:
+            await self._check_synced()
+        return found
+
+    async def _check_synced(self) -> None:
+        if not await self._mirror.count():
             raise CatalogNotSynced(
                 "search runs over the local copy of the upstream catalog, which is empty:"
                 " run `moviecore catalog sync` to fill it"
             )
-        return found

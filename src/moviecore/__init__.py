@@ -5,8 +5,9 @@ Wire the ports to adapters (ours in ``adapters``, the in-memory ones in
 """
 
 from ._accounts import authenticate, login, register, register_user
-from ._catalog import list_movies, search_movies
+from ._catalog import get_movie, list_movies, search_movies
 from ._changes import apply_changes, check_version
+from ._collection_movies import add_movies, move_movie, remove_movie
 from ._collections import (
     create_collection,
     delete_collection,
@@ -16,14 +17,18 @@ from ._collections import (
 )
 from ._counter import read_request_count, reset_request_count
 from ._entities import (
+    AddMovies,
     CatalogPage,
     Collection,
     CollectionChanges,
     CollectionDraft,
+    CollectionEdit,
     CollectionSlice,
     CollectionsPage,
     CollectionSummary,
+    MoveMovie,
     Movie,
+    RemoveMovie,
     SyncMark,
     User,
 )
@@ -37,6 +42,8 @@ from ._errors import (
     InvalidCredentials,
     InvalidToken,
     MovieCoreError,
+    MovieNotFound,
+    MovieNotInCollection,
     NotFound,
     PageNotFound,
     StorageUnavailable,
@@ -71,6 +78,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "DEFAULT_LIMITS",
+    "AddMovies",
     "AlreadyStored",
     "AttemptWindow",
     "Catalog",
@@ -81,6 +89,7 @@ __all__ = [
     "Collection",
     "CollectionChanges",
     "CollectionDraft",
+    "CollectionEdit",
     "CollectionNotFound",
     "CollectionRepository",
     "CollectionSlice",
@@ -92,9 +101,12 @@ __all__ = [
     "Limits",
     "LoginRule",
     "LoginThrottle",
+    "MoveMovie",
     "Movie",
     "MovieCoreError",
     "MovieKeys",
+    "MovieNotFound",
+    "MovieNotInCollection",
     "MovieQuery",
     "MovieStore",
     "NotFound",
@@ -102,6 +114,7 @@ __all__ = [
     "PasswordHasher",
     "Ports",
     "Rank",
+    "RemoveMovie",
     "RequestCounter",
     "SearchableCatalog",
     "StorageUnavailable",
@@ -117,6 +130,7 @@ __all__ = [
     "UsernameTaken",
     "ValidationError",
     "VersionMismatch",
+    "add_movies",
     "apply_changes",
     "authenticate",
     "check_version",
@@ -126,15 +140,18 @@ __all__ = [
     "favourite_genres",
     "genre_needle",
     "get_collection",
+    "get_movie",
     "list_collections",
     "list_movies",
     "login",
+    "move_movie",
     "movie_errors",
     "normalise_movie",
     "rank",
     "read_request_count",
     "register",
     "register_user",
+    "remove_movie",
     "reset_request_count",
     "search_movies",
     "search_words",

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from ._collections import check_page
-from ._entities import CatalogPage
-from ._errors import PageNotFound
+from ._entities import CatalogPage, Movie
+from ._errors import MovieNotFound, PageNotFound
 from ._limits import DEFAULT_LIMITS, Limits
 from ._ports import Catalog, SearchableCatalog
 from ._search import MovieQuery, search_words
@@ -49,6 +51,20 @@ async def search_movies(
     if not query.words and query.genre is None:
         return await list_movies(page, catalog=catalog)
     return _within(await catalog.search(query, page))
+
+
+async def get_movie(uuid: UUID, *, catalog: SearchableCatalog) -> Movie:
+    """The catalog's movie with this uuid.
+
+    Raises:
+        MovieNotFound: the catalog has no movie with this uuid.
+        CatalogNotSynced: the catalog looks in a local copy of the upstream not made yet.
+        CatalogUnavailable: the catalog cannot answer and nothing cached stands in.
+    """
+    found = await catalog.movie(uuid)
+    if found is None:
+        raise MovieNotFound(f"no movie with UUID {uuid} in the catalog")
+    return found
 
 
 def _within(result: CatalogPage) -> CatalogPage:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from uuid import UUID, uuid4
 
+from ._collection_movies import apply_edit
 from ._entities import (
     Collection,
     CollectionChanges,
@@ -55,10 +56,14 @@ async def list_collections(
     owner: UUID,
     page: int = 1,
     *,
+    movie: UUID | None = None,
     collections: CollectionRepository,
     limits: Limits | None = None,
 ) -> CollectionsPage:
     """One page of the owner's collections, newest first, with favourite genres.
+
+    With ``movie``, only the collections holding that movie are listed and counted;
+    the favourite genres are still those of every collection of the owner.
 
     Raises:
         ValidationError: ``page`` is below 1.
@@ -67,7 +72,7 @@ async def list_collections(
     """
     check_page(page)
     size = (limits or DEFAULT_LIMITS).collections_page_size
-    found = await collections.page(owner, (page - 1) * size, size)
+    found = await collections.page(owner, (page - 1) * size, size, movie=movie)
     if page > 1 and not found.summaries:
         raise PageNotFound(f"page {page} is past the last page")
     return CollectionsPage(
@@ -117,10 +122,9 @@ async def update_collection(
     check_collection(changes.title, changes.description, changes.movies, limits or DEFAULT_LIMITS)
     if changes.movies is not None:
         changes = replace(changes, movies=unique_movies(changes.movies))
-    updated = await collections.update(owner, uuid, changes, expected_version=expected_version)
-    if updated is None:
-        raise CollectionNotFound(f"no collection with UUID {uuid}")
-    return updated
+    return await apply_edit(
+        owner, uuid, changes, collections=collections, expected_version=expected_version
+    )
 
 
 async def delete_collection(

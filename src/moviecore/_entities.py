@@ -42,11 +42,24 @@ class Collection:
 
 @dataclass(frozen=True, slots=True)
 class CollectionSummary:
-    """A collection as listed: everything but its movies."""
+    """A collection as listed: everything but its movies, which it counts."""
 
     uuid: UUID
     title: str
     description: str
+    movies_count: int
+    version: int
+
+    @classmethod
+    def of(cls, collection: Collection) -> "CollectionSummary":
+        """How ``collection`` is listed."""
+        return cls(
+            uuid=collection.uuid,
+            title=collection.title,
+            description=collection.description,
+            movies_count=len(collection.movies),
+            version=collection.version,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +89,37 @@ class CollectionChanges:
     title: str | None = None
     description: str | None = None
     movies: tuple[Movie, ...] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AddMovies:
+    """Movies to insert into a collection, in order, before the movie at ``position``
+    (None: after the last one). A movie the collection already holds stays where it is;
+    the collection may then hold at most ``movies_max`` movies."""
+
+    movies: tuple[Movie, ...]
+    movies_max: int
+    position: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RemoveMovie:
+    """Take every occurrence of one movie out of a collection."""
+
+    movie: UUID
+
+
+@dataclass(frozen=True, slots=True)
+class MoveMovie:
+    """Move one movie (every occurrence, kept together) so that it stands at ``position``
+    in the list it leaves behind, counted from 0."""
+
+    movie: UUID
+    position: int
+
+
+CollectionEdit = CollectionChanges | AddMovies | RemoveMovie | MoveMovie
+"""Any change of one collection that a repository applies atomically, versioned."""
 
 
 @dataclass(frozen=True, slots=True)

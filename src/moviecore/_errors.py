@@ -10,6 +10,8 @@ MovieCoreError
 ├── InvalidToken          an access token that cannot be trusted
 ├── NotFound
 │   ├── CollectionNotFound   absent, or someone else's
+│   ├── MovieNotInCollection the collection does not hold that movie
+│   ├── MovieNotFound        the catalog has no movie with that uuid
 │   └── PageNotFound         a page past the end
 ├── TooManyAttempts       slow down, then try again
 └── Unavailable           a dependency failed; try again later
@@ -78,6 +80,14 @@ class NotFound(MovieCoreError):
 
 class CollectionNotFound(NotFound):
     """No such collection belongs to the caller."""
+
+
+class MovieNotInCollection(NotFound):
+    """The collection holds no movie with this uuid."""
+
+
+class MovieNotFound(NotFound):
+    """The catalog has no movie with this uuid."""
 
 
 class PageNotFound(NotFound):

@@ -14,7 +14,7 @@ from uuid import UUID
 from ._entities import (
     CatalogPage,
     Collection,
-    CollectionChanges,
+    CollectionEdit,
     CollectionSlice,
     Movie,
     SyncMark,
@@ -57,25 +57,30 @@ class CollectionRepository(Protocol):
     async def get(self, owner: UUID, uuid: UUID) -> Collection | None:
         """The owner's collection with this uuid, movies in their stored order."""
 
-    async def page(self, owner: UUID, offset: int, limit: int) -> CollectionSlice:
+    async def page(
+        self, owner: UUID, offset: int, limit: int, *, movie: UUID | None = None
+    ) -> CollectionSlice:
         """A slice of the owner's collections, newest first, with their count and genre
         counts, all read at one moment: one page of a listing is one read.
+
+        With ``movie``, the slice and the count are of the collections holding that
+        movie only; the genre counts are always of all the owner's collections.
         """
 
     async def update(
         self,
         owner: UUID,
         uuid: UUID,
-        changes: CollectionChanges,
+        edit: CollectionEdit,
         *,
         expected_version: int | None = None,
     ) -> Collection | None:
-        """Apply ``changes`` atomically, add one to the version, and return what was stored.
+        """Apply ``edit`` atomically, through ``apply_changes``, and return what was stored.
 
-        The read, the check and the write are one unit: concurrent updates of one
+        The read, the check and the write are one unit: concurrent edits of one
         collection each see the other's changes. None if the owner has no such
         collection; VersionMismatch, changing nothing, if ``expected_version`` is given
-        and is not the stored version.
+        and is not the stored version; whatever ``apply_changes`` raises, changing nothing.
         """
 
     async def remove(self, owner: UUID, uuid: UUID, *, expected_version: int | None = None) -> bool:
@@ -100,6 +105,12 @@ class SearchableCatalog(Catalog, Protocol):
 
         Ties keep catalog order; ``count`` is the number of matches; an empty page
         past the end. Raise CatalogNotSynced if the catalog to search is not there yet.
+        """
+
+    async def movie(self, uuid: UUID) -> Movie | None:
+        """The movie with this uuid, if the catalog has it.
+
+        Raise CatalogNotSynced if the catalog to look in is not there yet.
         """
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from ._entities import Movie
 from ._errors import FieldError, ValidationError
@@ -86,12 +87,20 @@ def check_collection(
     if description is not None:
         errors += _length("description", description, 0, limits.description_max)
     if movies is not None:
-        if len(movies) > limits.movies_max:
-            errors.append(FieldError("movies", f"may hold at most {limits.movies_max} movies"))
-        for index, movie in enumerate(movies[: limits.movies_max]):
-            errors += movie_errors(f"movies[{index}]", movie, limits)
+        errors += movie_list_errors(movies, limits)
     if errors:
         raise ValidationError(errors)
+
+
+def movie_list_errors(movies: Sequence[Movie], limits: Limits) -> list[FieldError]:
+    """Every limit a list of movies breaks: its length, and each movie's fields by index
+    (``movies[2].title``), up to the longest list allowed."""
+    errors = []
+    if len(movies) > limits.movies_max:
+        errors.append(FieldError("movies", f"may hold at most {limits.movies_max} movies"))
+    for index, movie in enumerate(movies[: limits.movies_max]):
+        errors += movie_errors(f"movies[{index}]", movie, limits)
+    return errors
 
 
 def check_search(search: str, genre: str, limits: Limits) -> None:

@@ -154,8 +154,9 @@ def test_a_45466_movie_catalog_is_imported_in_batches_and_searched(
 async def test_search_over_the_upstream_waits_for_catalog_sync(
     fake_upstream: FakeUpstreams, tmp_path: Path
 ) -> None:
-    """With an upstream catalog, search is a 409 naming ``catalog sync`` until the sync has
-    copied the upstream; then it finds the upstream's movies while pages still come from it."""
+    """With an upstream catalog, search and reading one movie are a 409 naming ``catalog
+    sync`` until the sync has copied the upstream; then they find the upstream's movies
+    while pages still come from it."""
     options = UpstreamOptions(movies=45, seed=5)
     upstream = await fake_upstream(options)
     settings = {
@@ -170,11 +171,23 @@ async def test_search_over_the_upstream_waits_for_catalog_sync(
     search = {"search": "river", "genre": "Drama"}
     with serving(tmp_path, settings) as (server, http, auth):
         before = http.get("/movies/", params=search, headers=auth)
+        one_before = http.get(f"/movies/{catalog[0].uuid}/", headers=auth)
         listing = http.get("/movies/", headers=auth)
         synced = await anyio.to_thread.run_sync(
             partial(moviecore, tmp_path, "catalog", "sync", settings=settings)
         )
         after = http.get("/movies/", params=search, headers=auth)
+        one_after = http.get(f"/movies/{catalog[0].uuid}/", headers=auth)
+    assert problem_of(one_before) == problem_of(before)
+    assert (one_after.status_code, one_after.json()) == (
+        200,
+        {
+            "uuid": str(catalog[0].uuid),
+            "title": catalog[0].title,
+            "description": catalog[0].description,
+            "genres": catalog[0].genres,
+        },
+    )
     assert problem_of(before) == (
         409,
         PROBLEM_JSON,

@@ -43,10 +43,11 @@ def test_create_then_get_returns_the_snapshot(
     created = client.post(f"{root}{slash}", headers=auth, json=body)
     uuid_ = created.json()["collection_uuid"]
     read = client.get(f"{root}/{uuid_}{slash}", headers=auth)
-    assert (created.status_code, read.status_code, read.json()) == (
+    assert (created.status_code, created.json(), read.status_code, read.json()) == (
         201,
+        {"collection_uuid": uuid_, "version": 1},
         200,
-        {"uuid": uuid_, **body},
+        {"uuid": uuid_, **body, "version": 1},
     )
 
 
@@ -84,8 +85,20 @@ def test_list_is_newest_first_with_favourite_genres(
             "is_success": True,
             "data": {
                 "collections": [
-                    {"uuid": newer, "title": "Newer", "description": "d"},
-                    {"uuid": older, "title": "Older", "description": ""},
+                    {
+                        "uuid": newer,
+                        "title": "Newer",
+                        "description": "d",
+                        "movies_count": 1,
+                        "version": 1,
+                    },
+                    {
+                        "uuid": older,
+                        "title": "Older",
+                        "description": "",
+                        "movies_count": 2,
+                        "version": 1,
+                    },
                 ],
                 "favourite_genres": "Drama, Comedy, comedy",
                 "count": 2,
@@ -150,7 +163,13 @@ def test_put_changes_given_fields_and_replaces_movies(
     response = client.put(
         f"{root}/{uuid_}/", headers=auth, json={"title": "Renamed", "movies": replacement}
     )
-    expected = {"uuid": uuid_, "title": "Renamed", "description": "keep me", "movies": replacement}
+    expected = {
+        "uuid": uuid_,
+        "title": "Renamed",
+        "description": "keep me",
+        "movies": replacement,
+        "version": 2,
+    }
     read = client.get(f"/collections/{uuid_}", headers=auth)
     assert (response.status_code, response.json(), read.json()) == (200, expected, expected)
 

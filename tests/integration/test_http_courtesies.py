@@ -43,6 +43,7 @@ def test_created_collection_is_at_its_location(client: httpx.Client, auth: dict[
             "title": "Here",
             "description": "",
             "movies": [],
+            "version": 1,
         },
     )
 
@@ -55,6 +56,8 @@ def test_created_collection_is_at_its_location(client: httpx.Client, auth: dict[
         ("/collections/0b7e1a52-2f9c-4d5e-8a61-3c2f9e0d4b17/", "DELETE, GET, OPTIONS, PUT"),
         ("/register/", "OPTIONS, POST"),
         ("/movies/", "GET, OPTIONS"),
+        ("/movies/0b7e1a52-2f9c-4d5e-8a61-3c2f9e0d4b17/", "GET, OPTIONS"),
+        ("/collections/0b7e1a52-2f9c-4d5e-8a61-3c2f9e0d4b17/movies/", "OPTIONS, POST"),
     ],
 )
 def test_options_and_405_allow_every_method_of_the_path(

@@ -46,11 +46,25 @@ def test_openapi_document_lists_the_endpoints(client: httpx.Client) -> None:
             ("/register/", "post", "register", True),
             ("/login/", "post", "login", True),
             ("/movies/", "get", "list_movies", True),
+            ("/movies/{movie_uuid}/", "get", "get_movie", True),
             ("/collections/", "post", "create_collection", True),
             ("/collections/", "get", "list_collections", True),
             ("/collections/{collection_uuid}/", "get", "get_collection", True),
             ("/collections/{collection_uuid}/", "put", "update_collection", True),
             ("/collections/{collection_uuid}/", "delete", "delete_collection", True),
+            ("/collections/{collection_uuid}/movies/", "post", "add_movies", True),
+            (
+                "/collections/{collection_uuid}/movies/{movie_uuid}/",
+                "patch",
+                "move_movie",
+                True,
+            ),
+            (
+                "/collections/{collection_uuid}/movies/{movie_uuid}/",
+                "delete",
+                "remove_movie",
+                True,
+            ),
             ("/request-count/", "get", "read_request_count", True),
             ("/request-count/reset/", "post", "reset_request_count", True),
             ("/health/", "get", "health", True),
@@ -155,7 +169,9 @@ async def _fine() -> None:
 class _BrokenCollections(MemoryCollectionRepository):
     """Collections whose listing fails in a way no handler expects."""
 
-    async def page(self, owner: UUID, offset: int, limit: int) -> CollectionSlice:
+    async def page(
+        self, owner: UUID, offset: int, limit: int, *, movie: UUID | None = None
+    ) -> CollectionSlice:
         raise RuntimeError("secret internals at /srv/db")
 
 

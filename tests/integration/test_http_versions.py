@@ -49,8 +49,11 @@ def test_simultaneous_partial_updates_both_stick(
         path = f"/collections/{uuid_}/"
         first, second = asyncio.run(_race(base_url, auth, path, new))
         final = client.get(path, headers=auth)
-        both = {"uuid": uuid_, "title": "NEW", "description": "kept", "movies": [new]}
-        one_change = [{**both, "movies": [old]}, {**both, "title": "OLD"}]
+        both = {"uuid": uuid_, "title": "NEW", "description": "kept", "movies": [new], "version": 3}
+        one_change = [
+            {**both, "movies": [old], "version": 2},
+            {**both, "title": "OLD", "version": 2},
+        ]
         outcomes.append(
             (
                 final.json() == both,

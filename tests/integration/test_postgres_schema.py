@@ -5,12 +5,13 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterator
 from typing import Any
+from uuid import uuid4
 
 import psycopg
 import pytest
 
 from adapters.postgres import migrate, shipped_migrations
-from adapters.postgres._collections import PAGE_QUERY
+from adapters.postgres._collections import PAGE_HOLDING_QUERY, PAGE_QUERY
 from adapters.postgres._migrate import LOCK_ID
 from adapters.postgres._pool import Connection
 from moviecore import StorageUnavailable
@@ -97,8 +98,8 @@ def _access(plan: dict[str, Any]) -> tuple[set[str], set[str]]:
 
 
 async def _add_users(conn: Connection, prefix: str, users: int, collections: int) -> None:
-    """``users`` new users named ``prefix1``..., ``collections`` new collections each, and
-    counts of three genres each."""
+    """``users`` new users named ``prefix1``..., ``collections`` new collections each with
+    three movies, and counts of three genres each."""
     await conn.execute(
         "INSERT INTO users (id, username, username_key, password_hash)"
         " SELECT gen_random_uuid(), %(prefix)s || i, %(prefix)s || i, 'hash'"
@@ -112,6 +113,13 @@ async def _add_users(conn: Connection, prefix: str, users: int, collections: int
         {"prefix": prefix, "n": collections},
     )
     await conn.execute(
+        "INSERT INTO collection_movies (collection, position, uuid, title, description, genres)"
+        " SELECT c.seq, position, gen_random_uuid(), 'movie', '', 'Drama'"
+        " FROM collections AS c JOIN users ON users.id = c.owner,"
+        " generate_series(0, 2) AS position WHERE username LIKE %(prefix)s || '%%'",
+        {"prefix": prefix},
+    )
+    await conn.execute(
         "INSERT INTO genre_counts (owner, genre, n)"
         " SELECT id, genre, 1 FROM users, unnest(ARRAY['Drama', 'War', 'Comedy']) AS genre"
         " WHERE username LIKE %(prefix)s || '%%'",
@@ -119,7 +127,9 @@ async def _add_users(conn: Connection, prefix: str, users: int, collections: int
     )
 
 
-async def _listing_access(conn: Connection, username: str) -> tuple[set[str], set[str]]:
+async def _listing_access(
+    conn: Connection, username: str, statement: str = PAGE_QUERY
+) -> tuple[set[str], set[str]]:
     """The indexes and node kinds of the plan of a page of ``username``'s collections,
     planned for that user's id, as a statement sent without preparing is."""
     await conn.execute("ANALYZE")
@@ -128,22 +138,30 @@ async def _listing_access(conn: Connection, username: str) -> tuple[set[str], se
     )
     [(owner,)] = await cursor.fetchall()
     cursor = await conn.execute(
-        "EXPLAIN (FORMAT JSON) " + PAGE_QUERY, {"owner": owner, "limit": 10, "offset": 20}
+        "EXPLAIN (FORMAT JSON) " + statement,
+        {"owner": owner, "limit": 10, "offset": 20, "movie": uuid4()},
     )
     [(explained,)] = await cursor.fetchall()
     indexes, kinds = _access(explained[0]["Plan"])
-    return indexes, kinds & {"Seq Scan"}
+    # Both indexes of collection_movies lead with the collection: either serves a count.
+    tables = {"collection_movies" if i.startswith("collection_movies") else i for i in indexes}
+    return tables, kinds & {"Seq Scan"}
 
 
 @pytest.mark.anyio
 async def test_collection_listing_reads_only_the_owners_index_entries(postgres_url: str) -> None:
-    """Among 10,000 collections of 2,000 users, one user's page and genre counts come from the
-    indexes and the count from the user's row, with no table scanned whole."""
+    """Among 10,000 collections of 2,000 users, one user's page and genre counts come from
+    the indexes and the count from the user's row, and the page of the user's collections
+    holding a movie from the indexes too, with no table scanned whole."""
     await migrate(postgres_url)
     async with await psycopg.AsyncConnection.connect(postgres_url, autocommit=True) as conn:
         await _add_users(conn, "user", users=2000, collections=5)
         access = await _listing_access(conn, "user1")
-    assert access == ({"users_pkey", "collections_owner_seq", "genre_counts_pkey"}, set())
+        holding = await _listing_access(conn, "user1", PAGE_HOLDING_QUERY)
+    assert (access, holding) == (
+        ({"users_pkey", "collections_owner_seq", "genre_counts_pkey"}, set()),
+        ({"collections_owner_seq", "genre_counts_pkey", "collection_movies"}, set()),
+    )
 
 
 @pytest.mark.anyio
@@ -162,8 +180,8 @@ async def test_listing_a_user_with_many_old_collections_reads_only_theirs(
 
 @pytest.mark.anyio
 async def test_upgrading_counts_the_collections_users_already_have(postgres_url: str) -> None:
-    """A database filled under the first schema lists each user's true collection count
-    after migrating to the newest one."""
+    """A database filled under the first schema lists each user's true collection count, and
+    each collection's movie count, after migrating to the newest one."""
     first = shipped_migrations()[0]
     async with await psycopg.AsyncConnection.connect(postgres_url, autocommit=True) as conn:
         await conn.execute(first.script)
@@ -178,6 +196,11 @@ async def test_upgrading_counts_the_collections_users_already_have(postgres_url:
             " WHERE username <> 'user1'"
         )
         await conn.execute(
+            "INSERT INTO collection_movies (collection, position, uuid, title, description, genres)"
+            " SELECT seq, 0, gen_random_uuid(), 'movie', '', '' FROM collections"
+            " JOIN users ON users.id = collections.owner WHERE username = 'user2'"
+        )
+        await conn.execute(
             "CREATE TABLE schema_migrations (version integer PRIMARY KEY,"
             " applied_at timestamptz NOT NULL DEFAULT now());"
             f" INSERT INTO schema_migrations (version) VALUES ({first.version})"
@@ -185,4 +208,12 @@ async def test_upgrading_counts_the_collections_users_already_have(postgres_url:
         await migrate(postgres_url)
         cursor = await conn.execute("SELECT username, collection_count FROM users ORDER BY 1")
         counts = await cursor.fetchall()
-    assert counts == [("user1", 0), ("user2", 4), ("user3", 4)]
+        cursor = await conn.execute(
+            "SELECT username, array_agg(DISTINCT movies_count) FROM collections"
+            " JOIN users ON users.id = collections.owner GROUP BY username ORDER BY 1"
+        )
+        movies_counts = await cursor.fetchall()
+    assert (counts, movies_counts) == (
+        [("user1", 0), ("user2", 4), ("user3", 4)],
+        [("user2", [1]), ("user3", [0])],
+    )

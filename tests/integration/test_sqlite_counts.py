@@ -13,7 +13,13 @@ import anyio
 import pytest
 
 from adapters.sqlite import open_store
-from adapters.sqlite._collections import COUNT_QUERY, GENRE_COUNTS_QUERY, PAGE_QUERY
+from adapters.sqlite._collections import (
+    COUNT_HOLDING_QUERY,
+    COUNT_QUERY,
+    GENRE_COUNTS_QUERY,
+    PAGE_HOLDING_QUERY,
+    PAGE_QUERY,
+)
 from fixtures.migrations import shipped_versions
 from moviecore import AlreadyStored, Collection, Movie, User
 
@@ -108,18 +114,29 @@ def _insert_first_release_rows(path: Path, owners: dict[UUID, int], movies: int)
             "INSERT INTO movies (uuid, title, description, genres) VALUES (?, 'Film', '', '')",
             [(str(uuid4()),) for _ in range(movies)],
         )
+        for position in range(2):  # two movies in every collection
+            connection.execute(
+                "INSERT INTO collection_movies (collection, position, uuid, title, description,"
+                " genres) SELECT seq, :position, :uuid, 'Film', '', '' FROM collections",
+                {"position": position, "uuid": str(uuid4())},
+            )
 
 
 @pytest.mark.anyio
 async def test_upgrade_backfills_counts_of_existing_data(path: Path) -> None:
-    """A database made by the first release shows its true collection and catalog counts once
-    opened, and keeps them in step with later writes."""
+    """A database made by the first release shows its true collection, movie and catalog
+    counts once opened, and keeps them in step with later writes."""
     owners = {uuid4(): 3, uuid4(): 0, uuid4(): 1}
     _create_with_first_migration_only(path)
     _insert_first_release_rows(path, owners, movies=4)
     first, second, _ = owners
     async with open_store(path) as store:
         upgraded = {owner: (await store.collections.page(owner, 0, 10)).count for owner in owners}
+        movies_counts = {
+            listed.movies_count
+            for owner in owners
+            for listed in (await store.collections.page(owner, 0, 10)).summaries
+        }
         catalog = await store.catalog.count()
         await store.collections.add(_collection(second, 1))
         await store.catalog.put([Movie(uuid=uuid4(), title="New", description="", genres="")])
@@ -130,8 +147,9 @@ async def test_upgrade_backfills_counts_of_existing_data(path: Path) -> None:
         )
     with closing(sqlite3.connect(path)) as connection:
         versions = connection.execute("SELECT version FROM schema_migrations").fetchall()
-    assert (upgraded, catalog, after_writes, versions) == (
+    assert (upgraded, movies_counts, catalog, after_writes, versions) == (
         owners,
+        {2},
         4,
         (3, 1, 5),
         shipped_versions("adapters.sqlite"),
@@ -140,22 +158,40 @@ async def test_upgrade_backfills_counts_of_existing_data(path: Path) -> None:
 
 @pytest.mark.anyio
 async def test_listing_reads_only_the_owners_index_entries(path: Path) -> None:
-    """A page of collections, its count and the favourite genres are read through the owner's
-    index entries: no table scan and no sort, however many collections others have."""
+    """A page of collections (their movie counts kept on write), its count and the favourite
+    genres, and the page and count of those holding one movie, are read through the owner's
+    index entries and one probe of each of the owner's collections: no table scan and no
+    sort, however much others have."""
     async with open_store(path):
         pass
-    owner = (str(uuid4()),)
+    args = {"owner": str(uuid4()), "limit": 10, "offset": 20, "movie": str(uuid4())}
     with closing(sqlite3.connect(path)) as connection:
         plans = [
             [detail for _, _, _, detail in connection.execute(f"EXPLAIN QUERY PLAN {sql}", args)]
-            for sql, args in (
-                (PAGE_QUERY, (*owner, 10, 20)),
-                (COUNT_QUERY, owner),
-                (GENRE_COUNTS_QUERY, owner),
+            for sql in (
+                PAGE_QUERY,
+                COUNT_QUERY,
+                GENRE_COUNTS_QUERY,
+                PAGE_HOLDING_QUERY,
+                COUNT_HOLDING_QUERY,
             )
         ]
+    probed = (
+        "SEARCH collection_movies USING COVERING INDEX collection_movies_by_uuid"
+        " (collection=? AND uuid=?)"
+    )
     assert plans == [
-        ["SEARCH collections USING INDEX collections_by_owner (owner=?)"],
+        ["SEARCH c USING INDEX collections_by_owner (owner=?)"],
         ["SEARCH users USING INDEX sqlite_autoindex_users_1 (id=?)"],
         ["SEARCH genre_counts USING PRIMARY KEY (owner=?)"],
+        [
+            "SEARCH c USING INDEX collections_by_owner (owner=?)",
+            "CORRELATED SCALAR SUBQUERY 1",
+            probed,
+        ],
+        [
+            "SEARCH c USING COVERING INDEX collections_by_owner (owner=?)",
+            "CORRELATED SCALAR SUBQUERY 1",
+            probed,
+        ],
     ]

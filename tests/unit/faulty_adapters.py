@@ -18,6 +18,7 @@ from moviecore import (
     CatalogPage,
     Collection,
     CollectionChanges,
+    CollectionEdit,
     CollectionSlice,
     Movie,
     User,
@@ -42,19 +43,21 @@ def _cut_movie(movie: Movie) -> Movie:
 
 
 class _AltersUpdates(MemoryCollectionRepository):
-    """Hands every update to the correct adapter after ``altered`` has had its way with it."""
+    """Hands every update to the correct adapter after ``altered`` has had its way with it;
+    movie-level edits pass untouched."""
 
     async def update(
         self,
         owner: UUID,
         uuid: UUID,
-        changes: CollectionChanges,
+        edit: CollectionEdit,
         *,
         expected_version: int | None = None,
     ) -> Collection | None:
         """Apply the changes as ``altered`` leaves them."""
-        changes, expected_version = await self.altered(owner, uuid, changes, expected_version)
-        return await super().update(owner, uuid, changes, expected_version=expected_version)
+        if isinstance(edit, CollectionChanges):
+            edit, expected_version = await self.altered(owner, uuid, edit, expected_version)
+        return await super().update(owner, uuid, edit, expected_version=expected_version)
 
     async def altered(
         self, owner: UUID, uuid: UUID, changes: CollectionChanges, expected_version: int | None
@@ -96,13 +99,16 @@ class CutsTextAt255(MemoryCollectionRepository):
 class CountsGenreStringsOnce(MemoryCollectionRepository):
     """Counts two movies of a collection with identical genre strings as one."""
 
-    async def page(self, owner: UUID, offset: int, limit: int) -> CollectionSlice:
+    async def page(
+        self, owner: UUID, offset: int, limit: int, *, movie: UUID | None = None
+    ) -> CollectionSlice:
         """The slice, with genre counts over movies made distinct by their genre string."""
         total: Counter[str] = Counter()
         for stored in self._owned(owner).values():
-            distinct = {movie.genres: movie for movie in stored.movies}
+            distinct = {held.genres: held for held in stored.movies}
             total.update(count_genres(distinct.values()))
-        return replace(await super().page(owner, offset, limit), genre_counts=dict(total))
+        found = await super().page(owner, offset, limit, movie=movie)
+        return replace(found, genre_counts=dict(total))
 
 
 class EmptyListKeepsMovies(_AltersUpdates):
@@ -192,9 +198,11 @@ class ChecksVersionBeforeOwner(MemoryCollectionRepository):
 class SortsByTitle(MemoryCollectionRepository):
     """Lists collections by title, last first, instead of newest first."""
 
-    async def page(self, owner: UUID, offset: int, limit: int) -> CollectionSlice:
+    async def page(
+        self, owner: UUID, offset: int, limit: int, *, movie: UUID | None = None
+    ) -> CollectionSlice:
         """The owner's collections sorted by title, descending."""
-        everything = await super().page(owner, 0, 10**6)
+        everything = await super().page(owner, 0, 10**6, movie=movie)
         ordered = sorted(everything.summaries, key=lambda listed: listed.title, reverse=True)
         return replace(everything, summaries=tuple(ordered[offset : offset + limit]))
 
@@ -214,9 +222,11 @@ class AddsAfterAPause(MemoryCollectionRepository):
 class MergesGenreForms(MemoryCollectionRepository):
     """Counts genres after Unicode normalisation (NFC), merging forms the contract keeps apart."""
 
-    async def page(self, owner: UUID, offset: int, limit: int) -> CollectionSlice:
+    async def page(
+        self, owner: UUID, offset: int, limit: int, *, movie: UUID | None = None
+    ) -> CollectionSlice:
         """The slice with genre names normalised to NFC."""
-        found = await super().page(owner, offset, limit)
+        found = await super().page(owner, offset, limit, movie=movie)
         merged: Counter[str] = Counter()
         for genre, n in found.genre_counts.items():
             merged[unicodedata.normalize("NFC", genre)] += n

@@ -92,8 +92,8 @@ async def test_list_is_newest_first_with_favourite_genres(ports: Ports) -> None:
     await _create(ports, "Not mine", _movie(4, "Comedy, Musical, Western"), owner=BOB)
     assert await list_collections(ALICE, collections=ports.collections) == CollectionsPage(
         (
-            CollectionSummary(newer, "Newer", "Newer described"),
-            CollectionSummary(older, "Older", "Older described"),
+            CollectionSummary(newer, "Newer", "Newer described", movies_count=2, version=1),
+            CollectionSummary(older, "Older", "Older described", movies_count=2, version=1),
         ),
         "Drama, War, Action",
         2,
@@ -229,7 +229,11 @@ async def test_delete_removes_the_collection(ports: Ports) -> None:
     with pytest.raises(CollectionNotFound):
         await get_collection(ALICE, gone, collections=ports.collections)
     assert await list_collections(ALICE, collections=ports.collections) == CollectionsPage(
-        (CollectionSummary(kept, "Kept", "Kept described"),), "", 1, 1, has_next=False
+        (CollectionSummary(kept, "Kept", "Kept described", movies_count=0, version=1),),
+        "",
+        1,
+        1,
+        has_next=False,
     )
 
 

@@ -16,6 +16,7 @@ THIRD_PARTY_ALLOWED = {
     "contracts.py",
     "_contract_base.py",
     "_storage_contracts.py",
+    "_edit_contracts.py",
     "_search_contracts.py",
     "_catalog_contracts.py",
     "_sync_contracts.py",

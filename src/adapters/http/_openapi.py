@@ -77,6 +77,11 @@ def _limits_by_field(limits: Limits) -> dict[tuple[str, str], dict[str, Any]]:
         "description": {"max_length": limits.description_max},
         "movies": {"max_items": limits.movies_max},
     }
+    movie = {
+        "title": {"min_length": 1, "max_length": limits.movie_title_max},
+        "description": {"max_length": limits.movie_description_max},
+        "genres": {"max_length": limits.genres_max},
+    }
     return {
         ("Credentials", "username"): {
             "min_length": 1,
@@ -91,9 +96,14 @@ def _limits_by_field(limits: Limits) -> dict[tuple[str, str], dict[str, Any]]:
         },
         **{("NewCollection", name): rule for name, rule in collection.items()},
         **{("CollectionUpdate", name): rule for name, rule in collection.items()},
-        ("MovieBody", "title"): {"min_length": 1, "max_length": limits.movie_title_max},
-        ("MovieBody", "description"): {"max_length": limits.movie_description_max},
-        ("MovieBody", "genres"): {"max_length": limits.genres_max},
+        **{
+            (component, name): rule
+            for component in ("MovieBody", "MoviesToAdd")
+            for name, rule in movie.items()
+        },
+        ("MoviesToAdd", "movies"): {"min_items": 1, "max_items": limits.movies_max},
+        ("MoviesToAdd", "position"): {"minimum": 0},
+        ("MoviePosition", "position"): {"minimum": 0},
     }
 
 
@@ -135,7 +145,7 @@ def finish_openapi(openapi: OpenAPI, limits: Limits) -> None:
     paths = openapi.paths or {}
     openapi.paths = {(path if path == "/" else f"{path}/"): item for path, item in paths.items()}
     for item in openapi.paths.values():
-        for method in ("get", "put", "post", "delete"):
+        for method in ("get", "put", "post", "patch", "delete"):
             if (operation := getattr(item, method)) is not None:
                 _add_headers(operation)
     _add_limits(openapi.components, limits)

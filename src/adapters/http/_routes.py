@@ -10,15 +10,17 @@ from http import HTTPStatus
 from typing import Annotated, Any
 from uuid import UUID
 
-from litestar import Request, Response, delete, get, post, put
+from litestar import Request, Response, delete, get, patch, post, put
 from litestar.datastructures import ResponseHeader
 from litestar.di import NamedDependency
+from litestar.enums import RequestEncodingType
 from litestar.handlers import HTTPRouteHandler
-from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.openapi.spec import Example
+from litestar.params import Body, FromPath, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 import moviecore
-from moviecore import PageNotFound
+from moviecore import Collection, PageNotFound, ValidationError
 
 from ._auth import SECURITY
 from ._backend import Service
@@ -33,9 +35,12 @@ from ._schemas import (
     CollectionUpdate,
     Credentials,
     Message,
+    MoviePosition,
     MoviesPageBody,
+    MoviesToAdd,
     NewCollection,
     RequestCount,
+    ServedMovie,
 )
 
 _MAX_PAGE = 2**31 - 1
@@ -63,6 +68,36 @@ Genre = Annotated[
         description="Only movies of this genre (exact, after trimming), with or without search.",
     ),
 ]
+HoldingMovie = Annotated[
+    UUID | None,
+    QueryParameter(description="Only the collections holding the movie with this uuid."),
+]
+_EXAMPLE_MOVIE = {
+    "uuid": "9b5d3c9e-6a55-4b9e-8f0e-2c8d1b7a4e10",
+    "title": "Alien",
+    "description": "The crew of a space tug meets a deadly lifeform.",
+    "genres": "Horror, Science Fiction",
+}
+MoviesToAddBody = Annotated[
+    MoviesToAdd,
+    Body(
+        media_type=RequestEncodingType.JSON,
+        examples=[
+            Example(summary="One movie, at the end", value=_EXAMPLE_MOVIE),
+            Example(
+                summary="Several movies, at the front",
+                value={"movies": [_EXAMPLE_MOVIE], "position": 0},
+            ),
+        ],
+    ),
+]
+MoviePositionBody = Annotated[
+    MoviePosition,
+    Body(
+        media_type=RequestEncodingType.JSON,
+        examples=[Example(summary="To the front", value={"position": 0})],
+    ),
+]
 ServiceDep = NamedDependency[Service]
 User = NamedDependency[UUID]
 """The id of the user the bearer token names."""
@@ -88,6 +123,16 @@ def _page(page: int) -> int:
     if page > _MAX_PAGE:
         raise PageNotFound(f"page {page} is past the last page")
     return page
+
+
+def _if_match(request: Request[Any, Any, Any]) -> int | None:
+    """The version the request's If-Match requires, if any."""
+    return expected_version(request.headers.getall("if-match", []))
+
+
+def _stored(collection: Collection) -> Response[CollectionBody]:
+    """The answer of a read or a change: the collection as stored, and its ETag."""
+    return Response(CollectionBody.of(collection), headers=etag(collection.version))
 
 
 @post(
@@ -165,6 +210,22 @@ async def list_movies(
     return MoviesPageBody.of(result, service.link(request.base_url, "/movies/"), asked)
 
 
+@get(
+    "/movies/{movie_uuid:uuid}",
+    summary="Read one movie of the catalog",
+    security=SECURITY,
+    tags=["catalog"],
+    responses=problem_responses(*_PROTECTED, *_LOOKUP, HTTPStatus.CONFLICT),
+)
+async def get_movie(movie_uuid: FromPath[UUID], user: User, service: ServiceDep) -> ServedMovie:
+    """The catalog's movie with this uuid, as a collection would keep it.
+
+    With an upstream catalog, the movie is looked up in its local copy: 409
+    `catalog-not-synced` until `moviecore catalog sync` has filled it.
+    """
+    return ServedMovie.of(await moviecore.get_movie(movie_uuid, catalog=service.ports.catalog))
+
+
 @post(
     "/",
     status_code=HTTP_201_CREATED,
@@ -181,7 +242,8 @@ async def create_collection(
         user, data.to_draft(), collections=service.ports.collections, limits=service.limits
     )
     location = {"Location": service.link(request.base_url, f"/collections/{uuid}/")}
-    return Response(CollectionCreated(uuid), headers={**etag(FIRST_VERSION), **location})
+    body = CollectionCreated(uuid, FIRST_VERSION)
+    return Response(body, headers={**etag(FIRST_VERSION), **location})
 
 
 @get(
@@ -191,15 +253,25 @@ async def create_collection(
     responses=problem_responses(*_PROTECTED, *_LOOKUP),
 )
 async def list_collections(
-    request: Request[Any, Any, Any], user: User, service: ServiceDep, page: Page = 1
+    request: Request[Any, Any, Any],
+    user: User,
+    service: ServiceDep,
+    page: Page = 1,
+    movie: HoldingMovie = None,
 ) -> CollectionsPageBody:
-    """One page of the caller's collections, newest first, with their favourite genres and
-    absolute links to the next and previous pages."""
+    """One page of the caller's collections, newest first, each with its movie count and
+    version, with their favourite genres and absolute links to the next and previous
+    pages; with `movie`, only those holding that movie."""
     result = await moviecore.list_collections(
-        user, _page(page), collections=service.ports.collections, limits=service.limits
+        user,
+        _page(page),
+        movie=movie,
+        collections=service.ports.collections,
+        limits=service.limits,
     )
     link = service.link(request.base_url, "/collections/")
-    return CollectionsPageBody.of(result, link, service.limits.collections_page_size)
+    query = {} if movie is None else {"movie": str(movie)}
+    return CollectionsPageBody.of(result, link, service.limits.collections_page_size, query)
 
 
 @get(
@@ -213,10 +285,9 @@ async def get_collection(
     collection_uuid: FromPath[UUID], user: User, service: ServiceDep
 ) -> Response[CollectionBody]:
     """One of the caller's collections with its movies."""
-    collection = await moviecore.get_collection(
-        user, collection_uuid, collections=service.ports.collections
+    return _stored(
+        await moviecore.get_collection(user, collection_uuid, collections=service.ports.collections)
     )
-    return Response(CollectionBody.of(collection), headers=etag(collection.version))
 
 
 @put(
@@ -244,9 +315,9 @@ async def update_collection(
         data.to_changes(),
         collections=service.ports.collections,
         limits=service.limits,
-        expected_version=expected_version(request.headers.getall("if-match", [])),
+        expected_version=_if_match(request),
     )
-    return Response(CollectionBody.of(collection), headers=etag(collection.version))
+    return _stored(collection)
 
 
 @delete(
@@ -268,9 +339,113 @@ async def delete_collection(
         user,
         collection_uuid,
         collections=service.ports.collections,
-        expected_version=expected_version(request.headers.getall("if-match", [])),
+        expected_version=_if_match(request),
     )
     return Message(f"Collection with UUID {collection_uuid} has been deleted.")
+
+
+@post(
+    "/{collection_uuid:uuid}/movies",
+    status_code=HTTP_200_OK,
+    summary="Add movies to a collection",
+    security=SECURITY,
+    tags=["collections"],
+    response_headers=[ETAG_HEADER],
+    responses=problem_responses(*_PROTECTED, *_WITH_BODY, *_LOOKUP, *_CONDITIONAL),
+)
+async def add_movies(
+    request: Request[Any, Any, Any],
+    collection_uuid: FromPath[UUID],
+    data: MoviesToAddBody,
+    user: User,
+    service: ServiceDep,
+    if_match: IfMatch = None,
+) -> Response[CollectionBody]:
+    """Add one movie, or several in `movies`, to one of the caller's collections: before
+    the movie at `position` (from 0), or after the last one if `position` is absent.
+
+    A movie the collection already holds stays where it is. The answer is the collection
+    as stored by this change, one version higher.
+    """
+    try:
+        collection = await moviecore.add_movies(
+            user,
+            collection_uuid,
+            data.to_movies(),
+            position=data.position,
+            collections=service.ports.collections,
+            limits=service.limits,
+            expected_version=_if_match(request),
+        )
+    except ValidationError as error:
+        raise data.named(error) from None
+    return _stored(collection)
+
+
+@patch(
+    "/{collection_uuid:uuid}/movies/{movie_uuid:uuid}",
+    summary="Move a movie within a collection",
+    security=SECURITY,
+    tags=["collections"],
+    response_headers=[ETAG_HEADER],
+    responses=problem_responses(*_PROTECTED, *_WITH_BODY, *_LOOKUP, *_CONDITIONAL),
+)
+async def move_movie(
+    request: Request[Any, Any, Any],
+    collection_uuid: FromPath[UUID],
+    movie_uuid: FromPath[UUID],
+    data: MoviePositionBody,
+    user: User,
+    service: ServiceDep,
+    if_match: IfMatch = None,
+) -> Response[CollectionBody]:
+    """Move a movie of one of the caller's collections so that it stands at `position`
+    (from 0), the others keeping their order.
+
+    The answer is the collection as stored by this change, one version higher.
+    """
+    return _stored(
+        await moviecore.move_movie(
+            user,
+            collection_uuid,
+            movie_uuid,
+            data.position,
+            collections=service.ports.collections,
+            expected_version=_if_match(request),
+        )
+    )
+
+
+@delete(
+    "/{collection_uuid:uuid}/movies/{movie_uuid:uuid}",
+    status_code=HTTP_200_OK,
+    summary="Remove a movie from a collection",
+    security=SECURITY,
+    tags=["collections"],
+    response_headers=[ETAG_HEADER],
+    responses=problem_responses(*_PROTECTED, *_LOOKUP, *_CONDITIONAL),
+)
+async def remove_movie(
+    request: Request[Any, Any, Any],
+    collection_uuid: FromPath[UUID],
+    movie_uuid: FromPath[UUID],
+    user: User,
+    service: ServiceDep,
+    if_match: IfMatch = None,
+) -> Response[CollectionBody]:
+    """Take a movie (every occurrence of it) out of one of the caller's collections.
+
+    The answer is the collection as stored by this change, one version higher.
+    """
+    return _stored(
+        await moviecore.remove_movie(
+            user,
+            collection_uuid,
+            movie_uuid,
+            collections=service.ports.collections,
+            expected_version=_if_match(request),
+        )
+    )
 
 
 @get(
@@ -301,6 +476,7 @@ ROUTES: list[HTTPRouteHandler] = [
     register,
     login,
     list_movies,
+    get_movie,
     read_request_count,
     reset_request_count,
 ]
@@ -312,5 +488,8 @@ COLLECTION_ROUTES: list[HTTPRouteHandler] = [
     get_collection,
     update_collection,
     delete_collection,
+    add_movies,
+    move_movie,
+    remove_movie,
 ]
 """The handlers under ``/collections`` (and ``/collection``)."""

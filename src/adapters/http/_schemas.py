@@ -20,7 +20,9 @@ from moviecore import (
     CollectionChanges,
     CollectionDraft,
     CollectionsPage,
+    FieldError,
     Movie,
+    ValidationError,
 )
 
 
@@ -102,33 +104,84 @@ class CollectionUpdate(msgspec.Struct, frozen=True):
         )
 
 
+class MoviesToAdd(msgspec.Struct, frozen=True):
+    """One movie to add, its fields at the top level, or several in ``movies``; and where:
+    before the movie at ``position`` (from 0), or after the last one if absent."""
+
+    uuid: UUID | msgspec.UnsetType = msgspec.UNSET
+    title: str | msgspec.UnsetType = msgspec.UNSET
+    description: str = ""
+    genres: str = ""
+    movies: list[MovieBody] | msgspec.UnsetType = msgspec.UNSET
+    position: int | None = None
+
+    def to_movies(self) -> tuple[Movie, ...]:
+        """The core's movies; ValidationError unless the body is one of its two forms."""
+        if self.movies is not msgspec.UNSET:
+            if self.uuid is not msgspec.UNSET or self.title is not msgspec.UNSET:
+                message = "send one movie, or a list of movies in movies, not both"
+                raise ValidationError([FieldError("movies", message)])
+            return _movies(self.movies)
+        if isinstance(self.uuid, UUID) and isinstance(self.title, str):
+            return (Movie(self.uuid, self.title, self.description, self.genres),)
+        raise ValidationError(
+            [
+                FieldError(name, "is required")
+                for name, value in (("uuid", self.uuid), ("title", self.title))
+                if value is msgspec.UNSET
+            ]
+        )
+
+    def named(self, error: ValidationError) -> ValidationError:
+        """``error`` with the fields named as this body names them: a single movie's at the
+        top level (``title``), not as the first of a list (``movies[0].title``)."""
+        if self.movies is not msgspec.UNSET:
+            return error
+        return ValidationError(
+            [FieldError(e.field.removeprefix("movies[0]."), e.message) for e in error.errors]
+        )
+
+
+class MoviePosition(msgspec.Struct, frozen=True):
+    """Where a movie of a collection goes."""
+
+    position: int
+
+
 class CollectionCreated(msgspec.Struct, frozen=True):
-    """The uuid of a new collection."""
+    """The uuid of a new collection, and its version."""
 
     collection_uuid: UUID
+    version: int
 
 
 class CollectionBody(msgspec.Struct, frozen=True):
-    """A whole collection, movies in the order the client gave them."""
+    """A whole collection, movies in the order the client gave them, and its version (the
+    ETag's value): 1 when created, one more on every change."""
 
     uuid: UUID
     title: str
     description: str
     movies: list[ServedMovie]
+    version: int
 
     @classmethod
     def of(cls, collection: Collection) -> CollectionBody:
         """The body of a core collection."""
         movies = [ServedMovie.of(movie) for movie in collection.movies]
-        return cls(collection.uuid, collection.title, collection.description, movies)
+        return cls(
+            collection.uuid, collection.title, collection.description, movies, collection.version
+        )
 
 
 class CollectionListed(msgspec.Struct, frozen=True):
-    """A collection as listed: everything but its movies."""
+    """A collection as listed: everything but its movies, which it counts, and its version."""
 
     uuid: UUID
     title: str
     description: str
+    movies_count: int
+    version: int
 
 
 class CollectionsData(msgspec.Struct, frozen=True):
@@ -154,19 +207,25 @@ class CollectionsPageBody(msgspec.Struct, frozen=True):
     data: CollectionsData
 
     @classmethod
-    def of(cls, page: CollectionsPage, link: str, page_size: int) -> CollectionsPageBody:
-        """The body of a core page of collections; ``link`` is this endpoint's absolute URL
-        and ``page_size`` how many collections a page holds."""
-        listed = [CollectionListed(c.uuid, c.title, c.description) for c in page.collections]
+    def of(
+        cls, page: CollectionsPage, link: str, page_size: int, query: Mapping[str, str]
+    ) -> CollectionsPageBody:
+        """The body of a core page of collections; ``link`` is this endpoint's absolute URL,
+        ``page_size`` how many collections a page holds, and ``query`` the other parameters
+        the neighbouring pages carry."""
+        listed = [
+            CollectionListed(c.uuid, c.title, c.description, c.movies_count, c.version)
+            for c in page.collections
+        ]
         data = CollectionsData(
             collections=listed,
             favourite_genres=page.favourite_genres,
             count=page.count,
             page=page.page,
-            next=_page_link(link, page.page + 1, {})
+            next=_page_link(link, page.page + 1, query)
             if page.page * page_size < page.count
             else None,
-            previous=_page_link(link, page.page - 1, {}) if page.page > 1 else None,
+            previous=_page_link(link, page.page - 1, query) if page.page > 1 else None,
         )
         return cls(is_success=True, data=data)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
+from uuid import UUID
 
 from moviecore import CatalogPage, Movie, MovieKeys, MovieQuery, genre_needle
 
@@ -99,6 +100,21 @@ class PostgresMovieStore:
             await conn.execute(_UPSERT, keyed_columns(latest))
 
         await write(self._pool, upsert)
+
+    async def movie(self, uuid: UUID) -> Movie | None:
+        """The stored movie with this uuid, if any."""
+
+        async def select(conn: Connection) -> Movie | None:
+            cursor = await conn.execute(
+                f"SELECT {MOVIE_COLUMNS} FROM movies WHERE uuid = %(uuid)s", {"uuid": uuid}
+            )
+            row = await cursor.fetchone()
+            if row is None:
+                return None
+            uuid_, title, description, genres = row
+            return Movie(uuid=uuid_, title=title, description=description, genres=genres)
+
+        return await read(self._pool, select)
 
     async def count(self) -> int:
         """How many movies are stored."""

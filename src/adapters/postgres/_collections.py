@@ -28,7 +28,7 @@ from psycopg.errors import UniqueViolation
 from moviecore import (
     AlreadyStored,
     Collection,
-    CollectionChanges,
+    CollectionEdit,
     CollectionSlice,
     CollectionSummary,
     apply_changes,
@@ -50,16 +50,44 @@ from ._pool import Connection, Pool, read, write
 # every newer collection of everyone: 1.6 ms instead of 0.3 ms for a user whose 1,000
 # collections are old, measured on the bench's data.
 # The owner's genre counts come along as two arrays on every row, so that a page of the
-# listing, its count and its favourite genres are one statement and one snapshot.
-PAGE_QUERY = (
-    "SELECT users.collection_count, genres.names, genres.amounts,"
-    " page.uuid, page.title, page.description FROM users"
+# listing, its count and its favourite genres are one statement and one snapshot. Each
+# collection's movies_count is kept by every write (migration 0007): no rows are counted.
+_OWNED = "c.owner >= %(owner)s AND c.owner <= %(owner)s"
+_GENRES = (
     " CROSS JOIN LATERAL (SELECT array_agg(genre), array_agg(n) FROM genre_counts"
     "  WHERE owner = %(owner)s AND n > 0) AS genres(names, amounts)"
-    " LEFT JOIN (SELECT seq, uuid, title, description FROM collections"
-    "  WHERE owner >= %(owner)s AND owner <= %(owner)s ORDER BY owner, seq DESC"
-    "  LIMIT %(limit)s OFFSET %(offset)s) AS page"
-    " ON true WHERE users.id = %(owner)s ORDER BY page.seq DESC"
+)
+_LISTED = (
+    "genres.names, genres.amounts,"
+    " page.uuid, page.title, page.description, page.version, page.movies_count"
+)
+
+
+def _page_of(where: str) -> str:
+    """The slice of the collections matching ``where``, joined to the totals' one row."""
+    return (
+        " LEFT JOIN (SELECT seq, uuid, title, description, version, movies_count"
+        "  FROM collections AS c"
+        f"  WHERE {where} ORDER BY c.owner, c.seq DESC LIMIT %(limit)s OFFSET %(offset)s)"
+        " AS page ON true"
+    )
+
+
+PAGE_QUERY = (
+    f"SELECT users.collection_count, {_LISTED} FROM users{_GENRES}{_page_of(_OWNED)}"
+    " WHERE users.id = %(owner)s ORDER BY page.seq DESC"
+)
+
+# The owner's collections holding %(movie)s: one probe of collection_movies_by_uuid each
+# (migration 0007), counted in the statement since no count of them is kept.
+_HOLDING = (
+    f"{_OWNED} AND EXISTS (SELECT 1 FROM collection_movies AS held"
+    " WHERE held.collection = c.seq AND held.uuid = %(movie)s)"
+)
+PAGE_HOLDING_QUERY = (
+    f"SELECT total.n, {_LISTED}"
+    f" FROM (SELECT count(*) FROM collections AS c WHERE {_HOLDING}) AS total(n)"
+    f"{_GENRES}{_page_of(_HOLDING)} ORDER BY page.seq DESC"
 )
 
 # The movies of collection ``c``, in order, as four arrays (NULL when it has none).
@@ -85,8 +113,9 @@ _ADD_GENRES = (
 )
 
 _ADD = (
-    "WITH added AS (INSERT INTO collections (uuid, owner, title, description, version)"
-    "  VALUES (%(uuid)s, %(owner)s, %(title)s, %(description)s, %(version)s) RETURNING seq),"
+    "WITH added AS (INSERT INTO collections"
+    "  (uuid, owner, title, description, version, movies_count) VALUES (%(uuid)s, %(owner)s,"
+    "  %(title)s, %(description)s, %(version)s, %(movies_count)s) RETURNING seq),"
     f" movies AS (INSERT INTO collection_movies (collection, position, {MOVIE_COLUMNS})"
     f"  SELECT added.seq, position, {MOVIE_COLUMNS} FROM added, {_NEW_MOVIES})"
 ) + _ADD_GENRES
@@ -107,17 +136,23 @@ _LOCKED_MOVIES = (
 
 _SET_FIELDS = (
     "UPDATE collections SET title = %(title)s, description = %(description)s,"
-    " version = %(version)s WHERE seq = %(seq)s"
+    " version = %(version)s, movies_count = %(movies_count)s WHERE seq = %(seq)s"
 )
 
-# The fields, and the movies: positions past the new list are deleted, the others
-# overwritten in place.
+# The fields, and the movies: positions (from 1) past the new list are deleted, the
+# others overwritten in place where they changed. A position holding the same movie as
+# before is left alone, so that an edit near the end of a long list writes a few rows,
+# not the whole list again: adding one movie at the end of 1,000 then took 65 ms
+# instead of 74 (medians of 100, on 2 busy cores), and leaves 1 new row version
+# instead of 1,001 for vacuum.
 _SET_ALL = (
     f"WITH fields AS ({_SET_FIELDS}),"
-    f" kept AS (INSERT INTO collection_movies (collection, position, {MOVIE_COLUMNS})"
+    f" kept AS (INSERT INTO collection_movies AS stored (collection, position, {MOVIE_COLUMNS})"
     f"  SELECT %(seq)s, position, {MOVIE_COLUMNS} FROM {_NEW_MOVIES}"
     "  ON CONFLICT (collection, position) DO UPDATE SET uuid = EXCLUDED.uuid,"
-    "  title = EXCLUDED.title, description = EXCLUDED.description, genres = EXCLUDED.genres),"
+    "  title = EXCLUDED.title, description = EXCLUDED.description, genres = EXCLUDED.genres"
+    f"  WHERE (stored.{MOVIE_COLUMNS.replace(', ', ', stored.')})"
+    f"  IS DISTINCT FROM (EXCLUDED.{MOVIE_COLUMNS.replace(', ', ', EXCLUDED.')})),"
     " dropped AS (DELETE FROM collection_movies WHERE collection = %(seq)s"
     "  AND position > %(last)s)"
 ) + _ADD_GENRES
@@ -139,6 +174,7 @@ class PostgresCollectionRepository:
             "title": collection.title,
             "description": collection.description,
             "version": collection.version,
+            "movies_count": len(collection.movies),
             **movie_columns(collection.movies),
             **_genre_arrays(count_genres(collection.movies)),
         }
@@ -168,19 +204,27 @@ class PostgresCollectionRepository:
 
         return await read(self._pool, select)
 
-    async def page(self, owner: UUID, offset: int, limit: int) -> CollectionSlice:
+    async def page(
+        self, owner: UUID, offset: int, limit: int, *, movie: UUID | None = None
+    ) -> CollectionSlice:
         """A slice of the owner's collections, newest first, with their count and genre
-        counts, in one statement."""
+        counts, in one statement; with ``movie``, of those holding it only."""
+        statement = PAGE_QUERY if movie is None else PAGE_HOLDING_QUERY
+        params = {"owner": owner, "limit": limit, "offset": offset, "movie": movie}
 
         async def select(conn: Connection) -> CollectionSlice:
-            cursor = await conn.execute(
-                PAGE_QUERY, {"owner": owner, "limit": limit, "offset": offset}
-            )
+            cursor = await conn.execute(statement, params)
             rows, (count, names, amounts) = split_totals(await cursor.fetchall(), 3)
             return CollectionSlice(
                 summaries=tuple(
-                    CollectionSummary(uuid=uuid, title=title, description=description)
-                    for uuid, title, description in rows
+                    CollectionSummary(
+                        uuid=uuid,
+                        title=title,
+                        description=description,
+                        movies_count=movies_count,
+                        version=version,
+                    )
+                    for uuid, title, description, version, movies_count in rows
                 ),
                 count=count or 0,
                 genre_counts=dict(zip(names or (), amounts or (), strict=True)),
@@ -192,18 +236,18 @@ class PostgresCollectionRepository:
         self,
         owner: UUID,
         uuid: UUID,
-        changes: CollectionChanges,
+        edit: CollectionEdit,
         *,
         expected_version: int | None = None,
     ) -> Collection | None:
-        """Apply ``changes`` in one transaction, under the collection's row lock."""
+        """Apply ``edit`` in one transaction, under the collection's row lock."""
 
         async def change(conn: Connection) -> Collection | None:
             found = await _locked(conn, owner, uuid, expected_version)
             if found is None:
                 return None
             seq, old = found
-            new = apply_changes(old, changes)
+            new = apply_changes(old, edit)
             await _store_changed(conn, seq, old, new)
             return new
 
@@ -279,6 +323,7 @@ async def _store_changed(conn: Connection, seq: int, old: Collection, new: Colle
         "title": new.title,
         "description": new.description,
         "version": new.version,
+        "movies_count": len(new.movies),
     }
     if new.movies == old.movies:
         await conn.execute(_SET_FIELDS, params)
@@ -289,7 +334,7 @@ async def _store_changed(conn: Connection, seq: int, old: Collection, new: Colle
         _SET_ALL,
         {
             **params,
-            "last": len(new.movies) - 1,
+            "last": len(new.movies),
             "owner": new.owner,
             **movie_columns(new.movies),
             **_genre_arrays(change),

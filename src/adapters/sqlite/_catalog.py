@@ -6,6 +6,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Sequence
 from typing import Any
+from uuid import UUID
 
 from moviecore import CatalogPage, Movie, MovieKeys, MovieQuery, genre_needle
 
@@ -79,6 +80,15 @@ class SqliteMovieStore:
         count = int(rows[0][0])
         movies = tuple(movie_from_row(row[1:]) for row in rows if row[1] is not None)
         return CatalogPage(movies, count, number, has_next=number * self._page_size < count)
+
+    async def movie(self, uuid: UUID) -> Movie | None:
+        """The stored movie with this uuid, if any."""
+        row = await self._database.read(
+            lambda connection: connection.execute(
+                f"SELECT {_COLUMNS} FROM movies WHERE uuid = :uuid", {"uuid": str(uuid)}
+            ).fetchone()
+        )
+        return None if row is None else movie_from_row(row)
 
     async def put(self, movies: Sequence[Movie]) -> None:
         """Insert movies, or replace those whose uuid is already stored, in one transaction."""

@@ -15,7 +15,7 @@ from uuid import UUID
 from moviecore import (
     AlreadyStored,
     Collection,
-    CollectionChanges,
+    CollectionEdit,
     CollectionSlice,
     CollectionSummary,
     Movie,
@@ -27,13 +27,22 @@ from moviecore import (
 from ._database import Database
 from ._rows import movie_from_row, movie_row
 
-# Walks the owner's (owner, seq DESC) index entries newest first: no sort, no scan of others.
-PAGE_QUERY = (
-    "SELECT uuid, title, description FROM collections WHERE owner = :owner"
-    " ORDER BY seq DESC LIMIT :limit OFFSET :offset"
+# movies_count is kept by every write (migration 0006): a page counts no rows.
+_LISTED = (
+    "SELECT c.uuid, c.title, c.description, c.version, c.movies_count"
+    " FROM collections AS c WHERE c.owner = :owner"
 )
+_PAGE = " ORDER BY c.seq DESC LIMIT :limit OFFSET :offset"
+# Walks the owner's (owner, seq DESC) index entries newest first: no sort, no scan of others.
+PAGE_QUERY = _LISTED + _PAGE
 # Kept by triggers on insert and delete (migration 0002), so a page never counts rows.
 COUNT_QUERY = "SELECT collection_count FROM users WHERE id = :owner"
+# The owner's collections holding :movie: one probe of collection_movies_by_uuid each.
+_HOLDING = (
+    " AND EXISTS (SELECT 1 FROM collection_movies WHERE collection = c.seq AND uuid = :movie)"
+)
+PAGE_HOLDING_QUERY = _LISTED + _HOLDING + _PAGE
+COUNT_HOLDING_QUERY = "SELECT count(*) FROM collections AS c WHERE c.owner = :owner" + _HOLDING
 # Reads the owner's rows only, through the (owner, genre) primary key; rows of 0 stay.
 GENRE_COUNTS_QUERY = "SELECT genre, n FROM genre_counts WHERE owner = :owner AND n > 0"
 
@@ -64,42 +73,45 @@ class SqliteCollectionRepository:
         """The owner's collection with this uuid, movies in their stored order."""
         return await self._database.read(lambda connection: _select(connection, owner, uuid))
 
-    async def page(self, owner: UUID, offset: int, limit: int) -> CollectionSlice:
+    async def page(
+        self, owner: UUID, offset: int, limit: int, *, movie: UUID | None = None
+    ) -> CollectionSlice:
         """A slice of the owner's collections, newest first, with their count and genre
-        counts, read in one transaction."""
+        counts, read in one transaction; with ``movie``, of those holding it only."""
         if offset < 0 or limit < 0:
             raise ValueError("offset and limit must not be negative")
         return await self._database.read(
-            lambda connection: _summaries(connection, owner, offset, limit)
+            lambda connection: _summaries(connection, owner, offset, limit, movie)
         )
 
     async def update(
         self,
         owner: UUID,
         uuid: UUID,
-        changes: CollectionChanges,
+        edit: CollectionEdit,
         *,
         expected_version: int | None = None,
     ) -> Collection | None:
-        """Apply ``changes`` in one transaction and return the collection as stored."""
+        """Apply ``edit`` in one transaction and return the collection as stored."""
 
         def change(connection: sqlite3.Connection) -> Collection | None:
             found = _locate(connection, owner, uuid, expected_version)
             if found is None:
                 return None
             seq, old = found
-            new = apply_changes(old, changes)
+            new = apply_changes(old, edit)
             connection.execute(
                 "UPDATE collections SET title = :title, description = :description,"
-                " version = :version WHERE seq = :seq",
+                " version = :version, movies_count = :movies_count WHERE seq = :seq",
                 {
                     "title": new.title,
                     "description": new.description,
                     "version": new.version,
+                    "movies_count": len(new.movies),
                     "seq": seq,
                 },
             )
-            if changes.movies is not None:
+            if new.movies != old.movies:
                 connection.execute(
                     "DELETE FROM collection_movies WHERE collection = :seq", {"seq": seq}
                 )
@@ -131,14 +143,15 @@ class SqliteCollectionRepository:
 
 def _insert(connection: sqlite3.Connection, collection: Collection) -> None:
     (seq,) = connection.execute(
-        "INSERT INTO collections (uuid, owner, title, description, version)"
-        " VALUES (:uuid, :owner, :title, :description, :version) RETURNING seq",
+        "INSERT INTO collections (uuid, owner, title, description, version, movies_count)"
+        " VALUES (:uuid, :owner, :title, :description, :version, :movies_count) RETURNING seq",
         {
             "uuid": str(collection.uuid),
             "owner": str(collection.owner),
             "title": collection.title,
             "description": collection.description,
             "version": collection.version,
+            "movies_count": len(collection.movies),
         },
     ).fetchone()
     _insert_movies(connection, seq, collection.movies)
@@ -175,14 +188,23 @@ def _locate(
 
 
 def _summaries(
-    connection: sqlite3.Connection, owner: UUID, offset: int, limit: int
+    connection: sqlite3.Connection, owner: UUID, offset: int, limit: int, movie: UUID | None
 ) -> CollectionSlice:
-    params = {"owner": str(owner), "limit": limit, "offset": offset}
-    summaries = tuple(
-        CollectionSummary(uuid=UUID(uuid), title=title, description=description)
-        for uuid, title, description in connection.execute(PAGE_QUERY, params)
+    params = {"owner": str(owner), "limit": limit, "offset": offset, "movie": str(movie)}
+    page, count = (
+        (PAGE_QUERY, COUNT_QUERY) if movie is None else (PAGE_HOLDING_QUERY, COUNT_HOLDING_QUERY)
     )
-    row = connection.execute(COUNT_QUERY, params).fetchone()
+    summaries = tuple(
+        CollectionSummary(
+            uuid=UUID(uuid),
+            title=title,
+            description=description,
+            movies_count=movies_count,
+            version=version,
+        )
+        for uuid, title, description, version, movies_count in connection.execute(page, params)
+    )
+    row = connection.execute(count, params).fetchone()
     return CollectionSlice(
         summaries=summaries,
         count=0 if row is None else int(row[0]),

@@ -40,4 +40,4 @@ def collection(owner: UUID, title: str, *movies: Movie, description: str = "") -
 
 def summary(listed: Collection) -> CollectionSummary:
     """How ``listed`` appears in a page."""
-    return CollectionSummary(uuid=listed.uuid, title=listed.title, description=listed.description)
+    return CollectionSummary.of(listed)

@@ -17,7 +17,7 @@ from moviecore import (
     AlreadyStored,
     CatalogPage,
     Collection,
-    CollectionChanges,
+    CollectionEdit,
     CollectionSlice,
     CollectionSummary,
     Movie,
@@ -29,12 +29,6 @@ from moviecore import (
     count_genres,
     rank,
 )
-
-
-def _summary(collection: Collection) -> CollectionSummary:
-    return CollectionSummary(
-        uuid=collection.uuid, title=collection.title, description=collection.description
-    )
 
 
 class MemoryCollectionRepository:
@@ -70,15 +64,21 @@ class MemoryCollectionRepository:
         """The owner's collection with this uuid, movies in their stored order."""
         return self._owned(owner).get(uuid)
 
-    async def page(self, owner: UUID, offset: int, limit: int) -> CollectionSlice:
-        """A slice of the owner's collections, newest first, with their count and genre counts."""
+    async def page(
+        self, owner: UUID, offset: int, limit: int, *, movie: UUID | None = None
+    ) -> CollectionSlice:
+        """A slice of the owner's collections, newest first, with their count and genre
+        counts; with ``movie``, of those holding it only."""
         if offset < 0 or limit < 0:
             raise ValueError("offset and limit must not be negative")
-        owned = self._owned(owner)
-        newest_first = list(reversed(owned.values()))
+        newest_first = [
+            c
+            for c in reversed(self._owned(owner).values())
+            if movie is None or any(held.uuid == movie for held in c.movies)
+        ]
         return CollectionSlice(
-            summaries=tuple(_summary(c) for c in newest_first[offset : offset + limit]),
-            count=len(owned),
+            summaries=tuple(CollectionSummary.of(c) for c in newest_first[offset : offset + limit]),
+            count=len(newest_first),
             genre_counts=dict(self._genres.get(owner, {})),
         )
 
@@ -86,15 +86,15 @@ class MemoryCollectionRepository:
         self,
         owner: UUID,
         uuid: UUID,
-        changes: CollectionChanges,
+        edit: CollectionEdit,
         *,
         expected_version: int | None = None,
     ) -> Collection | None:
-        """Apply ``changes`` in place (no await in between: atomic), returning what is stored."""
+        """Apply ``edit`` in place (no await in between: atomic), returning what is stored."""
         old = self._current(owner, uuid, expected_version)
         if old is None:
             return None
-        new = apply_changes(old, changes)
+        new = apply_changes(old, edit)
         self._by_owner[owner][uuid] = new
         self._count(owner, old, new)
         return new
@@ -144,6 +144,11 @@ class MemoryMovieStore:
         ]
         ranked.sort(key=lambda entry: entry[:2])
         return self._slice([movie for _, _, movie in ranked], number)
+
+    async def movie(self, uuid: UUID) -> Movie | None:
+        """The stored movie with this uuid, if any."""
+        found = self._movies.get(uuid)
+        return None if found is None else found[0]
 
     async def put(self, movies: Sequence[Movie]) -> None:
         """Insert movies, or replace those whose uuid is stored, each keeping its place."""

@@ -30,6 +30,7 @@ from moviecore import (
 )
 
 from ._contract_base import Contract, collection, movie, summary, user
+from ._edit_contracts import MovieEditContract
 
 # Each piece is something a careless store changes: surrounding and inner white space,
 # a decomposed accent beside a composed one, a character outside the BMP, right-to-left
@@ -293,8 +294,9 @@ class _ConcurrentWrites(Contract):
         )
 
 
-class CollectionRepositoryContract(_ConcurrentWrites):
-    """Collections: owner-scoped, newest first, updated atomically, genre counts kept on write."""
+class CollectionRepositoryContract(MovieEditContract, _ConcurrentWrites):
+    """Collections: owner-scoped, newest first, updated atomically, genre counts kept on write,
+    edited one movie at a time."""
 
     @pytest.mark.anyio
     async def test_round_trip_keeps_movies_in_order(
@@ -436,7 +438,7 @@ class CollectionRepositoryContract(_ConcurrentWrites):
         assert (returned, await collections.get(owner, first.uuid), list(items), count) == (
             [renamed, emptied, refilled, replace(refilled, version=5)],
             replace(refilled, version=5),
-            [summary(second), summary(refilled)],
+            [summary(second), summary(replace(refilled, version=5))],
             2,
         )
 

@@ -127,6 +127,16 @@ class MovieStoreContract(CatalogContract):
         )
 
     @pytest.mark.anyio
+    async def test_movie_is_found_by_uuid(self, movie_store: MovieStore) -> None:
+        """A stored movie is found by its uuid, as last put; an unknown uuid finds nothing."""
+        first, second = _catalog(2)
+        await movie_store.put([first, second])
+        renamed = replace(second, title="Renamed")
+        await movie_store.put([renamed])
+        assert [await movie_store.movie(m.uuid) for m in (first, second)] == [first, renamed]
+        assert await movie_store.movie(uuid4()) is None
+
+    @pytest.mark.anyio
     async def test_put_replaces_by_uuid_in_place(self, movie_store: MovieStore) -> None:
         """Putting a stored uuid again updates that movie where it stands; new ones go last."""
         first, second, third = _catalog(3)

@@ -2,9 +2,9 @@
 
 The machine drives the collection use cases in any order for two owners, against
 the store under test, and checks every answer against a plain dict model:
-collections are owner-scoped, listed newest first in pages, replaced whole,
-movies deduplicated keeping the first, favourite genres as the contract words
-them. Point it at your own store:
+collections are owner-scoped, listed newest first in pages, replaced whole or
+edited one movie at a time, movies deduplicated keeping the first, favourite
+genres as the contract words them. Point it at your own store:
 
     @contextlib.asynccontextmanager
     async def open_store():
@@ -43,21 +43,25 @@ from moviecore import (
     CollectionSummary,
     Limits,
     Movie,
+    MovieNotInCollection,
     PageNotFound,
     User,
     UserRepository,
     ValidationError,
     VersionMismatch,
+    add_movies,
     count_genres,
     create_collection,
     delete_collection,
     get_collection,
     list_collections,
+    move_movie,
+    remove_movie,
     update_collection,
 )
 
 from ._reference import reference_favourite_genres
-from .strategies import collection_changes, collection_drafts, invalid_collection_drafts
+from .strategies import collection_changes, collection_drafts, invalid_collection_drafts, movies
 
 __all__ = ["RULES_SETTINGS", "CollectionStore", "StoreFactory", "collection_rules"]
 
@@ -132,6 +136,11 @@ class _CollectionRules(RuleBasedStateMachine):
         await self._store.users.add(user)
         return user.id
 
+    def _owned(self, owner_id: UUID) -> list[UUID]:
+        # In the order created, not sorted: uuids are random, and an order that changed
+        # from one run of a case to the next would make hypothesis's replays draw apart.
+        return [uuid for uuid in self._created if uuid in self._model[owner_id]]
+
     def _target(self, data: st.DataObject) -> UUID:
         choices = st.sampled_from(self._created) | st.uuids() if self._created else st.uuids()
         return data.draw(choices, label="target")
@@ -200,7 +209,7 @@ class _CollectionRules(RuleBasedStateMachine):
         owner_id = self._owners[owner]
         if not self._model[owner_id]:
             return
-        target = data.draw(st.sampled_from(sorted(self._model[owner_id])), label="target")
+        target = data.draw(st.sampled_from(self._owned(owner_id)), label="target")
         current = self._model[owner_id][target]
         stale = data.draw(st.integers(0, 2**31 - 1).filter(lambda v: v != current.version))
         call = update_collection(
@@ -213,6 +222,71 @@ class _CollectionRules(RuleBasedStateMachine):
         else:
             raise AssertionError("expected VersionMismatch")
         assert refused_at == current.version
+
+    @rule(
+        owner=_OWNERS,
+        data=st.data(),
+        added=st.lists(movies(), min_size=1, max_size=3),
+        at_end=st.booleans(),
+    )
+    def add(self, owner: int, data: st.DataObject, added: list[Movie], at_end: bool) -> None:
+        """Add movies to any uuid: the owner's own get the movies it does not hold yet, at
+        the end or at a position; anything else is not found."""
+        owner_id, target = self._owners[owner], self._target(data)
+        current = self._model[owner_id].get(target)
+        held = () if current is None else current.movies
+        position = None if at_end else data.draw(st.integers(0, len(held)), label="position")
+        call = add_movies(
+            owner_id, target, added, position=position, collections=self._store.collections
+        )
+        if current is None:
+            self._expect_not_found(call)
+            return
+        held_uuids = {movie.uuid for movie in held}
+        new = tuple(m for m in _first_of_each(tuple(added)) if m.uuid not in held_uuids)
+        at = len(held) if position is None else position
+        self._expect_edit(owner_id, call, replace(current, movies=held[:at] + new + held[at:]))
+
+    @rule(owner=_OWNERS, data=st.data())
+    def remove_or_move(self, owner: int, data: st.DataObject) -> None:
+        """Remove or move a movie of one of the owner's collections, or one it does not hold
+        (not found, nothing changed)."""
+        owner_id = self._owners[owner]
+        if not self._model[owner_id]:
+            return
+        target = data.draw(st.sampled_from(self._owned(owner_id)), label="target")
+        current = self._model[owner_id][target]
+        held = [m.uuid for m in current.movies]
+        uuid = data.draw(st.sampled_from(held) | st.uuids() if held else st.uuids(), label="movie")
+        store = self._store.collections
+        rest = tuple(m for m in current.movies if m.uuid != uuid)
+        if data.draw(st.booleans(), label="move"):
+            at = data.draw(st.integers(0, len(rest)), label="position")
+            call = move_movie(owner_id, target, uuid, at, collections=store)
+            moved = tuple(m for m in current.movies if m.uuid == uuid)
+            expected = replace(current, movies=rest[:at] + moved + rest[at:])
+        else:
+            call = remove_movie(owner_id, target, uuid, collections=store)
+            expected = replace(current, movies=rest)
+        if uuid not in held:
+            try:
+                self._run(call)
+            except MovieNotInCollection:
+                return
+            raise AssertionError("expected MovieNotInCollection")
+        self._expect_edit(owner_id, call, expected)
+
+    def _expect_edit(
+        self, owner_id: UUID, call: Coroutine[Any, Any, Collection], edited: Collection
+    ) -> None:
+        """``call`` answers ``edited`` at the next version, and the store reads back so."""
+        expected = replace(edited, version=edited.version + 1)
+        answered = self._run(call)
+        read_back = self._run(
+            get_collection(owner_id, expected.uuid, collections=self._store.collections)
+        )
+        assert (answered, read_back) == (expected, expected)
+        self._model[owner_id][expected.uuid] = expected
 
     @rule(owner=_OWNERS, data=st.data())
     def delete(self, owner: int, data: st.DataObject) -> None:
@@ -251,10 +325,7 @@ class _CollectionRules(RuleBasedStateMachine):
                 return
             raise AssertionError("expected PageNotFound")
         assert self._run(call) == CollectionsPage(
-            collections=tuple(
-                CollectionSummary(uuid=c.uuid, title=c.title, description=c.description)
-                for c in shown
-            ),
+            collections=tuple(CollectionSummary.of(c) for c in shown),
             favourite_genres=reference_favourite_genres(newest_first),
             count=len(newest_first),
             page=page,
@@ -268,10 +339,7 @@ class _CollectionRules(RuleBasedStateMachine):
         for owner_id, owned in self._model.items():
             newest_first = list(reversed(owned.values()))
             found = self._run(store.page(owner_id, 0, len(newest_first) + 1))
-            expected = [
-                CollectionSummary(uuid=c.uuid, title=c.title, description=c.description)
-                for c in newest_first
-            ]
+            expected = [CollectionSummary.of(c) for c in newest_first]
             assert (list(found.summaries), found.count, dict(found.genre_counts)) == (
                 expected,
                 len(newest_first),
