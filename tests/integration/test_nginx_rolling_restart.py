@@ -16,10 +16,9 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from fixtures.load import GUARD_SECONDS, SteadyClients, steady_clients
 from fixtures.nginx import error_log, nginx
-from fixtures.server import ServerProcess, distributed_environment, read_count, register_user
-from fixtures.services import fresh_database, fresh_redis_prefix
+from fixtures.server import ServerProcess, read_count, register_user, two_instances
 
-DRAIN = {"DRAIN_SECONDS": "2"}
+DRAIN_SECONDS = 2
 PROVEN = 20
 """Requests an instance answers after its start before the next instance is restarted."""
 
@@ -47,24 +46,19 @@ def test_rolling_restart_behind_nginx_answers_every_request_once(tmp_path: Path)
     """20 clients through nginx, half of them writing, while both instances are restarted
     in turn: every answer is a 2xx, no request is lost, and the request count holds
     exactly the requests answered (none sent twice)."""
-    with fresh_database() as url, fresh_redis_prefix() as prefix:
-        environment = {**distributed_environment(url, prefix, 1), **DRAIN}
-        first = ServerProcess(tmp_path / "first", environment)
-        second = ServerProcess(tmp_path / "second", environment)
-        first.start()
-        second.start()
-        folder = tmp_path / "nginx"
-        with nginx(folder, [first.port, second.port]) as proxy:
-            with steady_clients([proxy]) as clients:
-                for server in (first, second):
-                    _restart_when_served(server, clients)
-            tally = clients.tally
-            # each start's health check is counted, then the registration and the read
-            expected = tally.answered + 4 + 2
-            with httpx.Client(base_url=proxy, timeout=GUARD_SECONDS) as http:
-                count = read_count(http, register_user(http), expected)
-        first.stop()
-        second.stop()
+    folder = tmp_path / "nginx"
+    with (
+        two_instances(tmp_path, DRAIN_SECONDS) as (first, second),
+        nginx(folder, [first.port, second.port]) as proxy,
+    ):
+        with steady_clients([proxy]) as clients:
+            for server in (first, second):
+                _restart_when_served(server, clients)
+        tally = clients.tally
+        # each start's health check is counted, then the registration and the read
+        expected = tally.answered + 4 + 2
+        with httpx.Client(base_url=proxy, timeout=GUARD_SECONDS) as http:
+            count = read_count(http, register_user(http), expected)
 
     failures = {status: n for status, n in tally.statuses.items() if not 200 <= status < 300}
     assert (tally.lost, tally.refused, failures) == ([], 0, {}), error_log(folder)
