@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 RUN_VENV := .venv-run
+BENCH_VENV := .venv-bench
 LOCK_VENV := .venv-lock
 # pip-compile makes the locks; it lives in an environment of its own, so that neither
 # locked environment holds a package its lock does not name.
@@ -47,17 +48,21 @@ format: $(VENV)/.installed
 	$(BIN)/ruff format src tests examples bench tools
 	$(BIN)/ruff check --fix src tests examples bench tools
 
+# The benchmark's environment: the development one and its chart (matplotlib).
+$(BENCH_VENV)/.installed: requirements/bench.txt pyproject.toml service/pyproject.toml
+	$(call locked_environment,$(BENCH_VENV),requirements/bench.txt)
+
 # Installs the load generator (wrk) when it is missing, then prints the table.
-bench: $(VENV)/.installed
-	$(BIN)/python -m pip install --quiet -e . -e './service[dev,bench]'
-	$(BIN)/python bench/run.py
+bench: $(BENCH_VENV)/.installed
+	$(BENCH_VENV)/bin/python bench/run.py
 
 # Rewrites the README's configuration table from the settings' declarations.
 settings-table: $(VENV)/.installed
 	$(BIN)/python -m adapters.settings README.md
 
 # The locks, from the dependencies pyproject.toml and service/pyproject.toml declare:
-# dev.txt resolves the service and the tools together, run.txt takes the same versions.
+# dev.txt resolves the service and the tools together; run.txt (the service alone) and
+# bench.txt (with the benchmark's chart) take the same versions.
 # `make lock` after changing a dependency (other pins kept); `make upgrade` for the
 # newest versions the declarations allow. Commit both files; tests/unit/test_lock.py
 # fails while they disagree with the declarations.
@@ -73,9 +78,10 @@ $(LOCK_VENV)/.installed:
 lock: $(LOCK_VENV)/.installed
 	$(PIP_COMPILE) $(UPGRADE) -o requirements/dev.txt requirements/dev.in
 	$(PIP_COMPILE) --upgrade -o requirements/run.txt requirements/run.in
+	$(PIP_COMPILE) --upgrade -o requirements/bench.txt requirements/bench.in
 
 upgrade:
 	$(MAKE) lock UPGRADE=--upgrade
 
 clean:
-	rm -rf $(VENV) $(RUN_VENV) $(LOCK_VENV) dist build
+	rm -rf $(VENV) $(RUN_VENV) $(BENCH_VENV) $(LOCK_VENV) dist build

@@ -4,7 +4,8 @@ requirements/run.txt (what serves) and requirements/dev.txt (what tests) are mad
 by ``make lock`` from pyproject.toml and service/pyproject.toml, with the build
 tools their .in files name. Each must pin every distribution those need, directly
 or through another, at a version they allow, and nothing else; this environment,
-installed from dev.txt, must hold exactly those versions. A dependency added,
+installed from dev.txt, must hold exactly those versions. requirements/bench.txt
+(what the benchmark runs on) adds the chart's to dev.txt. A dependency added,
 dropped or raised without ``make lock`` fails here.
 """
 
@@ -117,3 +118,14 @@ def test_what_serves_is_what_was_tested() -> None:
     """The serving lock takes the development lock's versions, without its tools."""
     serving, testing = _pins("run"), _pins("dev")
     assert ({name: testing.get(name) for name in serving}, "pytest" in serving) == (serving, False)
+
+
+def test_the_benchmark_lock_is_the_development_lock_and_its_chart() -> None:
+    """The benchmark runs on every version the tests ran on, and pins what its extra
+    declares in range (what that needs in turn is not installed here to follow)."""
+    measuring, testing = _pins("bench"), _pins("dev")
+    chart = [Requirement(text) for text in SERVICE["project"]["optional-dependencies"]["bench"]]
+    assert (
+        {name: measuring.get(name) for name in testing},
+        [str(each) for each in chart if not each.specifier.contains(measuring.get(each.name, "0"))],
+    ) == (testing, [])
