@@ -16,7 +16,7 @@ PIP_TOOLS := pip-tools==7.6.2
 # pyproject.toml, and the service, service/pyproject.toml), editable, built by the locked
 # hatchling. Made anew whenever the lock changes, so that nothing it dropped stays.
 define locked_environment
-	@echo "make: installing the locked dependencies ($(2)) into $(1) (about 30 s, once)"
+	@echo "make: installing the locked dependencies ($(2)) into $(1) (about a minute, once)"
 	rm -rf $(1)
 	$(PYTHON) -m venv $(1)
 	$(1)/bin/python -m pip install --quiet --require-hashes --no-deps -r $(2)

@@ -74,5 +74,5 @@ def test_the_first_make_run_says_what_it_installs(tmp_path: Path) -> None:
     ).stdout.splitlines()
     assert planned[0] == (
         'echo "make: installing the locked dependencies (requirements/run.txt) into .venv-run'
-        ' (about 30 s, once)"'
+        ' (about a minute, once)"'
     )
