@@ -2,42 +2,80 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+RUN_VENV := .venv-run
+LOCK_VENV := .venv-lock
+# pip-compile makes the locks; it lives in an environment of its own, so that neither
+# locked environment holds a package its lock does not name.
+PIP_TOOLS := pip-tools==7.6.2
 
-.PHONY: run test lint format bench settings-table clean
+.PHONY: run test lint format bench settings-table lock upgrade clean
 
-# Two distributions from one tree: the core (pyproject.toml) and the service
-# (service/pyproject.toml), both editable; the service's dev extra brings the tools.
-$(STAMP): pyproject.toml service/pyproject.toml
-	@echo "make: installing moviecore and its dependencies into $(VENV) (about 30 s, once)"
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e . -e './service[dev]'
-	touch $@
+# An environment holding exactly the lock $(2): every package pinned and checked by its
+# hash, none added by pip (--no-deps); then the two distributions of this tree (the core,
+# pyproject.toml, and the service, service/pyproject.toml), editable, built by the locked
+# hatchling. Made anew whenever the lock changes, so that nothing it dropped stays.
+define locked_environment
+	@echo "make: installing the locked dependencies ($(2)) into $(1) (about a minute, once)"
+	rm -rf $(1)
+	$(PYTHON) -m venv $(1)
+	$(1)/bin/python -m pip install --quiet --require-hashes --no-deps -r $(2)
+	$(1)/bin/python -m pip install --quiet --no-deps --no-build-isolation -e . -e ./service
+	touch $(1)/.installed
+endef
 
-run: $(STAMP)
-	$(BIN)/moviecore migrate
-	$(BIN)/moviecore serve
+# The development environment: the service and its tools (tests, linters).
+$(VENV)/.installed: requirements/dev.txt pyproject.toml service/pyproject.toml
+	$(call locked_environment,$(VENV),requirements/dev.txt)
 
-test: $(STAMP)
+# What serves: the service alone, at the same versions, without the development tools.
+$(RUN_VENV)/.installed: requirements/run.txt pyproject.toml service/pyproject.toml
+	$(call locked_environment,$(RUN_VENV),requirements/run.txt)
+
+run: $(RUN_VENV)/.installed
+	$(RUN_VENV)/bin/moviecore migrate
+	$(RUN_VENV)/bin/moviecore serve
+
+test: $(VENV)/.installed
 	$(BIN)/pytest
 
-lint: $(STAMP)
+lint: $(VENV)/.installed
 	$(BIN)/ruff check src tests examples bench tools
 	$(BIN)/ruff format --check src tests examples bench tools
 	$(BIN)/mypy
 
-format: $(STAMP)
+format: $(VENV)/.installed
 	$(BIN)/ruff format src tests examples bench tools
 	$(BIN)/ruff check --fix src tests examples bench tools
 
 # Installs the load generator (wrk) when it is missing, then prints the table.
-bench: $(STAMP)
+bench: $(VENV)/.installed
 	$(BIN)/python -m bench.run
 
 # Rewrites the configuration table (docs/configuration.md) from the settings' declarations.
-settings-table: $(STAMP)
+settings-table: $(VENV)/.installed
 	$(BIN)/python -m adapters.settings docs/configuration.md
 
+# The locks, from the dependencies pyproject.toml and service/pyproject.toml declare:
+# dev.txt resolves the service and the tools together; run.txt (the service alone) takes
+# the same versions.
+# `make lock` after changing a dependency (other pins kept); `make upgrade` for the
+# newest versions the declarations allow. Commit both files; tests/unit/test_lock.py
+# fails while they disagree with the declarations.
+PIP_COMPILE = CUSTOM_COMPILE_COMMAND="make lock" $(LOCK_VENV)/bin/pip-compile --quiet \
+	--generate-hashes --strip-extras --no-emit-index-url --no-emit-find-links \
+	--unsafe-package moviecore --unsafe-package moviecore-service
+
+$(LOCK_VENV)/.installed:
+	$(PYTHON) -m venv $(LOCK_VENV)
+	$(LOCK_VENV)/bin/python -m pip install --quiet $(PIP_TOOLS)
+	touch $@
+
+lock: $(LOCK_VENV)/.installed
+	$(PIP_COMPILE) $(UPGRADE) -o requirements/dev.txt requirements/dev.in
+	$(PIP_COMPILE) --upgrade -o requirements/run.txt requirements/run.in
+
+upgrade:
+	$(MAKE) lock UPGRADE=--upgrade
+
 clean:
-	rm -rf $(VENV) dist build
+	rm -rf $(VENV) $(RUN_VENV) $(LOCK_VENV) dist build

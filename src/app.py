@@ -9,6 +9,7 @@ that write (the generated JWT secret, migrations) are explicit here.
 from __future__ import annotations
 
 import asyncio
+import errno
 import logging
 import os
 import tempfile
@@ -204,6 +205,8 @@ async def prepare_start(settings: Settings) -> None:
     newer than this build runs with stops it with SchemaTooNew.
     """
     jwt_secret(settings)  # made once here, so that every worker reads the same
+    if settings.database_url is None:  # one line here, rather than a traceback per worker
+        sqlite.refuse_if_in_use(settings.sqlite_path)
     if settings.redis_url is not None:
         try:
             await redis.check(settings.redis_url)
@@ -338,7 +341,17 @@ def serve(settings: Settings, host: str | None, port: int | None) -> int:
     asyncio.run(prepare_start(settings))
     config = server_config(settings, host=host, port=port)
     with _measured(settings) as (factory, on_worker_exit):
-        return serve_http(factory, config, on_worker_exit)
+        try:
+            return serve_http(factory, config, on_worker_exit)
+        except ListenError as exc:
+            raise ListenError(f"{exc}{_advice(exc.__cause__, 'PORT')}") from exc
+
+
+def _advice(error: BaseException | None, setting: str) -> str:
+    """What to do about a port that cannot be listened on, where that is plain."""
+    if isinstance(error, OSError) and error.errno == errno.EADDRINUSE:
+        return f"; stop what listens there, or set another {setting}"
+    return ""
 
 
 def server_config(
@@ -396,5 +409,6 @@ def _metrics_endpoint(settings: Settings, registry: CollectorRegistry) -> Iterat
         except OSError as exc:
             raise ListenError(
                 f"cannot serve metrics on {host}:{port} (METRICS_PORT): {exc.strerror or exc}"
+                f"{_advice(exc, 'METRICS_PORT')}"
             ) from exc
         yield

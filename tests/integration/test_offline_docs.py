@@ -16,7 +16,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from fixtures.server import ServerProcess, run_server
+from fixtures.nginx import nginx
+from fixtures.server import ServerProcess, free_port, run_server
 from fixtures.services import require
 
 RENDER_SECONDS = 120
@@ -106,4 +107,37 @@ def test_docs_render_every_operation_offline(
         documented_operations(document),
         [],
         True,
+    )
+
+
+def test_docs_and_links_work_under_a_path_prefix_behind_nginx(tmp_path: Path) -> None:
+    """Proxied at /api/ by the reference nginx with PUBLIC_URL ending in /api: Swagger UI at
+    /api/schema/ shows every operation from files under /api/ alone, the document's
+    server is /api, and the links of GET / and of a registration lead to answers there."""
+    port = free_port()
+    public_url = f"http://127.0.0.1:{port}/api"
+    for server in run_server(tmp_path / "server", {"PUBLIC_URL": public_url}):
+        with nginx(tmp_path / "nginx", [server.port], port=port, prefix="/api") as proxy:
+            dom, requested = render_offline(f"{public_url}/schema/", tmp_path)
+            with httpx.Client(base_url=proxy, timeout=10) as http:
+                document = http.get("/api/schema/openapi.json").json()
+                root = http.get("/api/").json()
+                links = [http.get(root[name]).status_code for name in ("docs", "openapi")]
+                registered = http.post(
+                    "/api/register/", json={"username": "prefixed", "password": "a long password"}
+                )
+                token = registered.json()["access_token"]
+                listed = http.get(
+                    registered.headers["location"], headers={"Authorization": f"Bearer {token}"}
+                )
+    elsewhere = [url for url in requested if not url.startswith(f"{public_url}/")]
+    assert (rendered_operations(dom), elsewhere, document["servers"]) == (
+        documented_operations(document),
+        [],
+        [{"url": "/api"}],
+    )
+    assert (links, registered.headers["location"], listed.status_code) == (
+        [200, 200],
+        f"{public_url}/collections/",
+        200,
     )

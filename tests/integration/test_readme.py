@@ -92,8 +92,9 @@ def test_every_link_between_the_documents_leads_somewhere() -> None:
 
 
 def test_the_first_make_run_says_what_it_installs(tmp_path: Path) -> None:
-    """Without a .venv, make announces the installation before it starts it."""
-    for name in ("Makefile", "pyproject.toml", "service/pyproject.toml"):
+    """Without an environment to serve from, make announces that it installs the serving
+    lock before it starts."""
+    for name in ("Makefile", "pyproject.toml", "service/pyproject.toml", "requirements/run.txt"):
         (tmp_path / name).parent.mkdir(exist_ok=True)
         shutil.copy(ROOT / name, tmp_path / name)
     planned = subprocess.run(
@@ -105,5 +106,6 @@ def test_the_first_make_run_says_what_it_installs(tmp_path: Path) -> None:
         check=True,
     ).stdout.splitlines()
     assert planned[0] == (
-        'echo "make: installing moviecore and its dependencies into .venv (about 30 s, once)"'
+        'echo "make: installing the locked dependencies (requirements/run.txt) into .venv-run'
+        ' (about a minute, once)"'
     )

@@ -23,6 +23,7 @@ from fixtures.load import GUARD_SECONDS
 from fixtures.server import (
     ServerProcess,
     distributed_environment,
+    free_port,
     moviecore_command,
     register_user,
     run_server,
@@ -200,26 +201,64 @@ def test_a_dead_worker_is_logged_as_an_error_and_replaced(tmp_path: Path) -> Non
     assert ("[error", after) == (line.split("]", 1)[0].split(" ", 1)[1][:6], 200)
 
 
-def test_a_port_in_use_is_refused_in_one_line_naming_it(tmp_path: Path) -> None:
-    """A second server on a port already taken exits 1 with one line naming the address."""
+def _refused_start(tmp_path: Path, settings: dict[str, str]) -> tuple[int, list[str]]:
+    """The exit code and the lines on stderr of a ``moviecore serve`` expected to refuse."""
+    done = subprocess.run(
+        [*moviecore_command(), "serve"],
+        env={**os.environ, "DATA_DIR": str(tmp_path), **settings},
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=GUARD_SECONDS,
+        check=False,
+    )
+    return done.returncode, done.stderr.splitlines()
+
+
+@pytest.mark.parametrize(
+    ("setting", "refusal"),
+    [
+        ("PORT", "cannot listen on 127.0.0.1:{port}"),
+        ("METRICS_PORT", "cannot serve metrics on 127.0.0.1:{port} (METRICS_PORT)"),
+    ],
+)
+def test_a_port_in_use_is_refused_in_one_line_naming_it(
+    tmp_path: Path, setting: str, refusal: str
+) -> None:
+    """A server on a port already taken, its own or its metrics', exits 1 with one line
+    naming the address and what to do."""
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        environment = {**os.environ, "DATA_DIR": str(tmp_path), "PORT": str(port)}
-        done = subprocess.run(
-            [*moviecore_command(), "serve"],
-            env=environment,
-            cwd=tmp_path,
-            capture_output=True,
-            text=True,
-            timeout=GUARD_SECONDS,
-            check=False,
-        )
+        ports = {"PORT": str(free_port()), "METRICS_PORT": str(free_port()), setting: str(port)}
+        code, lines = _refused_start(tmp_path, ports)
 
-    assert (done.returncode, done.stderr.splitlines()[-1:]) == (
+    assert (code, lines[-1:]) == (
         1,
-        [f"moviecore: cannot listen on 127.0.0.1:{port}: Address already in use"],
+        [
+            f"moviecore: {refusal.format(port=port)}: Address already in use;"
+            f" stop what listens there, or set another {setting}"
+        ],
+    )
+
+
+def test_a_second_server_on_one_data_dir_is_refused_in_one_line(
+    server: ServerProcess, tmp_path: Path
+) -> None:
+    """A second ``moviecore serve`` on the DATA_DIR of one running exits 1 with one line
+    saying so and what to do, before it touches the database; the first serves on."""
+    ports = {"PORT": str(free_port()), "METRICS_PORT": str(free_port())}
+    code, lines = _refused_start(server.data_dir, ports)
+    health = httpx.get(f"{server.base_url}/health/", timeout=GUARD_SECONDS).status_code
+
+    assert (code, lines, health) == (
+        1,
+        [
+            f"moviecore: another moviecore serve uses DATA_DIR {server.data_dir}"
+            " (it holds moviecore.sqlite3-count): stop it first, or set another DATA_DIR"
+        ],
+        200,
     )
 
 

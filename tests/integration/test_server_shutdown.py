@@ -15,10 +15,11 @@ import httpx
 import pytest
 
 from fixtures.load import GUARD_SECONDS, steady_clients
-from fixtures.server import ServerProcess, distributed_environment, register_user
+from fixtures.server import ServerProcess, distributed_environment, register_user, two_instances
 from fixtures.services import fresh_database, fresh_redis_prefix
 
-DRAIN = {"DRAIN_SECONDS": "2"}
+DRAIN_SECONDS = 2
+DRAIN = {"DRAIN_SECONDS": str(DRAIN_SECONDS)}
 
 
 def _readiness(server: ServerProcess) -> tuple[int, object]:
@@ -55,12 +56,7 @@ def test_rolling_restart_of_two_instances_loses_no_request(tmp_path: Path) -> No
     """Two instances on one database, restarted one after the other under 20 clients
     that go to the other when refused, as a proxy does: no request sent is lost, and
     the request count holds exactly every answer."""
-    with fresh_database() as url, fresh_redis_prefix() as prefix:
-        environment = {**distributed_environment(url, prefix, 1), **DRAIN}
-        first = ServerProcess(tmp_path / "first", environment)
-        second = ServerProcess(tmp_path / "second", environment)
-        first.start()
-        second.start()
+    with two_instances(tmp_path, DRAIN_SECONDS) as (first, second):
         with steady_clients([first.base_url, second.base_url]) as clients:
             for server in (first, second):
                 server.restart()
@@ -70,8 +66,6 @@ def test_rolling_restart_of_two_instances_loses_no_request(tmp_path: Path) -> No
         with httpx.Client(base_url=second.base_url, timeout=GUARD_SECONDS) as http:
             auth = register_user(http)
             count = http.get("/request-count/", headers=auth).json()["requests"]
-        first.stop()
-        second.stop()
 
     starts = 4  # each start's health check is counted
     assert (tally.lost, set(tally.statuses) <= {200, 201}) == ([], True)

@@ -16,7 +16,7 @@ from adapters.metrics import Metrics
 from moviecore import DEFAULT_LIMITS, Limits
 
 from ._auth import current_user
-from ._backend import OpenBackend, Service
+from ._backend import OpenBackend, Service, root_path
 from ._counting import RequestCounting
 from ._docs import docs_assets
 from ._health import health, live, ready
@@ -111,7 +111,7 @@ def create_http_app(
         },
         exception_handlers=EXCEPTION_HANDLERS,
         lifespan=[lifespan],
-        openapi_config=openapi_config(),
+        openapi_config=openapi_config(root_path(public_url)),
         request_class=JsonBodyRequest,
         request_max_body_size=max_body_bytes,
         logging_config=None,  # the process's logging (adapters.logs) is left as it is

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from moviecore import Limits, Ports
 
@@ -40,6 +41,17 @@ class Service:
         """The absolute URL of ``path`` for links and ``Location``: PUBLIC_URL when set, so
         that a forged Host header never ends up in them, else where the request was sent."""
         return f"{self.public_url or str(request_base_url).rstrip('/')}{path}"
+
+    @property
+    def root_path(self) -> str:
+        """The path a proxy serves the API under, from PUBLIC_URL (``/api``; ``""``)."""
+        return root_path(self.public_url)
+
+
+def root_path(public_url: str | None) -> str:
+    """The path of ``public_url`` without its trailing slash: what every path of the API
+    is preceded by for a client (``https://host/api`` gives ``/api``; None gives ``""``)."""
+    return urlsplit(public_url).path.rstrip("/") if public_url else ""
 
 
 def fixed_backend(backend: Backend) -> OpenBackend:

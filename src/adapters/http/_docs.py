@@ -30,14 +30,20 @@ def _assets_directory() -> Path:
     return Path(spec.submodule_search_locations[0]) / "static"
 
 
-def docs_plugins() -> list[OpenAPIRenderPlugin]:
-    """Swagger UI at ``/schema/`` and ``/schema/swagger``, and the document in YAML."""
+def docs_plugins(root_path: str) -> list[OpenAPIRenderPlugin]:
+    """Swagger UI at ``/schema/`` and ``/schema/swagger``, and the document in YAML.
+
+    The page asks for its files under ``root_path``, the path a proxy serves the API
+    at (PUBLIC_URL's): a browser sees ``/api/schema/``, not ``/schema/``. The paths
+    stay absolute, since the page is served both at ``/schema`` and below it.
+    """
+    assets = f"{root_path}{ASSETS_PATH}"
     swagger = SwaggerRenderPlugin(
         path=["/", "/swagger"],
-        js_url=f"{ASSETS_PATH}/swagger-ui-bundle.js",
-        css_url=f"{ASSETS_PATH}/swagger-ui.css",
-        standalone_preset_js_url=f"{ASSETS_PATH}/swagger-ui-standalone-preset.js",
-        favicon=f'<link rel="icon" type="image/png" href="{ASSETS_PATH}/favicon-32x32.png">',
+        js_url=f"{assets}/swagger-ui-bundle.js",
+        css_url=f"{assets}/swagger-ui.css",
+        standalone_preset_js_url=f"{assets}/swagger-ui-standalone-preset.js",
+        favicon=f'<link rel="icon" type="image/png" href="{assets}/favicon-32x32.png">',
     )
     return [swagger, YamlRenderPlugin()]
 

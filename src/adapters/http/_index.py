@@ -6,13 +6,15 @@ from litestar import get
 
 import moviecore
 
+from ._backend import Service
+
 
 @get("/", tags=["service"])
-async def index() -> dict[str, str]:
+async def index(service: Service) -> dict[str, str]:
     """The service's name and version, and where its documentation is."""
     return {
         "service": "moviecore",
         "version": moviecore.__version__,
-        "docs": "/schema/",
-        "openapi": "/schema/openapi.json",
+        "docs": f"{service.root_path}/schema/",
+        "openapi": f"{service.root_path}/schema/openapi.json",
     }

@@ -22,6 +22,7 @@ from litestar.openapi.spec import (
     Reference,
     Schema,
     SecurityScheme,
+    Server,
 )
 
 import moviecore
@@ -41,16 +42,18 @@ def _operation_id(handler: HTTPRouteHandler, *_method_and_path: object) -> str:
     return handler.handler_name
 
 
-def openapi_config() -> OpenAPIConfig:
+def openapi_config(root_path: str) -> OpenAPIConfig:
     """How Litestar builds the document: short operation ids, docstrings as descriptions;
-    the pages that show it work offline."""
+    the pages that show it work offline. ``root_path`` is the path a proxy serves the API
+    at: the document's server, so that a client (or Swagger UI) sends requests there."""
     bearer = SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")
     return OpenAPIConfig(
         title="moviecore",
         version=moviecore.__version__,
         description="Movie collections: browse a catalog, keep named lists of movies.",
         path=DOCS_PATH,
-        render_plugins=docs_plugins(),
+        servers=[Server(url=root_path or "/")],
+        render_plugins=docs_plugins(root_path),
         components=Components(security_schemes={BEARER_SCHEME: bearer}),
         operation_id_creator=_operation_id,
         use_handler_docstrings=True,

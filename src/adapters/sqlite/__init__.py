@@ -14,6 +14,7 @@ Open it in the application's lifespan::
 
 from ._catalog import SqliteMovieStore
 from ._collections import SqliteCollectionRepository
+from ._count_file import refuse_if_in_use
 from ._counter import SqliteRequestCounter, open_counter
 from ._migrations import migrate, migration_status, shipped_migrations
 from ._store import SqliteStore, open_store
@@ -29,5 +30,6 @@ __all__ = [
     "migration_status",
     "open_counter",
     "open_store",
+    "refuse_if_in_use",
     "shipped_migrations",
 ]

@@ -78,14 +78,37 @@ def open_count_file(path: Path) -> Iterator[CountFile]:
         os.close(descriptor)  # which also releases the lock
 
 
-def _lock_and_map(descriptor: int, path: Path) -> tuple[mmap.mmap, int | None]:
-    """Lock the open count file, read it, write it anew if it holds no count, and map it."""
+def refuse_if_in_use(database_path: Path) -> None:
+    """Raise StorageUnavailable, saying what to do, if another process (another
+    ``moviecore serve``) counts the requests of the database at ``database_path``.
+
+    Only looks: the count file is neither created nor written, so that the counter
+    opening it next still finds it as it was.
+    """
+    path = count_file_path(database_path)
+    try:
+        descriptor = os.open(path, os.O_RDONLY)
+    except OSError:  # missing, or unusable: the counter says which when it opens it
+        return
+    try:
+        _lock(descriptor, path)
+    finally:
+        os.close(descriptor)
+
+
+def _lock(descriptor: int, path: Path) -> None:
     try:
         fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError as exc:
         raise StorageUnavailable(
-            f"another process counts requests in {path}: one moviecore serve per DATA_DIR"
+            f"another moviecore serve uses DATA_DIR {path.parent} (it holds {path.name}):"
+            " stop it first, or set another DATA_DIR"
         ) from exc
+
+
+def _lock_and_map(descriptor: int, path: Path) -> tuple[mmap.mmap, int | None]:
+    """Lock the open count file, read it, write it anew if it holds no count, and map it."""
+    _lock(descriptor, path)
     try:
         found = _count_in(os.pread(descriptor, _SIZE + 1, 0), path)
         if found is None:
