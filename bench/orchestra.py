@@ -13,13 +13,15 @@ from pathlib import Path
 
 from . import instructions, loadgen, machine, report, services, targets
 from .bcrypt_limit import checkpw_limit
-from .loadgen import Measurement
+from .loadgen import Measurement, Request
 from .results import Result, Run
 from .scenarios import (
     CONFIGURATIONS,
     CORES,
     JWT_SECRET,
+    LIVE_CONNECTIONS,
     LOGIN_CONNECTIONS,
+    SEARCHERS,
     Configuration,
     Scenario,
     Twin,
@@ -64,7 +66,8 @@ def _parse(argv: Sequence[str]) -> Options:
         help="comma-separated keys (default: all): floor, floor-db-1, floor-db-2,"
         " request-count-uncounted, request-count, collections-few, collections-many,"
         " collections-most, collection, movies, movies-page-1, search, search-cold, create,"
-        " update, login, and flood (GET /request-count/ during logins)",
+        " update, login, live, flood (GET /request-count/ during logins) and searching"
+        " (GET /health/live/ during new searches, embedded only)",
     )
     parser.add_argument("--light-users", type=int, default=2000, help="users with 0-5 lists")
     parser.add_argument("--access-log", action="store_true", help="serve with the access log on")
@@ -178,6 +181,8 @@ class _Course:
         """Serve each app in turn and drive each scenario it serves."""
         scenarios = build_scenarios(dataset, self.configuration)
         every = (*scenarios, "flood") if self.configuration.only is None else tuple(scenarios)
+        if "live" in scenarios:
+            every = (*every, "searching")
         chosen = self.options.scenarios
         wanted = [key for key in every if chosen is None or key in chosen]
         for factory in (FLOOR, DB_FLOOR, UNCOUNTED, SERVICE):
@@ -198,6 +203,8 @@ class _Course:
                     self._serving(self.configuration.name, factory, self.environment)
                 )
                 self._drive_all(server, mine, serving)
+                if "searching" in wanted:
+                    self.run.results.extend(self._searching(server, scenarios))
                 if "flood" in wanted:
                     self.run.results.extend(self._flood(server, scenarios["request-count"]))
                     self.run.worker_rss_mib[self.configuration.name] = server.worker_rss_mib()
@@ -290,17 +297,25 @@ class _Course:
         finally:
             server.stop()
 
+    def _beside(
+        self, server: Server, load: Request, load_connections: int, probe: Request, connections: int
+    ) -> tuple[Measurement, Measurement]:
+        """``probe`` measured at ``connections`` while ``load`` runs beside it, at full
+        strength; what each saw."""
+        options = self.options
+        loading = loadgen.start(
+            server.base_url, load, load_connections, options.duration + options.warmup
+        )
+        time.sleep(options.warmup)  # let the load reach full strength first
+        probed = loadgen.measure(server.base_url, probe, connections, options.duration)
+        return probed, loadgen.finish(loading)
+
     def _flood(self, server: Server, probe: Scenario) -> list[Result]:
         """GET /request-count/ measured while the login scenario's load runs beside it."""
-        options = self.options
-        flood = loadgen.start(
-            server.base_url, login_request(), LOGIN_CONNECTIONS, options.duration + options.warmup
+        connections = targets.FLOOD_CONNECTIONS
+        probed, logins = self._beside(
+            server, login_request(), LOGIN_CONNECTIONS, probe.request, connections
         )
-        time.sleep(options.warmup)  # let the flood reach full strength first
-        probed = loadgen.measure(
-            server.base_url, probe.request, targets.FLOOD_CONNECTIONS, options.duration
-        )
-        logins = loadgen.finish(flood)
         print(
             f"  login flood: {logins.rps:,.1f} logins/s; request-count p99 {probed.p99_ms:.1f} ms",
             flush=True,
@@ -308,8 +323,32 @@ class _Course:
         name = self.configuration.name
         label = "GET /request-count/ during a login flood"
         return [
-            Result.of(name, "request-count-flooded", label, targets.FLOOD_CONNECTIONS, probed),
+            Result.of(name, "request-count-flooded", label, connections, probed),
             Result.of(name, "login-flood", "POST /login/ (the flood)", LOGIN_CONNECTIONS, logins),
+        ]
+
+    def _searching(self, server: Server, scenarios: dict[str, Scenario]) -> list[Result]:
+        """GET /health/live/ measured while SEARCHERS clients search for what no one has
+        searched for yet (the search-cold scenario's requests)."""
+        probed, searches = self._beside(
+            server,
+            scenarios["search-cold"].request,
+            SEARCHERS,
+            scenarios["live"].request,
+            LIVE_CONNECTIONS,
+        )
+        print(
+            f"  {SEARCHERS} clients searching: {searches.rps:,.1f} searches/s;"
+            f" /health/live/ p50 {probed.p50_ms:.1f} ms, p99 {probed.p99_ms:.1f} ms",
+            flush=True,
+        )
+        name = self.configuration.name
+        label = f"GET /health/live/ during {SEARCHERS} clients' new searches"
+        return [
+            Result.of(name, "live-searching", label, LIVE_CONNECTIONS, probed),
+            Result.of(
+                name, "searching", "GET /movies/?search= (the new searches)", SEARCHERS, searches
+            ),
         ]
 
 

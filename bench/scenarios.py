@@ -36,6 +36,10 @@ SEARCHES = 50
 """GET /movies/?search= cycles over this many searches, which the service's cache keeps."""
 COLD_SEARCHES = 2000
 """More different searches than the service keeps, so that each is searched afresh."""
+SEARCHERS = 8
+"""Clients searching afresh beside the liveness probe, in the ``searching`` run."""
+LIVE_CONNECTIONS = 4
+"""GET /health/live/'s connections, idle and beside the searchers."""
 
 
 DATABASE_SCENARIOS = (
@@ -249,6 +253,19 @@ def build_scenarios(dataset: Dataset, configuration: Configuration) -> dict[str,
                 writer,
                 _collection_bodies(dataset, 2, title="Renamed"),
             ),
+        ),
+        *(
+            (
+                Scenario(
+                    "live",
+                    "GET /health/live/",
+                    SERVICE,
+                    Request("GET", ("/health/live/",)),
+                    connections=(LIVE_CONNECTIONS,),
+                ),
+            )
+            if not configuration.postgres  # beside searches that ran on the event loop
+            else ()
         ),
         # No warm-up: the logins it left unanswered would keep bcrypt busy into the measured
         # run. Twice as long: a run loses the checks in progress at its end, one per core.

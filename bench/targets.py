@@ -6,7 +6,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from .results import Result, Run
-from .scenarios import JSON_LOG, LOGIN_CONNECTIONS, METRICS_OFF, PREPARED
+from .scenarios import (
+    JSON_LOG,
+    LIVE_CONNECTIONS,
+    LOGIN_CONNECTIONS,
+    METRICS_OFF,
+    PREPARED,
+    SEARCHERS,
+)
 
 FLOOR_SHARES = {
     "request-count": 0.50,
@@ -27,7 +34,8 @@ METRICS_COST = 0.05
 LOGIN_SHARE = 0.85
 """Logins per second over bcrypt.checkpw per second on every core: the physical limit."""
 LISTING_GROWTH = 1.3
-FLOOD_P99_GROWTH = 3.0
+P99_GROWTH = 3.0
+"""How much a probe's p99 may grow under a load beside it (logins, searches)."""
 WORKER_RSS_MIB = 150.0
 STRICT_CONNECTIONS = 256
 """At this many connections not a single request may fail."""
@@ -64,7 +72,22 @@ def check(run: Run, upstream_configurations: set[str]) -> list[Check]:
         checks.extend(_listing_growth(run, name))
         checks.extend(_no_errors(mine))
         checks.extend(_login(run, name))
-        checks.extend(_flood(run, name))
+        checks.extend(
+            _p99_growth(
+                run,
+                name,
+                ("request-count", "request-count-flooded", FLOOD_CONNECTIONS),
+                "GET /request-count/ p99 under a login flood",
+            )
+        )
+        checks.extend(
+            _p99_growth(
+                run,
+                name,
+                ("live", "live-searching", LIVE_CONNECTIONS),
+                f"GET /health/live/ p99 during {SEARCHERS} clients' new searches",
+            )
+        )
         checks.extend(_memory(run, name))
         checks.extend(_search(run, name))
         checks.extend(_prepare_cost(run, name))
@@ -200,26 +223,26 @@ def _no_errors(rows: list[Result]) -> Iterator[Check]:
     )
 
 
-def _flood(run: Run, name: str) -> Iterator[Check]:
-    calm = run.find(name, "request-count", FLOOD_CONNECTIONS)
-    flooded = run.find(name, "request-count-flooded", FLOOD_CONNECTIONS)
-    if calm is None or flooded is None or not calm.p99_ms:
+def _p99_growth(
+    run: Run, name: str, measured: tuple[str, str, int], target: str
+) -> Iterator[Check]:
+    """The p99 of a scenario under load over its p99 calm: ``measured`` names the calm
+    scenario, the loaded one and the connections of both."""
+    calm_key, loaded_key, connections = measured
+    calm = run.find(name, calm_key, connections)
+    loaded = run.find(name, loaded_key, connections)
+    if calm is None or loaded is None or not calm.p99_ms:
         return
-    if not flooded.requests:
-        figure = f"none answered within {run.settings['duration']} s"
-        yield Check(
-            f"GET /request-count/ p99 under a login flood <= {FLOOD_P99_GROWTH}x",
-            name,
-            figure,
-            False,
-        )
+    target = f"{target} <= {P99_GROWTH}x"
+    if not loaded.requests:
+        yield Check(target, name, f"none answered within {run.settings['duration']} s", False)
         return
-    growth = flooded.p99_ms / calm.p99_ms
+    growth = loaded.p99_ms / calm.p99_ms
     yield Check(
-        f"GET /request-count/ p99 under a login flood <= {FLOOD_P99_GROWTH}x",
+        target,
         name,
-        f"{growth:.1f}x ({flooded.p99_ms:.1f} vs {calm.p99_ms:.1f} ms)",
-        growth <= FLOOD_P99_GROWTH,
+        f"{growth:.1f}x ({loaded.p99_ms:.1f} vs {calm.p99_ms:.1f} ms)",
+        growth <= P99_GROWTH,
     )
 
 
