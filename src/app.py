@@ -114,13 +114,13 @@ async def open_storage(
 ) -> AsyncIterator[Storage]:
     """The database the settings name, open while the block runs.
 
-    PostgreSQL is migrated first unless ``migrate`` is False: the workers of
-    ``moviecore serve`` leave that to the command, which migrates once per start.
-    Its pool reports to ``metrics``, if given.
+    PostgreSQL is migrated first, and a SQLite file checked for damage, unless
+    ``migrate`` is False: the workers of ``moviecore serve`` leave that to the command,
+    which does both once per start. Its pool reports to ``metrics``, if given.
     """
     if settings.database_url is None:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-        async with sqlite.open_store(settings.sqlite_path) as embedded:
+        async with sqlite.open_store(settings.sqlite_path, verify=migrate) as embedded:
             yield embedded
     else:
         if migrate:
@@ -149,9 +149,15 @@ async def _migrate_when_reachable(url: str) -> None:
 
 
 async def migrate_database(settings: Settings) -> str:
-    """Create or upgrade the database; the line saying it is done."""
-    async with open_storage(settings):
-        return UP_TO_DATE
+    """Check, then create or upgrade the database; the line saying it is done.
+
+    A damaged SQLite file stops it with SettingsError, naming the file and the remedy.
+    """
+    try:
+        async with open_storage(settings):
+            return UP_TO_DATE
+    except sqlite.DamagedDatabase as exc:
+        raise SettingsError(f"DATA_DIR: {exc}") from exc
 
 
 def jwt_secret(settings: Settings) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from contextlib import closing
 from pathlib import Path
@@ -10,7 +11,7 @@ from uuid import UUID, uuid4
 
 import pytest
 
-from adapters.sqlite import migrate, open_store
+from adapters.sqlite import DamagedDatabase, migrate, open_store
 from fixtures.migrations import shipped_versions
 from moviecore import (
     CatalogPage,
@@ -22,6 +23,7 @@ from moviecore import (
     User,
     UsernameTaken,
 )
+from moviecore.testing import sample_catalog
 
 
 def _user() -> User:
@@ -111,6 +113,22 @@ async def test_file_that_is_not_a_database_is_unavailable(not_a_database: Path) 
     with pytest.raises(StorageUnavailable):
         async with open_store(not_a_database):
             pass
+
+
+def _truncate_to_half(path: Path) -> None:
+    os.truncate(path, path.stat().st_size // 2)
+
+
+@pytest.mark.anyio
+async def test_file_truncated_to_half_is_refused_as_damaged_by_its_name(path: Path) -> None:
+    """A database file cut to half its size is refused on opening, as damaged, by name."""
+    async with open_store(path) as store:
+        await store.catalog.put(sample_catalog(500))
+    _truncate_to_half(path)
+    with pytest.raises(DamagedDatabase) as refused:
+        async with open_store(path):
+            pass
+    assert str(refused.value).startswith(f"the SQLite database {path} is damaged (")
 
 
 @pytest.mark.anyio

@@ -15,11 +15,13 @@ Open it in the application's lifespan::
 from ._catalog import SqliteMovieStore
 from ._collections import SqliteCollectionRepository
 from ._counter import SqliteRequestCounter, open_counter
+from ._database import DamagedDatabase
 from ._migrations import migrate
 from ._store import SqliteStore, open_store
 from ._users import SqliteUserRepository
 
 __all__ = [
+    "DamagedDatabase",
     "SqliteCollectionRepository",
     "SqliteMovieStore",
     "SqliteRequestCounter",

@@ -7,57 +7,79 @@ transaction of its own: in WAL mode a read sees the last committed state, never 
 write half done, and neither waits for the other. The event loop only hands the
 work over and takes the answer back, so that a search through the whole catalog
 holds up no other request of the worker.
+
+A damaged file
+    ``verify`` runs SQLite's quick check (0.12 s for a catalog of 45,466 movies), which
+    a start calls before anything else. While serving, an error that blames the file
+    (SQLITE_CORRUPT, SQLITE_NOTADB, SQLITE_IOERR) has the file checked again, on the
+    writer's thread. If the check fails, the damage is logged at error, once; the
+    health check fails; and every write from then on is refused before it touches the
+    file, since writing into a damaged file can only spread the damage. Reads go on,
+    for what can still be read.
 """
 
 from __future__ import annotations
 
-import asyncio
+import logging
 import sqlite3
-from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from functools import partial
 from pathlib import Path
-from queue import SimpleQueue
 from typing import TypeVar
 
+from adapters.priority import lower_thread_priority
 from moviecore import StorageUnavailable
 
+from ._connections import Connections, Work, open_connections
 from ._thread import WorkerThreads
 
 T = TypeVar("T")
 
-BUSY_TIMEOUT_MS = 5000
 READERS = 2
 """Reading threads, each with its connection. SQLite lets go of the GIL while it steps
 through a statement, so two reads (or a read and the loop) use both cores of a small
 machine; more threads would only queue for the same cores."""
+READING_NICENESS = 10
+"""How much lower than the process's the reading threads' priority is (Linux's nice)."""
 
-# Primary result codes that mean the database file, not our SQL, is at fault.
-_UNAVAILABLE_CODES = frozenset(
-    {
-        sqlite3.SQLITE_BUSY,
-        sqlite3.SQLITE_LOCKED,
-        sqlite3.SQLITE_NOMEM,
-        sqlite3.SQLITE_READONLY,
-        sqlite3.SQLITE_IOERR,
-        sqlite3.SQLITE_CORRUPT,
-        sqlite3.SQLITE_FULL,
-        sqlite3.SQLITE_CANTOPEN,
-        sqlite3.SQLITE_PROTOCOL,
-        sqlite3.SQLITE_NOTADB,
-    }
+DAMAGED = "the database is damaged; nothing is written to it until it is restored"
+"""What a refused write answers: the file's name and the remedy are for the log."""
+_REMEDY = (
+    "restore it from a backup, or move it away with its -wal and -shm files"
+    " to start with an empty database"
 )
 
-Work = Callable[[sqlite3.Connection], T]
+# Primary result codes that blame the file itself: it is checked when one comes.
+_SUSPECT_CODES = frozenset({sqlite3.SQLITE_IOERR, sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB})
+# Primary result codes that mean the database file, not our SQL, is at fault.
+_UNAVAILABLE_CODES = _SUSPECT_CODES | {
+    sqlite3.SQLITE_BUSY,
+    sqlite3.SQLITE_LOCKED,
+    sqlite3.SQLITE_NOMEM,
+    sqlite3.SQLITE_READONLY,
+    sqlite3.SQLITE_FULL,
+    sqlite3.SQLITE_CANTOPEN,
+    sqlite3.SQLITE_PROTOCOL,
+}
+
+logger = logging.getLogger(__name__)
+
+
+class DamagedDatabase(StorageUnavailable):
+    """The SQLite file is damaged; the message names it and says what to do."""
 
 
 class Database:
     """A SQLite file: a writing connection on its thread, reading ones on theirs."""
 
-    def __init__(self, writer: _Connections, readers: _Connections) -> None:
+    def __init__(self, path: Path, writer: Connections, readers: Connections) -> None:
+        self.path = path
         self._writer = writer
         self._readers = readers
         self._closed = False
+        # What the check found wrong with the file; set on the loop, read by the writer.
+        self._damage: str | None = None
 
     async def read(self, work: Work[T]) -> T:
         """Run ``work`` in a read transaction, so it sees one consistent snapshot."""
@@ -65,11 +87,26 @@ class Database:
         return await self._run(self._readers, partial(_in_transaction, "BEGIN", work))
 
     async def write(self, work: Work[T]) -> T:
-        """Run ``work`` in a write transaction: all of it is committed, or none of it."""
+        """Run ``work`` in a write transaction: all of it is committed, or none of it.
+
+        Raise StorageUnavailable, writing nothing, once the file is known to be damaged.
+        """
         self._check_open()
-        # IMMEDIATE takes the write lock up front, so a transaction never fails half way
-        # because another process started writing after it read.
-        return await self._run(self._writer, partial(_in_transaction, "BEGIN IMMEDIATE", work))
+        self._refuse_if_damaged()
+        return await self._run(self._writer, partial(self._write_on, work))
+
+    async def ping(self) -> None:
+        """Return if the file is not known to be damaged and answers a query; raise
+        StorageUnavailable otherwise."""
+        self._refuse_if_damaged()
+        await self.read(_select_one)
+
+    async def verify(self) -> None:
+        """Raise DamagedDatabase, naming the file and the remedy, if SQLite finds it damaged."""
+        self._check_open()
+        problem = await self._writer.run(_integrity_problem)
+        if problem is not None:
+            raise DamagedDatabase(_damaged(self.path, problem, _REMEDY))
 
     async def close(self) -> None:
         """Close every connection once the work already queued has run."""
@@ -85,102 +122,102 @@ class Database:
         if self._closed:
             raise StorageUnavailable("the SQLite database is closed")
 
-    async def _run(self, connections: _Connections, work: Work[T]) -> T:
-        with _translated():
+    def _refuse_if_damaged(self) -> None:
+        if self._damage is not None:
+            raise StorageUnavailable(DAMAGED)
+
+    def _write_on(self, work: Work[T], connection: sqlite3.Connection) -> T:
+        # Checked again on the writer's thread: a write queued before the damage was
+        # found must not run after it.
+        self._refuse_if_damaged()
+        # IMMEDIATE takes the write lock up front, so a transaction never fails half way
+        # because another process started writing after it read.
+        return _in_transaction("BEGIN IMMEDIATE", work, connection)
+
+    async def _run(self, connections: Connections, work: Work[T]) -> T:
+        try:
             return await connections.run(work)
+        except sqlite3.DatabaseError as exc:
+            code = _primary_code(exc)
+            if code in _SUSPECT_CODES:
+                await self._check_after_error()
+            if code in _UNAVAILABLE_CODES:
+                raise StorageUnavailable(f"SQLite database unavailable: {exc}") from exc
+            raise
 
-
-class _Connections:
-    """Threads, each using one connection of the same number kept here while idle."""
-
-    def __init__(self, threads: WorkerThreads, connections: list[sqlite3.Connection]) -> None:
-        self._threads = threads
-        self._count = len(connections)
-        self._idle: SimpleQueue[sqlite3.Connection] = SimpleQueue()
-        for connection in connections:
-            self._idle.put(connection)
-
-    def run(self, work: Work[T]) -> asyncio.Future[T]:
-        """Run ``work`` on the first thread free, with a connection no other thread uses."""
-        return self._threads.submit(partial(self._with_idle, work))
-
-    async def close(self) -> None:
-        """Close each connection after the work queued before, then end the threads."""
-        try:
-            # A connection is idle only between two calls: once each is closed, every call
-            # queued before has run.
-            await asyncio.gather(*(self.run(sqlite3.Connection.close) for _ in range(self._count)))
-        finally:
-            self._threads.stop()
-
-    def _with_idle(self, work: Work[T]) -> T:
-        # As many connections as threads: one is always idle for the thread taking it.
-        connection = self._idle.get()
-        try:
-            return work(connection)
-        finally:
-            self._idle.put(connection)
+    async def _check_after_error(self) -> None:
+        """Check the file; if it is damaged, refuse writes from now on and say so once."""
+        if self._damage is not None:
+            return
+        problem = await self._writer.run(_integrity_problem)
+        if problem is not None and self._damage is None:
+            self._damage = problem
+            logger.error(_damaged(self.path, problem, f"writes are refused from now on; {_REMEDY}"))
 
 
 @asynccontextmanager
 async def open_database(path: Path) -> AsyncIterator[Database]:
-    """Connect to the SQLite file at ``path`` on fresh threads; close on exit."""
-    with _translated():
-        writer = await _open_connections("moviecore-sqlite-writer", 1, path, read_only=False)
-        try:
-            readers = await _open_connections(
-                "moviecore-sqlite-reader", READERS, path, read_only=True
-            )
-        except BaseException:
-            await writer.close()
-            raise
-    database = Database(writer, readers)
+    """Connect to the SQLite file at ``path`` on fresh threads; close on exit.
+
+    Raise DamagedDatabase if SQLite says it is not a database, or a damaged one, as
+    it opens; StorageUnavailable if it cannot be opened.
+    """
+    try:
+        writer = await open_connections(
+            WorkerThreads("moviecore-sqlite-writer"), path, read_only=False
+        )
+    except sqlite3.DatabaseError as exc:
+        raise _unopened(path, exc) from exc
+    try:
+        threads = WorkerThreads(
+            "moviecore-sqlite-reader",
+            READERS,
+            on_start=partial(lower_thread_priority, READING_NICENESS),
+        )
+        readers = await open_connections(threads, path, read_only=True)
+    except BaseException as exc:
+        await writer.close()
+        if isinstance(exc, sqlite3.DatabaseError):
+            raise _unopened(path, exc) from exc
+        raise
+    database = Database(path, writer, readers)
     try:
         yield database
     finally:
         await database.close()
 
 
-async def _open_connections(name: str, count: int, path: Path, *, read_only: bool) -> _Connections:
-    threads = WorkerThreads(name, count)
-    connections: list[sqlite3.Connection] = []
+def _unopened(path: Path, exc: sqlite3.DatabaseError) -> Exception:
+    """What to raise for ``exc``, met while opening the file at ``path``."""
+    code = _primary_code(exc)
+    if code in _SUSPECT_CODES:
+        return DamagedDatabase(_damaged(path, str(exc), _REMEDY))
+    if code in _UNAVAILABLE_CODES:
+        return StorageUnavailable(f"SQLite database unavailable: {exc}")
+    return exc
+
+
+def _damaged(path: Path, problem: str, then: str) -> str:
+    """One line: which file is damaged, what SQLite found, and ``then``."""
+    found = " ".join(problem.split())  # SQLite's report may span lines
+    return f"the SQLite database {path} is damaged ({found}): {then}"
+
+
+def _primary_code(exc: sqlite3.DatabaseError) -> int | None:
+    return None if exc.sqlite_errorcode is None else exc.sqlite_errorcode & 0xFF
+
+
+def _integrity_problem(connection: sqlite3.Connection) -> str | None:
+    """The first problem SQLite's quick check finds in the file, or None."""
     try:
-        for _ in range(count):
-            connections.append(await threads.submit(partial(_connect, path, read_only=read_only)))
-    except BaseException:
-        for connection in connections:
-            connection.close()
-        threads.stop()
-        raise
-    return _Connections(threads, connections)
+        ((result,),) = connection.execute("PRAGMA quick_check(1)").fetchall()
+    except sqlite3.DatabaseError as exc:  # so damaged that the check cannot finish
+        return str(exc)
+    return None if result == "ok" else str(result)
 
 
-@contextmanager
-def _translated() -> Iterator[None]:
-    """Turn SQLite's errors about the file itself into StorageUnavailable."""
-    try:
-        yield
-    except sqlite3.DatabaseError as exc:
-        if exc.sqlite_errorcode is not None and exc.sqlite_errorcode & 0xFF in _UNAVAILABLE_CODES:
-            raise StorageUnavailable(f"SQLite database unavailable: {exc}") from exc
-        raise
-
-
-def _connect(path: Path, *, read_only: bool) -> sqlite3.Connection:
-    # isolation_level=None: the module starts no transactions; _in_transaction does.
-    # check_same_thread=False: a connection moves between its threads, one at a time.
-    connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-    try:
-        connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        if read_only:  # the file is in WAL mode already: the writer connects first
-            connection.execute("PRAGMA query_only = ON")
-        else:
-            connection.execute("PRAGMA journal_mode = WAL")
-            connection.execute("PRAGMA foreign_keys = ON")
-    except BaseException:
-        connection.close()
-        raise
-    return connection
+def _select_one(connection: sqlite3.Connection) -> None:
+    connection.execute("SELECT 1").fetchone()
 
 
 def _in_transaction(begin: str, work: Work[T], connection: sqlite3.Connection) -> T:
