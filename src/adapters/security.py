@@ -18,11 +18,12 @@ from __future__ import annotations
 import asyncio
 import os
 import secrets
+import sys
+import threading
 import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
-from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 from uuid import UUID
@@ -31,7 +32,6 @@ import bcrypt
 import jwt
 
 from adapters.caching import Recent
-from adapters.priority import lower_thread_priority
 from moviecore import InvalidToken
 
 T = TypeVar("T")
@@ -56,6 +56,16 @@ niced, logins/s the same (10.6-11.0 against 8.8-10.2).
 """
 
 
+def _lower_priority() -> None:
+    """Lower the calling thread's scheduling priority, where the system allows it.
+
+    On Linux a thread id names that thread alone to setpriority; elsewhere it would
+    name the process, so nothing is changed there.
+    """
+    if sys.platform == "linux":
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), HASHING_NICENESS)
+
+
 class BcryptPasswordHasher:
     """Salted bcrypt hashes; ``rounds`` is the log2 cost factor (4 to 31).
 
@@ -67,7 +77,7 @@ class BcryptPasswordHasher:
         self._threads = ThreadPoolExecutor(
             max_workers=threads or os.cpu_count() or 1,
             thread_name_prefix="bcrypt",
-            initializer=partial(lower_thread_priority, HASHING_NICENESS),
+            initializer=_lower_priority,
         )
 
     async def hash(self, password: str) -> str:

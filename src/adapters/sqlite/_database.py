@@ -28,7 +28,6 @@ from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
-from adapters.priority import lower_thread_priority
 from moviecore import StorageUnavailable
 
 from ._connections import Connections, Work, open_connections
@@ -40,8 +39,6 @@ READERS = 2
 """Reading threads, each with its connection. SQLite lets go of the GIL while it steps
 through a statement, so two reads (or a read and the loop) use both cores of a small
 machine; more threads would only queue for the same cores."""
-READING_NICENESS = 10
-"""How much lower than the process's the reading threads' priority is (Linux's nice)."""
 
 DAMAGED = "the database is damaged; nothing is written to it until it is restored"
 """What a refused write answers: the file's name and the remedy are for the log."""
@@ -169,11 +166,7 @@ async def open_database(path: Path) -> AsyncIterator[Database]:
     except sqlite3.DatabaseError as exc:
         raise _unopened(path, exc) from exc
     try:
-        threads = WorkerThreads(
-            "moviecore-sqlite-reader",
-            READERS,
-            on_start=partial(lower_thread_priority, READING_NICENESS),
-        )
+        threads = WorkerThreads("moviecore-sqlite-reader", READERS)
         readers = await open_connections(threads, path, read_only=True)
     except BaseException as exc:
         await writer.close()

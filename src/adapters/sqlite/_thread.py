@@ -23,14 +23,10 @@ _Call = tuple[asyncio.AbstractEventLoop, asyncio.Future[Any], Callable[[], Any]]
 
 class WorkerThreads:
     """``count`` threads taking submitted calls from one queue, first submitted first
-    taken; with one thread, calls also run one at a time in that order. Each thread
-    calls ``on_start`` first, if given."""
+    taken; with one thread, calls also run one at a time in that order."""
 
-    def __init__(
-        self, name: str, count: int = 1, *, on_start: Callable[[], None] | None = None
-    ) -> None:
+    def __init__(self, name: str, count: int = 1) -> None:
         self.count = count
-        self._on_start = on_start
         self._calls: SimpleQueue[_Call | None] = SimpleQueue()
         # Daemons, so a store never closed cannot keep the interpreter from exiting.
         self._threads = [
@@ -55,8 +51,6 @@ class WorkerThreads:
             thread.join()
 
     def _serve(self) -> None:
-        if self._on_start is not None:
-            self._on_start()
         while (call := self._calls.get()) is not None:
             loop, future, work = call
             # Its caller gave up before its turn: do not start it. Should the caller give up
