@@ -57,7 +57,7 @@ async def open_connections(threads: WorkerThreads, path: Path, *, read_only: boo
     connections: list[sqlite3.Connection] = []
     try:
         for _ in range(threads.count):
-            connections.append(await threads.submit(partial(_connect, path, read_only=read_only)))
+            connections.append(await threads.submit(partial(connect, path, read_only=read_only)))
     except BaseException:
         for connection in connections:
             connection.close()
@@ -66,7 +66,8 @@ async def open_connections(threads: WorkerThreads, path: Path, *, read_only: boo
     return Connections(threads, connections)
 
 
-def _connect(path: Path, *, read_only: bool) -> sqlite3.Connection:
+def connect(path: Path, *, read_only: bool) -> sqlite3.Connection:
+    """A connection to ``path``; one that is ``read_only`` cannot write."""
     # isolation_level=None: the module starts no transactions; the database's callers do.
     # check_same_thread=False: a connection moves between its threads, one at a time.
     connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)

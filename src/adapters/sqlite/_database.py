@@ -23,14 +23,14 @@ from __future__ import annotations
 import logging
 import sqlite3
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, closing
 from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
 from moviecore import StorageUnavailable
 
-from ._connections import Connections, Work, open_connections
+from ._connections import Connections, Work, connect, open_connections
 from ._thread import WorkerThreads
 
 T = TypeVar("T")
@@ -75,7 +75,7 @@ class Database:
         self._writer = writer
         self._readers = readers
         self._closed = False
-        # What the check found wrong with the file; set on the loop, read by the writer.
+        # What the check found wrong with the file; set on the writer's thread.
         self._damage: str | None = None
 
     async def read(self, work: Work[T]) -> T:
@@ -101,7 +101,7 @@ class Database:
     async def verify(self) -> None:
         """Raise DamagedDatabase, naming the file and the remedy, if SQLite finds it damaged."""
         self._check_open()
-        problem = await self._writer.run(_integrity_problem)
+        problem = await self._writer.run(lambda _: _integrity_problem(self.path))
         if problem is not None:
             raise DamagedDatabase(_damaged(self.path, problem, _REMEDY))
 
@@ -144,12 +144,20 @@ class Database:
 
     async def _check_after_error(self) -> None:
         """Check the file; if it is damaged, refuse writes from now on and say so once."""
+        if self._damage is None:
+            problem = await self._writer.run(self._check_on)
+            if problem is not None:
+                logger.error(
+                    _damaged(self.path, problem, f"writes are refused from now on; {_REMEDY}")
+                )
+
+    def _check_on(self, writer: sqlite3.Connection) -> str | None:
+        """On the writer's thread, so that no write runs between the check and the damage
+        found being recorded: the problem, if this check is the first to find one."""
         if self._damage is not None:
-            return
-        problem = await self._writer.run(_integrity_problem)
-        if problem is not None and self._damage is None:
-            self._damage = problem
-            logger.error(_damaged(self.path, problem, f"writes are refused from now on; {_REMEDY}"))
+            return None
+        self._damage = _integrity_problem(self.path)
+        return self._damage
 
 
 @asynccontextmanager
@@ -200,10 +208,15 @@ def _primary_code(exc: sqlite3.DatabaseError) -> int | None:
     return None if exc.sqlite_errorcode is None else exc.sqlite_errorcode & 0xFF
 
 
-def _integrity_problem(connection: sqlite3.Connection) -> str | None:
-    """The first problem SQLite's quick check finds in the file, or None."""
+def _integrity_problem(path: Path) -> str | None:
+    """The first problem SQLite's quick check finds in the file at ``path``, or None.
+
+    It reads through a connection of its own: another's cache may still hold pages
+    that the file has lost.
+    """
     try:
-        ((result,),) = connection.execute("PRAGMA quick_check(1)").fetchall()
+        with closing(connect(path, read_only=True)) as connection:
+            ((result,),) = connection.execute("PRAGMA quick_check(1)").fetchall()
     except sqlite3.DatabaseError as exc:  # so damaged that the check cannot finish
         return str(exc)
     return None if result == "ok" else str(result)
