@@ -23,7 +23,7 @@ START_SECONDS = 60.0
 """Far longer than a refusal takes; a command still running then has started serving."""
 DAMAGED_LINE = "is damaged ("
 CATALOG_PAGES = 19
-"""The bundled catalog's pages, and one past them."""
+"""The pages of the bundled catalog's 182 movies, ten a page."""
 
 
 def _truncate_to_half(path: Path) -> None:
@@ -99,7 +99,7 @@ def test_damage_found_while_serving_fails_health_refuses_writes_and_is_logged_on
         _truncate_to_half(database)
         for _ in range(2):  # the catalog's later pages were in the half cut off
             pages = [
-                client.get(f"/movies/?page={n}", headers=auth) for n in range(1, CATALOG_PAGES)
+                client.get(f"/movies/?page={n}", headers=auth) for n in range(1, CATALOG_PAGES + 1)
             ]
         before = _digest(database, wal)
         registered = client.post(
