@@ -118,13 +118,13 @@ async def open_storage(
 ) -> AsyncIterator[Storage]:
     """The database the settings name, open while the block runs.
 
-    PostgreSQL is migrated first unless ``migrate`` is False: the workers of
-    ``moviecore serve`` leave that to the command, which migrates once per start.
-    Its pool reports to ``metrics``, if given.
+    PostgreSQL is migrated first, and a SQLite file checked for damage, unless
+    ``migrate`` is False: the workers of ``moviecore serve`` leave that to the command,
+    which does both once per start. Its pool reports to ``metrics``, if given.
     """
     if settings.database_url is None:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-        async with sqlite.open_store(settings.sqlite_path) as embedded:
+        async with sqlite.open_store(settings.sqlite_path, verify=migrate) as embedded:
             yield embedded
     else:
         if migrate:
@@ -162,10 +162,14 @@ def _database_url_named() -> Iterator[None]:
 
 async def migrate_database(settings: Settings) -> str:
     """Create or upgrade the database; the lines naming each migration applied, then saying
-    it is done. SchemaTooNew if a newer build migrated it past what this one runs with."""
+    it is done. A damaged SQLite file stops it with SettingsError naming the file and
+    the remedy; SchemaTooNew if a newer build migrated it past what this one runs with."""
     if settings.database_url is None:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-        migrated = await sqlite.migrate(settings.sqlite_path)
+        try:
+            migrated = await sqlite.migrate(settings.sqlite_path)
+        except sqlite.DamagedDatabase as exc:
+            raise SettingsError(f"DATA_DIR: {exc}") from exc
     else:
         migrated = await _migrate_when_reachable(settings.database_url)
     return "\n".join(migrated.lines())

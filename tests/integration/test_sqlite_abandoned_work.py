@@ -35,8 +35,8 @@ async def test_request_abandoned_before_its_turn_writes_nothing(tmp_path: Path) 
     async with open_store(tmp_path / "moviecore.sqlite3") as store:
         await store.users.add(owner)
         async with anyio.create_task_group() as group:
-            # Holds the database thread until the add behind it has been abandoned.
-            group.start_soon(store.database.read, lambda _: gate.wait(5))
+            # Holds the writing thread until the add behind it has been abandoned.
+            group.start_soon(store.database.write, lambda _: gate.wait(5))
             async with anyio.create_task_group() as adding:
                 adding.start_soon(store.collections.add, abandoned)
                 await anyio.wait_all_tasks_blocked()

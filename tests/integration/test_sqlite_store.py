@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import os
 import sqlite3
 from contextlib import closing
 from pathlib import Path
@@ -10,7 +12,7 @@ from uuid import UUID, uuid4
 
 import pytest
 
-from adapters.sqlite import migrate, open_store
+from adapters.sqlite import DamagedDatabase, migrate, open_store
 from fixtures.migrations import shipped_versions
 from moviecore import (
     CatalogPage,
@@ -22,6 +24,7 @@ from moviecore import (
     User,
     UsernameTaken,
 )
+from moviecore.testing import sample_catalog
 
 
 def _user() -> User:
@@ -111,6 +114,56 @@ async def test_file_that_is_not_a_database_is_unavailable(not_a_database: Path) 
     with pytest.raises(StorageUnavailable):
         async with open_store(not_a_database):
             pass
+
+
+def _truncate_to_half(path: Path) -> None:
+    os.truncate(path, path.stat().st_size // 2)
+
+
+def _contents(path: Path) -> tuple[bytes, bytes]:
+    """What the database file and its -wal file hold."""
+    wal = path.with_name(f"{path.name}-wal")
+    return path.read_bytes(), wal.read_bytes() if wal.exists() else b""
+
+
+@pytest.mark.anyio
+async def test_file_truncated_to_half_is_refused_as_damaged_by_its_name(path: Path) -> None:
+    """A database file cut to half its size is refused on opening, as damaged, by name."""
+    async with open_store(path) as store:
+        await store.catalog.put(sample_catalog(500))
+    _truncate_to_half(path)
+    with pytest.raises(DamagedDatabase) as refused:
+        async with open_store(path):
+            pass
+    assert str(refused.value).startswith(f"the SQLite database {path} is damaged (")
+
+
+@pytest.mark.anyio
+async def test_damage_found_while_open_is_logged_once_and_refuses_writes(
+    path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The file cut to half while open: reads of what was lost fail, the damage is logged
+    at error once, the health check fails, and a write is refused, the files unchanged."""
+    async with open_store(path) as store:
+        await store.catalog.put(sample_catalog(500))
+    async with open_store(path) as store:
+        _truncate_to_half(path)
+        for _ in range(2):
+            with pytest.raises(StorageUnavailable):
+                await store.catalog.page(50)
+        before = _contents(path)
+        with pytest.raises(StorageUnavailable) as refused:
+            await store.users.add(_user())
+        with pytest.raises(StorageUnavailable):
+            await store.ping()
+        after = _contents(path)
+    errors = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+    assert (str(refused.value), after == before, len(errors), str(path) in errors[0]) == (
+        "the database is damaged; nothing is written to it until it is restored",
+        True,
+        1,
+        True,
+    )
 
 
 @pytest.mark.anyio

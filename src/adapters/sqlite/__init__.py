@@ -16,11 +16,13 @@ from ._catalog import SqliteMovieStore
 from ._collections import SqliteCollectionRepository
 from ._count_file import refuse_if_in_use
 from ._counter import SqliteRequestCounter, open_counter
+from ._database import DamagedDatabase
 from ._migrations import migrate, migration_status, shipped_migrations
 from ._store import SqliteStore, open_store
 from ._users import SqliteUserRepository
 
 __all__ = [
+    "DamagedDatabase",
     "SqliteCollectionRepository",
     "SqliteMovieStore",
     "SqliteRequestCounter",

@@ -60,10 +60,11 @@ async def migrate(
     """Bring the SQLite database at ``path`` up to the newest schema, creating it if needed;
     what was applied. ``migrations`` and ``code_version`` are this build's unless given.
 
-    Raise SchemaTooNew, applying nothing, if a newer build migrated it past what this
-    one can run with.
+    Raise DamagedDatabase, naming the file, if it is damaged, and SchemaTooNew, applying
+    nothing, if a newer build migrated it past what this one can run with.
     """
     async with open_database(path) as database:
+        await database.verify()
         return await bring_up_to_date(database, migrations=migrations, code_version=code_version)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -31,17 +30,22 @@ class SqliteStore:
     sync_cursor: SqliteSyncCursor
 
     async def ping(self) -> None:
-        """Return if the database answers a query; raise StorageUnavailable otherwise."""
-        await self.database.read(_select_one)
+        """Return if the database answers a query and is not known to be damaged; raise
+        StorageUnavailable otherwise."""
+        await self.database.ping()
 
 
 @asynccontextmanager
-async def open_store(path: Path) -> AsyncIterator[SqliteStore]:
+async def open_store(path: Path, *, verify: bool = True) -> AsyncIterator[SqliteStore]:
     """Open (creating and migrating as needed) the SQLite database at ``path``.
 
-    Raise SchemaTooNew if a newer build migrated it past what this one can run with.
+    Unless ``verify`` is False, the file is checked first: DamagedDatabase, naming it,
+    if it is damaged (a start checks it once, before its workers open it unchecked).
+    SchemaTooNew if a newer build migrated it past what this one can run with.
     """
     async with open_database(path) as database:
+        if verify:
+            await database.verify()
         await bring_up_to_date(database)
         yield SqliteStore(
             path=path,
@@ -51,7 +55,3 @@ async def open_store(path: Path) -> AsyncIterator[SqliteStore]:
             database=database,
             sync_cursor=SqliteSyncCursor(database),
         )
-
-
-def _select_one(connection: sqlite3.Connection) -> None:
-    connection.execute("SELECT 1").fetchone()

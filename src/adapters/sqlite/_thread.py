@@ -1,7 +1,7 @@
-"""One dedicated thread that runs blocking calls for the event loop, in the order submitted.
+"""Dedicated threads that run blocking calls for the event loop, in the order submitted.
 
-Every database call crosses from the event loop to this thread and back, so the
-crossing is kept to the least work: one queue put on the way there, one
+Every database call crosses from the event loop to one of these threads and back, so
+the crossing is kept to the least work: one queue put on the way there, one
 ``call_soon_threadsafe`` on the way back. (A one-worker ThreadPoolExecutor adds a
 ``concurrent.futures.Future``, its lock and the chaining of two futures to every call,
 which measured about three times the event loop's CPU per call.)
@@ -21,14 +21,20 @@ T = TypeVar("T")
 _Call = tuple[asyncio.AbstractEventLoop, asyncio.Future[Any], Callable[[], Any]]
 
 
-class WorkerThread:
-    """A thread running submitted calls one at a time, first submitted first run."""
+class WorkerThreads:
+    """``count`` threads taking submitted calls from one queue, first submitted first
+    taken; with one thread, calls also run one at a time in that order."""
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, count: int = 1) -> None:
+        self.count = count
         self._calls: SimpleQueue[_Call | None] = SimpleQueue()
-        # A daemon, so a store never closed cannot keep the interpreter from exiting.
-        self._thread = threading.Thread(target=self._serve, name=name, daemon=True)
-        self._thread.start()
+        # Daemons, so a store never closed cannot keep the interpreter from exiting.
+        self._threads = [
+            threading.Thread(target=self._serve, name=f"{name}-{number}", daemon=True)
+            for number in range(count)
+        ]
+        for thread in self._threads:
+            thread.start()
 
     def submit(self, work: Callable[[], T]) -> asyncio.Future[T]:
         """Queue ``work``; the future, of the running loop, settles with its outcome."""
@@ -38,9 +44,11 @@ class WorkerThread:
         return future
 
     def stop(self) -> None:
-        """Run the calls already queued, then end the thread and wait for it."""
-        self._calls.put(None)
-        self._thread.join()
+        """Run the calls already queued, then end the threads and wait for them."""
+        for _ in self._threads:
+            self._calls.put(None)
+        for thread in self._threads:
+            thread.join()
 
     def _serve(self) -> None:
         while (call := self._calls.get()) is not None:
