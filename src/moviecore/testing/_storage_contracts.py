@@ -29,6 +29,7 @@ from moviecore import (
     count_genres,
 )
 
+from ._account_contracts import AccountChanges, OwnerRemoval
 from ._contract_base import Contract, collection, movie, summary, user
 
 # Each piece is something a careless store changes: surrounding and inner white space,
@@ -69,8 +70,9 @@ def _expected_counts(collections: Iterable[Collection]) -> dict[str, int]:
     return dict(total)
 
 
-class UserRepositoryContract(Contract):
-    """Accounts: stored whole, found by id or by username in any case, names and ids unique."""
+class UserRepositoryContract(AccountChanges):
+    """Accounts: stored whole, found by id or by username in any case, names and ids unique;
+    a password or role changed, an account removed."""
 
     @pytest.mark.anyio
     async def test_added_user_is_found_by_id_and_username(self, users: UserRepository) -> None:
@@ -293,7 +295,7 @@ class _ConcurrentWrites(Contract):
         )
 
 
-class CollectionRepositoryContract(_ConcurrentWrites):
+class CollectionRepositoryContract(_ConcurrentWrites, OwnerRemoval):
     """Collections: owner-scoped, newest first, updated atomically, genre counts kept on write."""
 
     @pytest.mark.anyio

@@ -11,6 +11,7 @@ load it with ``-p moviecore.testing.pytest_plugin``.
 import pytest
 
 ASSERTING_MODULES = (
+    "moviecore.testing._account_contracts",
     "moviecore.testing._catalog_contracts",
     "moviecore.testing._search_contracts",
     "moviecore.testing._storage_contracts",
