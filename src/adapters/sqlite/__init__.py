@@ -1,5 +1,5 @@
-"""The embedded default storage: users, collections, the local catalog and the request
-count in one SQLite file, reached through the standard library's ``sqlite3``; the
+"""The embedded default storage: users, sessions, collections, the local catalog and the
+request count in one SQLite file, reached through the standard library's ``sqlite3``; the
 count also lives in a memory-mapped file beside it, so that a crash loses none.
 
 Open it in the application's lifespan::
@@ -16,6 +16,7 @@ from ._catalog import SqliteMovieStore
 from ._collections import SqliteCollectionRepository
 from ._counter import SqliteRequestCounter, open_counter
 from ._migrations import migrate
+from ._sessions import SqliteSessionStore
 from ._store import SqliteStore, open_store
 from ._users import SqliteUserRepository
 
@@ -23,6 +24,7 @@ __all__ = [
     "SqliteCollectionRepository",
     "SqliteMovieStore",
     "SqliteRequestCounter",
+    "SqliteSessionStore",
     "SqliteStore",
     "SqliteUserRepository",
     "migrate",

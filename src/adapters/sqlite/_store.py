@@ -12,6 +12,7 @@ from ._catalog import SqliteMovieStore
 from ._collections import SqliteCollectionRepository
 from ._database import Database, open_database
 from ._migrations import apply_migrations
+from ._sessions import SqliteSessionStore
 from ._sync_cursor import SqliteSyncCursor
 from ._users import SqliteUserRepository
 
@@ -29,6 +30,7 @@ class SqliteStore:
     catalog: SqliteMovieStore
     database: Database
     sync_cursor: SqliteSyncCursor
+    sessions: SqliteSessionStore
 
     async def ping(self) -> None:
         """Return if the database answers a query; raise StorageUnavailable otherwise."""
@@ -49,6 +51,7 @@ async def open_store(path: Path) -> AsyncIterator[SqliteStore]:
             catalog=catalog,
             database=database,
             sync_cursor=SqliteSyncCursor(database),
+            sessions=SqliteSessionStore(database),
         )
 
 
