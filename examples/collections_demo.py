@@ -30,7 +30,7 @@ from moviecore import (
     list_collections,
     list_movies,
     login,
-    register,
+    register_user,
     update_collection,
 )
 from moviecore.testing import MemoryLoginThrottle
@@ -56,20 +56,25 @@ async def build_ports(folder: Path) -> AsyncIterator[Ports]:
             hasher=BcryptPasswordHasher(rounds=4),  # a demo: fast rather than strong
             tokens=JwtTokenIssuer(secrets.token_urlsafe(32)),
             throttle=MemoryLoginThrottle(),
+            sessions=store.sessions,
         )
 
 
 async def _sign_in(ports: Ports, username: str, password: str) -> UUID:
-    await register(username, password, users=ports.users, hasher=ports.hasher, tokens=ports.tokens)
-    token = await login(
+    await register_user(username, password, users=ports.users, hasher=ports.hasher)
+    tokens = await login(
         username,
         password,
         users=ports.users,
         hasher=ports.hasher,
         tokens=ports.tokens,
         throttle=ports.throttle,
+        sessions=ports.sessions,
     )
-    return await authenticate(token, tokens=ports.tokens, users=ports.users)
+    signed_in = await authenticate(
+        tokens.access_token, tokens=ports.tokens, sessions=ports.sessions
+    )
+    return signed_in.user
 
 
 async def demo(ports: Ports) -> list[str]:

@@ -25,7 +25,6 @@ from ._backend import Service
 from ._etags import ETAG_HEADER, FIRST_VERSION, IfMatch, etag, expected_version
 from ._problems import problem_responses
 from ._schemas import (
-    AccessToken,
     CollectionBody,
     CollectionCreated,
     CollectionsPageBody,
@@ -35,7 +34,9 @@ from ._schemas import (
     MoviesPageBody,
     NewCollection,
     RequestCount,
+    TokenBody,
 )
+from ._sessions import SESSION_ROUTES
 
 _MAX_PAGE = 2**31 - 1
 """Pages beyond this are past the end of any catalog, and would overflow a database integer."""
@@ -98,19 +99,20 @@ def _page(page: int) -> int:
 )
 async def register(
     request: Request[Any, Any, Any], data: JSONBody[Credentials], service: ServiceDep
-) -> Response[AccessToken]:
-    """Create an account and return an access token for it."""
-    token = await moviecore.register(
+) -> Response[TokenBody]:
+    """Create an account and return the tokens of its first session."""
+    tokens = await moviecore.register(
         data.username,
         data.password,
         users=service.ports.users,
         hasher=service.ports.hasher,
         tokens=service.ports.tokens,
+        sessions=service.ports.sessions,
         limits=service.limits,
     )
-    # The account has no address of its own: Location names what the token opens.
+    # Location names what the token opens (the account itself is at /me/).
     location = {"Location": service.link(request.base_url, "/collections/")}
-    return Response(AccessToken(token), headers=location)
+    return Response(TokenBody.of(tokens), headers=location)
 
 
 @post(
@@ -124,18 +126,19 @@ async def register(
         HTTPStatus.SERVICE_UNAVAILABLE,
     ),
 )
-async def login(data: JSONBody[Credentials], service: ServiceDep) -> AccessToken:
-    """Return a fresh access token for a matching username and password."""
-    token = await moviecore.login(
+async def login(data: JSONBody[Credentials], service: ServiceDep) -> TokenBody:
+    """Start a new session for a matching username and password; return its tokens."""
+    tokens = await moviecore.login(
         data.username,
         data.password,
         users=service.ports.users,
         hasher=service.ports.hasher,
         tokens=service.ports.tokens,
         throttle=service.ports.throttle,
+        sessions=service.ports.sessions,
         limits=service.limits,
     )
-    return AccessToken(token)
+    return TokenBody.of(tokens)
 
 
 @get(
@@ -285,10 +288,11 @@ async def read_request_count(user: User, service: ServiceDep) -> RequestCount:
     status_code=HTTP_200_OK,
     security=SECURITY,
     tags=["request count"],
-    responses=problem_responses(*_PROTECTED),
+    responses=problem_responses(*_PROTECTED, HTTPStatus.FORBIDDEN),
 )
 async def reset_request_count(user: User, service: ServiceDep) -> Message:
-    """Start the request count again from zero."""
+    """Start the request count again from zero; operators only."""
+    await moviecore.require_operator(user, users=service.ports.users, operators=service.operators)
     await moviecore.reset_request_count(counter=service.ports.counter)
     return Message("Request count reset successfully")
 
@@ -296,6 +300,7 @@ async def reset_request_count(user: User, service: ServiceDep) -> Message:
 ROUTES: list[HTTPRouteHandler] = [
     register,
     login,
+    *SESSION_ROUTES,
     list_movies,
     read_request_count,
     reset_request_count,
