@@ -13,14 +13,14 @@ import os
 import random
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from urllib.parse import urlencode
-from uuid import UUID
 
 from adapters.security import JwtTokenIssuer
 from moviecore import search_words
 
 from .loadgen import Request
-from .seed import PASSWORD, Dataset, movie_bodies
+from .seed import PASSWORD, Dataset, SeededUser, movie_bodies
 from .servers import DB_FLOOR, FLOOR, SERVICE, UNCOUNTED
 
 JWT_SECRET = "bench-secret-that-is-long-enough-for-hs256-keys"
@@ -83,6 +83,11 @@ JSON_LOG = Twin(
 """A JSON line per request, written to /dev/null: what the access log costs the service."""
 METRICS_OFF = Twin("-metrics-off", {"METRICS": "false"}, ("request-count",), connections=(64,))
 """No metrics: what keeping them costs."""
+SESSIONS_UNCACHED = Twin(
+    "-sessions-uncached", {"SESSION_CACHE_MS": "0"}, ("collections-few",), connections=(64,)
+)
+"""Every request reads its session from the database: what trusting a session found live
+for SESSION_CACHE_MS saves, and what revocation at once on every worker would cost."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,9 +109,19 @@ _LOCAL_CATALOG = ("floor-db-1", "movies")
 against the one-query floor (search reads the same table in both)."""
 
 CONFIGURATIONS = (
-    Configuration("embedded-1w", 1, postgres=False, catalog="local", twins=(JSON_LOG, METRICS_OFF)),
     Configuration(
-        "postgres-1w", 1, postgres=True, catalog="upstream", twins=(PREPARED, JSON_LOG, METRICS_OFF)
+        "embedded-1w",
+        1,
+        postgres=False,
+        catalog="local",
+        twins=(JSON_LOG, METRICS_OFF, SESSIONS_UNCACHED),
+    ),
+    Configuration(
+        "postgres-1w",
+        1,
+        postgres=True,
+        catalog="upstream",
+        twins=(PREPARED, JSON_LOG, METRICS_OFF, SESSIONS_UNCACHED),
     ),
     Configuration(
         "postgres-2w", 2, postgres=True, catalog="upstream", twins=(JSON_LOG, METRICS_OFF)
@@ -132,8 +147,8 @@ class Scenario:
     """Measured for this many times the run's duration."""
 
 
-def _bearer(tokens: JwtTokenIssuer, user_id: UUID) -> tuple[str, str]:
-    return f"Authorization: Bearer {tokens.issue(user_id)}", _JSON
+def _bearer(tokens: JwtTokenIssuer, user: SeededUser) -> tuple[str, str]:
+    return f"Authorization: Bearer {tokens.issue(user.session).access_token}", _JSON
 
 
 def _collection_bodies(dataset: Dataset, count: int, *, title: str) -> tuple[str, ...]:
@@ -159,9 +174,10 @@ def search_paths(dataset: Dataset, count: int) -> tuple[str, ...]:
 
 def build_scenarios(dataset: Dataset, configuration: Configuration) -> dict[str, Scenario]:
     """Every scenario of ``configuration``, by key, in the order they run."""
-    tokens = JwtTokenIssuer(JWT_SECRET)
-    few = _bearer(tokens, dataset.user("few").id)
-    writer = _bearer(tokens, dataset.user("writer").id)
+    # Access tokens that outlive any run: the service's would expire within one.
+    tokens = JwtTokenIssuer(JWT_SECRET, access_lifetime=timedelta(days=1))
+    few = _bearer(tokens, dataset.user("few"))
+    writer = _bearer(tokens, dataset.user("writer"))
     many = dataset.user("many")
     source = "upstream, cached" if configuration.catalog == "upstream" else "local"
     catalog_size = len(dataset.local_catalog)
@@ -193,7 +209,7 @@ def build_scenarios(dataset: Dataset, configuration: Configuration) -> dict[str,
                 f"collections-{name}",
                 f"GET /collections/ ({len(dataset.user(name).collections):,} collections)",
                 SERVICE,
-                Request("GET", ("/collections/",), _bearer(tokens, dataset.user(name).id)),
+                Request("GET", ("/collections/",), _bearer(tokens, dataset.user(name))),
             )
             for name in ("few", "many", "most")
         ),
@@ -204,7 +220,7 @@ def build_scenarios(dataset: Dataset, configuration: Configuration) -> dict[str,
             Request(
                 "GET",
                 tuple(f"/collections/{c.uuid}/" for c in many.collections[:50]),
-                _bearer(tokens, many.id),
+                _bearer(tokens, many),
             ),
         ),
         Scenario(

@@ -17,12 +17,12 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from uuid import UUID
+from uuid import UUID, uuid5
 
 import bcrypt
 import psycopg
 
-from moviecore import Collection, Movie, MovieKeys, count_genres
+from moviecore import Collection, Movie, MovieKeys, Session, count_genres
 from moviecore.testing import sample_catalog
 from tools.fake_upstream import synthetic_catalog
 
@@ -34,13 +34,24 @@ WRITER_COLLECTIONS = 99
 """Odd, so that alternating bodies over them change every collection on every pass."""
 
 
+SESSION_EXPIRES_AT = 4e9
+"""When the seeded sessions' refresh tokens expire (2096): never, during a run."""
+
+
 @dataclass(frozen=True, slots=True)
 class SeededUser:
-    """A user and the collections stored for them, oldest first."""
+    """A user, the collections stored for them (oldest first), and a session of theirs."""
 
     id: UUID
     username: str
     collections: list[Collection] = field(default_factory=list)
+
+    @property
+    def session(self) -> Session:
+        """The user's seeded session, its id made from theirs (the same data every run)."""
+        return Session(
+            id=uuid5(self.id, "session"), user=self.id, generation=0, expires_at=SESSION_EXPIRES_AT
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +143,12 @@ def _user_rows(dataset: Dataset) -> Iterator[tuple[UUID, str, str, str]]:
         yield user.id, user.username, user.username.casefold(), dataset.password_hash
 
 
+def _session_rows(dataset: Dataset) -> Iterator[tuple[UUID, UUID, int, float]]:
+    for user in dataset.users.values():
+        session = user.session
+        yield session.id, session.user, session.generation, session.expires_at
+
+
 def _collection_rows(dataset: Dataset) -> Iterator[tuple[int, UUID, UUID, str, str]]:
     for seq, collection in enumerate(dataset.collections(), start=1):
         yield seq, collection.uuid, collection.owner, collection.title, collection.description
@@ -154,6 +171,7 @@ Rows = Callable[[Dataset], Iterable[tuple[object, ...]]]
 
 _TABLES: dict[str, tuple[str, Rows]] = {
     "users": ("id, username, username_key, password_hash", _user_rows),
+    "sessions": ("id, user_id, generation, expires_at", _session_rows),
     "collections": ("seq, uuid, owner, title, description", _collection_rows),
     "collection_movies": (
         "collection, position, uuid, title, description, genres",

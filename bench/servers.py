@@ -46,8 +46,8 @@ def server_command(
 ) -> list[str]:
     """The command line that serves ``factory`` with ``server`` (uvicorn or granian).
 
-    By default as ``moviecore serve`` runs it: uvloop, httptools behind the service's
-    connection protocol with its default limits, no access log.
+    uvloop and uvicorn's own httptools protocol with the service's default limits (the
+    service's own server is not an ASGI server uvicorn can load), no access log.
     """
     if server == "uvicorn":
         defaults = Settings()
@@ -60,7 +60,7 @@ def server_command(
             f"--workers={workers}",
             "--lifespan=on",
             "--loop=uvloop",
-            "--http=adapters.http:GuardedHttpToolsProtocol",
+            "--http=httptools",
             f"--h11-max-incomplete-event-size={defaults.max_head_bytes}",
             f"--timeout-keep-alive={defaults.keep_alive_seconds}",
             f"--limit-concurrency={defaults.max_connections}",

@@ -1,7 +1,8 @@
 """Sessions in PostgreSQL: one row per session that has not ended.
 
-Finding a session, on every authenticated request, is one statement outside any
-transaction: one round trip. A rotation is one UPDATE naming the generation it
+Every call is one statement outside any transaction, atomic by itself: one round
+trip. Finding a session is what every authenticated request asks (``RecentSessions``
+keeps the answer for a moment). A rotation is one UPDATE naming the generation it
 replaces: of two at once, the second waits for the first's row lock, then finds
 the generation moved and changes nothing.
 """
@@ -14,7 +15,7 @@ from uuid import UUID
 
 from moviecore import Session
 
-from ._pool import Connection, Pool, read, write
+from ._pool import Connection, Pool, read
 
 _FIND = "SELECT id, user_id, generation, expires_at FROM sessions WHERE id = %(id)s"
 
@@ -31,18 +32,13 @@ class PostgresSessionStore:
         self._clock = clock
 
     async def start(self, session: Session) -> None:
-        """Store a new session, forgetting expired ones."""
-        now = self._clock()
-
-        async def insert(conn: Connection) -> None:
-            await conn.execute("DELETE FROM sessions WHERE expires_at <= %(now)s", {"now": now})
-            await conn.execute(
-                "INSERT INTO sessions (id, user_id, generation, expires_at)"
-                " VALUES (%(id)s, %(user)s, %(generation)s, %(expires_at)s)",
-                _row(session),
-            )
-
-        await write(self._pool, insert)
+        """Store a new session, forgetting expired ones: one statement, one round trip."""
+        await self._changed(
+            "WITH expired AS (DELETE FROM sessions WHERE expires_at <= %(now)s)"
+            " INSERT INTO sessions (id, user_id, generation, expires_at)"
+            " VALUES (%(id)s, %(user)s, %(generation)s, %(expires_at)s)",
+            {**_row(session), "now": self._clock()},
+        )
 
     async def find(self, session_id: UUID) -> Session | None:
         """The session with this id, if it has not ended."""
