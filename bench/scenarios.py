@@ -84,7 +84,10 @@ JSON_LOG = Twin(
 METRICS_OFF = Twin("-metrics-off", {"METRICS": "false"}, ("request-count",), connections=(64,))
 """No metrics: what keeping them costs."""
 SESSIONS_UNCACHED = Twin(
-    "-sessions-uncached", {"SESSION_CACHE_MS": "0"}, ("collections-few",), connections=(64,)
+    "-sessions-uncached",
+    {"SESSION_CACHE_MS": "0"},
+    ("collections-few", "request-count"),
+    connections=(64,),
 )
 """Every request reads its session from the database: what trusting a session found live
 for SESSION_CACHE_MS saves, and what revocation at once on every worker would cost."""
