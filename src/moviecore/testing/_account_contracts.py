@@ -26,10 +26,12 @@ from moviecore import (
     SignedIn,
     TokenExpired,
     TokenIssuer,
+    Tokens,
     UserRepository,
     authenticate,
     change_password,
     login,
+    refresh,
     register_user,
 )
 
@@ -210,6 +212,30 @@ class SessionStoreContract(Contract):
             None,
             theirs,
         )
+
+    @pytest.mark.anyio
+    async def test_refreshes_racing_with_one_token_never_both_get_a_pair(
+        self, sessions: SessionStore
+    ) -> None:
+        """Five refreshes of one refresh token at once: at most one gets a new pair, the
+        others are refused, and a refusal as reused leaves no pair of the session working."""
+        tokens = FakeTokenIssuer()
+        started = session_of(uuid4())
+        await sessions.start(started)
+        presented = tokens.issue(started).refresh_token
+        results = await asyncio.gather(
+            *(refresh(presented, tokens=tokens, sessions=sessions) for _ in range(5)),
+            return_exceptions=True,
+        )
+        pairs = [r for r in results if isinstance(r, Tokens)]
+        refused = [r for r in results if isinstance(r, SessionRevoked)]
+        working = []
+        for pair in pairs:
+            with contextlib.suppress(SessionRevoked):
+                working.append(
+                    await authenticate(pair.access_token, tokens=tokens, sessions=sessions)
+                )
+        assert (len(pairs) <= 1, len(pairs) + len(refused), working) == (True, 5, [])
 
     @pytest.mark.anyio
     async def test_a_password_change_racing_with_logins_leaves_no_old_session(
