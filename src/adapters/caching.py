@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from enum import Enum
 from typing import Generic, TypeVar
 from uuid import UUID
@@ -86,7 +87,7 @@ class RecentSessions:
         self._forget_after = forget_after
         self._clock = clock
         self._found: Recent[UUID, Session | _Ended] = Recent(size, clock)
-        self._endings = 0  # sessions ended through this worker so far
+        self._endings = 0  # starts and ends of endings through this worker so far
 
     async def start(self, session: Session) -> None:
         """Store a new session."""
@@ -111,18 +112,29 @@ class RecentSessions:
         return await self._sessions.rotate(session)
 
     async def end(self, session_id: UUID) -> bool:
-        """End the session, here at once."""
-        self._endings += 1
+        """End the session, here at once (unless the store fails to)."""
+        async with self._ending():
+            ended = await self._sessions.end(session_id)
         self._found.put(session_id, _Ended.ENDED, self._clock() + self._forget_after)
-        return await self._sessions.end(session_id)
+        return ended
 
     async def end_all(self, user: UUID, *, keep: UUID | None = None) -> None:
-        """End every session of ``user`` but ``keep``, here at once."""
-        self._endings += 1
+        """End every session of ``user`` but ``keep``, here at once (unless the store fails to)."""
+        async with self._ending():
+            await self._sessions.end_all(user, keep=keep)
         self._found.drop(
             lambda found: isinstance(found, Session) and found.user == user and found.id != keep
         )
-        await self._sessions.end_all(user, keep=keep)
+
+    @asynccontextmanager
+    async def _ending(self) -> AsyncIterator[None]:
+        """Count an ending as it starts and as it ends: a read that overlaps any of it
+        sees the count change, and does not remember what it found."""
+        self._endings += 1
+        try:
+            yield
+        finally:
+            self._endings += 1
 
 
 class RecentSearches:
