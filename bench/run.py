@@ -8,7 +8,8 @@ import``, users and collections created over the API; then wrk drives each scena
 Logins are set against ``bcrypt.checkpw`` per second on every core; ``/health/live/``'s
 p99 during new searches against its p99 idle. On the embedded default, instructions per
 ``GET /request-count/`` (callgrind, which shared machines cannot disturb) weigh what
-throughput cannot: our server against plain uvicorn, the JSON access line, the metrics.
+throughput cannot: our server against plain uvicorn, the JSON access line, the metrics,
+and the session check read afresh on every request.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ TWINS = {
     "uvicorn": ({}, servers.uvicorn),
     "json-log": ({"LOG_FORMAT": "json", "ACCESS_LOG": "true"}, servers.service),
     "metrics-off": ({"METRICS": "false"}, servers.service),
+    "sessions-uncached": ({"SESSION_CACHE_MS": "0"}, servers.service),
 }
 """What instructions are counted on: the service, and twins with one thing changed."""
 

@@ -31,7 +31,7 @@ from moviecore import (
     list_collections,
     list_movies,
     login,
-    register,
+    register_user,
     update_collection,
 )
 
@@ -56,12 +56,13 @@ async def build_ports(folder: Path) -> AsyncIterator[Ports]:
             hasher=BcryptPasswordHasher(rounds=4),  # a demo: fast rather than strong
             tokens=JwtTokenIssuer(secrets.token_urlsafe(32)),
             throttle=LocalLoginThrottle(),
+            sessions=store.sessions,
         )
 
 
 async def _sign_in(ports: Ports, username: str, password: str) -> UUID:
-    await register(username, password, users=ports.users, hasher=ports.hasher, tokens=ports.tokens)
-    token = await login(
+    await register_user(username, password, users=ports.users, hasher=ports.hasher)
+    tokens = await login(
         username,
         password,
         users=ports.users,
@@ -69,8 +70,12 @@ async def _sign_in(ports: Ports, username: str, password: str) -> UUID:
         tokens=ports.tokens,
         throttle=ports.throttle,
         address="127.0.0.1",
+        sessions=ports.sessions,
     )
-    return await authenticate(token, tokens=ports.tokens, users=ports.users)
+    signed_in = await authenticate(
+        tokens.access_token, tokens=ports.tokens, sessions=ports.sessions
+    )
+    return signed_in.user
 
 
 async def demo(ports: Ports) -> list[str]:

@@ -22,11 +22,12 @@ from contextlib import (
     asynccontextmanager,
     contextmanager,
 )
+from datetime import timedelta
 from functools import partial
 from typing import TYPE_CHECKING, Protocol
 
 from adapters import postgres, redis, sqlite
-from adapters.caching import RecentSearches, RecentUsers
+from adapters.caching import RecentSearches, RecentSessions
 from adapters.faults import Rejected
 from adapters.http import (
     Backend,
@@ -60,6 +61,7 @@ from moviecore import (
     Ports,
     RequestCounter,
     SearchableCatalog,
+    SessionStore,
     StorageUnavailable,
     SyncCursor,
     UserRepository,
@@ -91,10 +93,12 @@ STARTUP_WAIT_SECONDS = 10.0
 
 
 class Storage(Protocol):
-    """An open database: accounts, collections and the local catalog."""
+    """An open database: accounts, sessions, collections and the local catalog."""
 
     @property
     def users(self) -> UserRepository: ...
+    @property
+    def sessions(self) -> SessionStore: ...
     @property
     def collections(self) -> CollectionRepository: ...
     @property
@@ -288,13 +292,18 @@ async def open_backend(
         counter = await stack.enter_async_context(open_counter(settings, storage))
         catalog = await stack.enter_async_context(open_catalog(settings, storage, metrics))
         ports = Ports(
-            users=RecentUsers(storage.users),
+            users=storage.users,
             collections=storage.collections,
             catalog=RecentSearches(catalog),
             counter=counter,
             hasher=BcryptPasswordHasher(settings.bcrypt_rounds),
-            tokens=JwtTokenIssuer(jwt_secret(settings)),
+            tokens=JwtTokenIssuer(
+                jwt_secret(settings),
+                access_lifetime=timedelta(minutes=settings.access_token_minutes),
+                refresh_lifetime=timedelta(days=settings.refresh_token_days),
+            ),
             throttle=await stack.enter_async_context(open_throttle(settings)),
+            sessions=RecentSessions(storage.sessions, ttl=settings.session_cache_ms / 1000),
         )
         checks = {
             "database": storage.ping,
@@ -330,6 +339,7 @@ def create_app(
         trusted_proxies=settings.trusted_proxies,
         access_log=settings.access_log,
         metrics=metrics,
+        operators=settings.operators,
     )
 
 

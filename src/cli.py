@@ -7,6 +7,8 @@
     moviecore catalog import FILE                 add movies (JSON or CSV) to the local catalog
     moviecore catalog sync                        copy the whole upstream into the local catalog,
                                                   resuming where the last run stopped
+    moviecore users grant-operator NAME           let the account NAME reset the request count
+    moviecore users revoke-operator NAME          take that back
 
 Settings come from the environment, then from a ``.env`` file in the working
 directory for names the environment leaves unset. A bad setting, or a database
@@ -81,6 +83,15 @@ def _parser() -> argparse.ArgumentParser:
     actions.add_parser(
         "sync", help="copy the upstream (EXTERNAL_MOVIES_API_URL) into the local catalog, resumably"
     )
+    users = commands.add_parser("users", help="manage the accounts' roles")
+    roles = users.add_subparsers(dest="action", required=True, metavar="ACTION")
+    for action, what in (("grant-operator", "make"), ("revoke-operator", "no longer make")):
+        role = roles.add_parser(
+            action,
+            help=f"{what} the account NAME an operator, who may reset the request count"
+            " (the database the settings name)",
+        )
+        role.add_argument("name", metavar="NAME", help="the account's username, in any case")
     return parser
 
 
@@ -202,6 +213,18 @@ def _sync(settings: Settings) -> str:
         raise report.stopped() from None
 
 
+async def _set_operator(settings: Settings, name: str, operator: bool) -> str:
+    async with open_storage(settings) as storage:
+        user = await storage.users.set_operator(name, operator)
+    if user is None:
+        raise UnknownAccount(f"no account is named {name!r}")
+    return f"{user.username} is {'now' if operator else 'no longer'} an operator"
+
+
+class UnknownAccount(ValueError):
+    """No account has the username the command was given."""
+
+
 def _run(arguments: argparse.Namespace, settings: Settings) -> str | int:
     if arguments.command == "serve":
         return serve(settings, arguments.host, arguments.port)
@@ -209,6 +232,9 @@ def _run(arguments: argparse.Namespace, settings: Settings) -> str | int:
         if arguments.status:
             return asyncio.run(migration_status(settings))
         return asyncio.run(migrate_database(settings))
+    if arguments.command == "users":
+        grant = arguments.action == "grant-operator"
+        return asyncio.run(_set_operator(settings, arguments.name, grant))
     if arguments.action == "import":
         return asyncio.run(_import_catalog(settings, arguments.file))
     return _sync(settings)

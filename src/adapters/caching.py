@@ -1,56 +1,111 @@
 """Small in-process caches for what every authenticated request asks again.
 
-Each request verifies its token and checks that the token's user exists. Both
-answers change rarely, so each worker remembers recent ones for a while: a
-verified token until it expires (``adapters.security``), a user that exists
-for ``ttl`` seconds (the API never deletes users; one removed from the
-database directly is refused again within ``ttl``). Catalog searches asked again
-within a few seconds are answered from memory too. Failures are never cached.
+Each request verifies its token and checks that the token's session has not
+ended. A verified token is remembered until it expires (``adapters.security``); a
+session found, for at most ``ttl`` seconds from the start of the read that found
+it (``RecentSessions``): a session ended by another worker or instance is refused
+here within ``ttl``, and one ended by this worker at once. Catalog searches asked
+again within a few seconds are answered from memory too. Failures are never cached.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from enum import Enum
 from uuid import UUID
 
-from cachetools import TTLCache
+from cachetools import TLRUCache, TTLCache
 
-from moviecore import CatalogPage, Movie, MovieQuery, SearchableCatalog, User, UserRepository
+from moviecore import CatalogPage, Movie, MovieQuery, SearchableCatalog, Session, SessionStore
 
 Clock = Callable[[], float]
 
 
-class RecentUsers:
-    """A UserRepository that remembers, for ``ttl`` seconds, users found by id."""
+class _Ended(Enum):
+    """Remembered in place of a session not found: ended, for good."""
+
+    ENDED = "ended"
+
+
+class RecentSessions:
+    """A SessionStore that remembers, for ``ttl`` seconds, whether a session is live.
+
+    Only ``find`` is answered from memory, and only within ``ttl`` seconds of the start
+    of the read that answered it, so a session ended anywhere is refused here within
+    ``ttl`` (the settings allow at most 1 s). A session ended through this worker is
+    forgotten at once, and a read under way meanwhile is not remembered. A session
+    not found is remembered for ``forget_after`` seconds: ended sessions never come
+    back, so a flood of revoked tokens costs no reads. The generation of a session
+    found may lag by ``ttl``: rotations always go to the store.
+    """
 
     def __init__(
         self,
-        users: UserRepository,
+        sessions: SessionStore,
         *,
-        ttl: float = 60.0,
+        ttl: float = 0.5,
+        forget_after: float = 3600.0,
         size: int = 10_000,
         clock: Clock = time.monotonic,
     ) -> None:
-        self._users = users
-        self._found: TTLCache[UUID, User] = TTLCache(maxsize=size, ttl=ttl, timer=clock)
+        self._sessions = sessions
+        self._ttl = ttl
+        self._forget_after = forget_after
+        self._clock = clock
+        # Each answer kept until its own deadline (the time-to-use of a TLRU cache).
+        self._found: TLRUCache[UUID, tuple[Session | _Ended, float]] = TLRUCache(
+            maxsize=size, ttu=_until, timer=clock
+        )
+        self._endings = 0  # starts and ends of endings through this worker so far
 
-    async def add(self, user: User) -> None:
-        """Store a new user."""
-        await self._users.add(user)
+    async def start(self, session: Session) -> None:
+        """Store a new session."""
+        await self._sessions.start(session)
 
-    async def by_username(self, username: str) -> User | None:
-        """The user with this username, always asked afresh (logins must see the store)."""
-        return await self._users.by_username(username)
+    async def find(self, session_id: UUID) -> Session | None:
+        """The session, from memory when read within ``ttl`` seconds."""
+        remembered = self._found.get(session_id)
+        if remembered is not None:
+            return None if remembered[0] is _Ended.ENDED else remembered[0]
+        started, endings = self._clock(), self._endings
+        found = await self._sessions.find(session_id)
+        if endings == self._endings:  # no session ended while reading: the answer holds
+            if found is None:
+                self._found[session_id] = (_Ended.ENDED, started + self._forget_after)
+            else:
+                self._found[session_id] = (found, started + self._ttl)
+        return found
 
-    async def by_id(self, user_id: UUID) -> User | None:
-        """The user with this id, from memory when found within ``ttl`` seconds."""
-        user = self._found.get(user_id)
-        if user is None:
-            user = await self._users.by_id(user_id)
-            if user is not None:
-                self._found[user_id] = user
-        return user
+    async def rotate(self, session: Session) -> bool:
+        """Store the next generation, in the store itself."""
+        return await self._sessions.rotate(session)
+
+    async def end(self, session_id: UUID) -> bool:
+        """End the session, here at once (unless the store fails to)."""
+        async with self._ending():
+            ended = await self._sessions.end(session_id)
+        self._found[session_id] = (_Ended.ENDED, self._clock() + self._forget_after)
+        return ended
+
+    async def end_all(self, user: UUID, *, keep: UUID | None = None) -> None:
+        """End every session of ``user`` but ``keep``, here at once (unless the store fails to)."""
+        async with self._ending():
+            await self._sessions.end_all(user, keep=keep)
+        for key, (found, _) in list(self._found.items()):
+            if isinstance(found, Session) and found.user == user and found.id != keep:
+                self._found.pop(key, None)
+
+    @asynccontextmanager
+    async def _ending(self) -> AsyncIterator[None]:
+        """Count an ending as it starts and as it ends: a read that overlaps any of it
+        sees the count change, and does not remember what it found."""
+        self._endings += 1
+        try:
+            yield
+        finally:
+            self._endings += 1
 
 
 class RecentSearches:
@@ -91,3 +146,7 @@ class RecentSearches:
             found = await self._catalog.search(query, number)
             self._found[query, number] = found
         return found
+
+
+def _until(_key: UUID, remembered: tuple[Session | _Ended, float], _now: float) -> float:
+    return remembered[1]

@@ -1,21 +1,23 @@
-"""Password hashing with bcrypt and access tokens as HS256-signed JWTs.
+"""Password hashing with bcrypt, and the tokens of sessions as HS256-signed JWTs.
 
 bcrypt is slow on purpose, so hashing runs in threads of its own (bcrypt releases
 the GIL), as many as the machine has cores, so that a flood of logins can use every
 core. Those threads run at a lower scheduling priority (nice 10, Linux), so the event
 loop still answers other requests at once while they hash.
 
-Every way a token can be untrustworthy (bad signature, other algorithm,
-expired, missing or malformed claims) surfaces as one error,
-``moviecore.InvalidToken``. Token times come from the issuer's clock, which
-tests move by hand: pyjwt reads the system clock itself, so its own ``exp``
-and ``iat`` checks are off and the same checks are made here. A service with no
+Every way a token can be untrustworthy (bad signature, other algorithm, the
+other kind of token, missing or malformed claims) surfaces as
+``moviecore.InvalidToken``; a genuine one past its time as ``TokenExpired``.
+Token times come from the issuer's clock, which tests move by hand: pyjwt reads
+the system clock itself, so its own ``exp`` and ``iat`` checks are off and the
+same checks are made here. A service with no
 secret of its own signs with one generated into a file (``stored_secret``).
 """
 
 from __future__ import annotations
 
 import asyncio
+import math
 import os
 import secrets
 import sys
@@ -32,12 +34,15 @@ import bcrypt
 import jwt
 from cachetools import TLRUCache
 
-from moviecore import InvalidToken
+from moviecore import InvalidToken, Session, SignedIn, TokenExpired, Tokens
 
 T = TypeVar("T")
 
 _ALGORITHM = "HS256"
-_REQUIRED_CLAIMS = ["exp", "iat", "sub"]
+_REQUIRED_CLAIMS = ["exp", "iat", "sub", "sid", "typ"]
+_ACCESS = "access"
+_REFRESH = "refresh"
+_ARTICLE = {_ACCESS: "an", _REFRESH: "a"}
 # pyjwt's own checks of exp and iat read the system clock: ours read the issuer's.
 _OPTIONS: jwt.types.Options = {
     "require": _REQUIRED_CLAIMS,
@@ -111,67 +116,108 @@ def _encode(password: str) -> bytes:
 
 
 class JwtTokenIssuer:
-    """Access tokens naming a user id, signed with a shared secret (HS256)."""
+    """Tokens of sessions as JWTs signed with a shared secret (HS256).
+
+    Both kinds name the user (``sub``) and the session (``sid``); ``typ`` tells them
+    apart, so that neither is taken for the other. A refresh token also names the
+    session's generation (``gen``). Access tokens live ``access_lifetime``; a refresh
+    token lives ``refresh_lifetime`` from its issue, as its session then does.
+    """
 
     def __init__(
         self,
         secret: str,
         *,
-        lifetime: timedelta = timedelta(days=1),
+        access_lifetime: timedelta = timedelta(minutes=15),
+        refresh_lifetime: timedelta = timedelta(days=14),
         leeway: timedelta = timedelta(seconds=10),
         remember: int = 10_000,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._secret = secret
-        self._lifetime = lifetime.total_seconds()
+        self._access_seconds = int(access_lifetime.total_seconds())
+        self._refresh_seconds = refresh_lifetime.total_seconds()
         self._leeway = leeway.total_seconds()
         self._clock = clock
         # Verifying costs more than the rest of a cheap request: remember the answer.
         # Each token kept until it expires (the time-to-use of cachetools' TLRU cache).
-        self._verified: TLRUCache[str, tuple[UUID, float]] = TLRUCache(
+        self._verified: TLRUCache[str, tuple[SignedIn, float]] = TLRUCache(
             maxsize=remember, ttu=_until_expiry, timer=clock
         )
 
-    def issue(self, user_id: UUID) -> str:
-        """A token for ``user_id`` that expires after the configured lifetime."""
-        now = self._clock()
-        claims = {"sub": str(user_id), "iat": int(now), "exp": int(now + self._lifetime)}
-        return jwt.encode(claims, self._secret, algorithm=_ALGORITHM)
+    def refresh_expiry(self) -> float:
+        """When a refresh token issued now would expire, in whole seconds as JWTs count."""
+        return float(math.floor(self._clock() + self._refresh_seconds))
 
-    def verify(self, token: str) -> UUID:
-        """The user id ``token`` names, if it is signed by us and still valid."""
+    def issue(self, session: Session) -> Tokens:
+        """An access token of ``session`` and its refresh token for the session's generation."""
+        now = int(self._clock())
+        named = {"sub": str(session.user), "sid": str(session.id), "iat": now}
+        access = {**named, "typ": _ACCESS, "exp": now + self._access_seconds}
+        refresh = {**named, "typ": _REFRESH, "gen": session.generation}
+        refresh["exp"] = int(session.expires_at)
+        return Tokens(
+            access_token=jwt.encode(access, self._secret, algorithm=_ALGORITHM),
+            refresh_token=jwt.encode(refresh, self._secret, algorithm=_ALGORITHM),
+            expires_in=self._access_seconds,
+        )
+
+    def verify(self, token: str) -> SignedIn:
+        """Who ``token`` speaks for, if it is an access token signed by us and still valid."""
         verified = self._verified.get(token)
         if verified is None:
-            verified = self._verified[token] = self._decode(token)
+            claims, expires = self._decode(token, _ACCESS)
+            signed_in = SignedIn(user=_uuid(claims, "sub"), session=_uuid(claims, "sid"))
+            verified = self._verified[token] = (signed_in, expires)
         return verified[0]
 
-    def _decode(self, token: str) -> tuple[UUID, float]:
+    def verify_refresh(self, token: str) -> Session:
+        """The session a refresh token signed by us names, at the generation it was issued for."""
+        claims, expires = self._decode(token, _REFRESH)
+        generation = claims.get("gen")
+        if type(generation) is not int or generation < 0:
+            raise InvalidToken("the refresh token names no generation")
+        return Session(
+            id=_uuid(claims, "sid"),
+            user=_uuid(claims, "sub"),
+            generation=generation,
+            expires_at=expires,
+        )
+
+    def _decode(self, token: str, kind: str) -> tuple[Mapping[str, Any], float]:
         try:
             claims = jwt.decode(token, self._secret, algorithms=[_ALGORITHM], options=_OPTIONS)
         except jwt.InvalidTokenError as exc:
-            raise InvalidToken(f"the access token is not valid: {exc}") from exc
-        expires = self._check_times(claims)
-        try:
-            return UUID(claims["sub"]), expires
-        except (TypeError, ValueError, AttributeError) as exc:  # a "sub" that is no UUID string
-            raise InvalidToken("the access token names no user") from exc
+            raise InvalidToken(f"the {kind} token is not valid: {exc}") from exc
+        if claims.get("typ") != kind:
+            raise InvalidToken(f"this is not {_ARTICLE[kind]} {kind} token")
+        return claims, self._check_times(claims, kind)
 
-    def _check_times(self, claims: Mapping[str, Any]) -> float:
-        """When the token expires; raise InvalidToken if it is expired or not issued yet."""
+    def _check_times(self, claims: Mapping[str, Any], kind: str) -> float:
+        """When the token expires; raise if it is expired or not issued yet."""
         try:
             issued, expires = int(claims["iat"]), int(claims["exp"])
         except (TypeError, ValueError, OverflowError) as exc:
-            raise InvalidToken("the access token's times are not whole seconds") from exc
+            raise InvalidToken(f"the {kind} token's times are not whole seconds") from exc
         now = self._clock()
         if expires <= now - self._leeway:
-            raise InvalidToken("the access token has expired")
+            raise TokenExpired(f"the {kind} token has expired")
         if issued > now + self._leeway:
-            raise InvalidToken("the access token is issued in the future")
+            raise InvalidToken(f"the {kind} token is issued in the future")
         return float(expires)
 
 
-def _until_expiry(_token: str, verified: tuple[UUID, float], _now: float) -> float:
+def _until_expiry(_token: str, verified: tuple[SignedIn, float], _now: float) -> float:
     return verified[1]
+
+
+def _uuid(claims: Mapping[str, Any], name: str) -> UUID:
+    """The UUID a claim holds; InvalidToken if it holds none."""
+    try:
+        return UUID(claims[name])
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        what = "user" if name == "sub" else "session"
+        raise InvalidToken(f"the token names no {what}") from exc
 
 
 def stored_secret(path: Path) -> str:

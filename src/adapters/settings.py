@@ -173,6 +173,11 @@ def _trusted_proxies(name: str, raw: str) -> tuple[str, ...]:
     return entries
 
 
+def _names(name: str, raw: str) -> tuple[str, ...]:
+    """Comma-separated usernames, white space around each ignored."""
+    return tuple(each.strip() for each in raw.split(",") if each.strip())
+
+
 def _log_format(name: str, raw: str) -> LogFormat:
     if raw == "text":
         return "text"
@@ -340,6 +345,28 @@ class Settings:
         _secret,
         unset="generated into `DATA_DIR` by `moviecore serve`",
         secret=True,
+    )
+    access_token_minutes: int = _setting(
+        15, "how long an access token lives (`expires_in`)", _integer(1, 24 * 60)
+    )
+    refresh_token_days: int = _setting(
+        14,
+        "how long a refresh token lives; a session not refreshed for as long ends",
+        _integer(1, 365),
+    )
+    # At most 1 s: the contract's bound on a revocation reaching every worker.
+    session_cache_ms: int = _setting(
+        500,
+        "how long a worker trusts a session it found live; a session ended elsewhere is"
+        " refused here within it (`0`: every request asks the database)",
+        _integer(0, 1000),
+    )
+    operators: tuple[str, ...] = _setting(
+        (),
+        "comma-separated usernames who are operators (may reset the request count), beside"
+        " those granted with `moviecore users grant-operator`",
+        _names,
+        unset="none",
     )
     host: str = _setting("127.0.0.1", "the address to listen on", _text)
     port: int = _setting(8000, "the port to listen on", _integer(1, 65535))

@@ -4,7 +4,7 @@ Wire the ports to adapters (ours in ``adapters``, the in-memory ones in
 ``moviecore.testing``, or your own) and call the use cases directly.
 """
 
-from ._accounts import authenticate, login, register, register_user
+from ._accounts import confirm_password, login, register, register_user
 from ._catalog import get_movie, list_movies, search_movies
 from ._changes import apply_changes, check_version
 from ._collection_movies import add_movies, move_movie, remove_movie
@@ -29,7 +29,10 @@ from ._entities import (
     MoveMovie,
     Movie,
     RemoveMovie,
+    Session,
+    SignedIn,
     SyncMark,
+    Tokens,
     User,
 )
 from ._errors import (
@@ -44,14 +47,19 @@ from ._errors import (
     MovieCoreError,
     MovieNotFound,
     MovieNotInCollection,
+    NotAllowed,
     NotFound,
     PageNotFound,
+    RefreshTokenReused,
+    SessionRevoked,
     StorageUnavailable,
+    TokenExpired,
     TooManyAttempts,
     Unavailable,
     UsernameTaken,
     ValidationError,
     VersionMismatch,
+    WrongPassword,
 )
 from ._genres import count_genres, favourite_genres, split_genres
 from ._limits import DEFAULT_LIMITS, Limits
@@ -64,12 +72,22 @@ from ._ports import (
     Ports,
     RequestCounter,
     SearchableCatalog,
+    SessionStore,
     SyncCursor,
     TokenIssuer,
     UserRepository,
 )
 from ._public import publish
 from ._search import MovieKeys, MovieQuery, Rank, genre_needle, rank, search_words
+from ._sessions import (
+    authenticate,
+    change_password,
+    delete_account,
+    logout,
+    refresh,
+    require_operator,
+    whoami,
+)
 from ._sync import SyncProgress, SyncResult, sync_catalog
 from ._throttle import AttemptWindow, LoginRule
 from ._validate import movie_errors, normalise_movie
@@ -109,20 +127,28 @@ __all__ = [
     "MovieNotInCollection",
     "MovieQuery",
     "MovieStore",
+    "NotAllowed",
     "NotFound",
     "PageNotFound",
     "PasswordHasher",
     "Ports",
     "Rank",
+    "RefreshTokenReused",
     "RemoveMovie",
     "RequestCounter",
     "SearchableCatalog",
+    "Session",
+    "SessionRevoked",
+    "SessionStore",
+    "SignedIn",
     "StorageUnavailable",
     "SyncCursor",
     "SyncMark",
     "SyncProgress",
     "SyncResult",
+    "TokenExpired",
     "TokenIssuer",
+    "Tokens",
     "TooManyAttempts",
     "Unavailable",
     "User",
@@ -130,12 +156,16 @@ __all__ = [
     "UsernameTaken",
     "ValidationError",
     "VersionMismatch",
+    "WrongPassword",
     "add_movies",
     "apply_changes",
     "authenticate",
+    "change_password",
     "check_version",
+    "confirm_password",
     "count_genres",
     "create_collection",
+    "delete_account",
     "delete_collection",
     "favourite_genres",
     "genre_needle",
@@ -144,20 +174,24 @@ __all__ = [
     "list_collections",
     "list_movies",
     "login",
+    "logout",
     "move_movie",
     "movie_errors",
     "normalise_movie",
     "rank",
     "read_request_count",
+    "refresh",
     "register",
     "register_user",
     "remove_movie",
+    "require_operator",
     "reset_request_count",
     "search_movies",
     "search_words",
     "split_genres",
     "sync_catalog",
     "update_collection",
+    "whoami",
 ]
 
 publish(__all__, globals(), __name__)

@@ -1,13 +1,13 @@
-"""Use cases of accounts: register, log in, and authenticate a token."""
+"""Use cases of accounts: register, log in, and confirm one's own password."""
 
 from __future__ import annotations
 
-from uuid import UUID, uuid4
+from uuid import uuid4
 
-from ._entities import User
-from ._errors import InvalidCredentials, InvalidToken
+from ._entities import Session, Tokens, User
+from ._errors import InvalidCredentials, WrongPassword
 from ._limits import DEFAULT_LIMITS, Limits
-from ._ports import LoginThrottle, PasswordHasher, TokenIssuer, UserRepository
+from ._ports import LoginThrottle, PasswordHasher, SessionStore, TokenIssuer, UserRepository
 from ._throttle import throttled_address
 from ._validate import check_credentials, password_fits, username_fits
 
@@ -40,6 +40,12 @@ async def register_user(
     return user
 
 
+async def _start_session(user: User, *, tokens: TokenIssuer, sessions: SessionStore) -> Session:
+    session = Session(id=uuid4(), user=user.id, generation=0, expires_at=tokens.refresh_expiry())
+    await sessions.start(session)
+    return session
+
+
 async def register(
     username: str,
     password: str,
@@ -47,9 +53,10 @@ async def register(
     users: UserRepository,
     hasher: PasswordHasher,
     tokens: TokenIssuer,
+    sessions: SessionStore,
     limits: Limits | None = None,
-) -> str:
-    """Create an account and return an access token for it.
+) -> Tokens:
+    """Create an account and return the tokens of its first session.
 
     ``register_user`` does the same and returns the new ``User`` instead.
 
@@ -57,7 +64,7 @@ async def register(
         ValidationError, UsernameTaken, StorageUnavailable: as ``register_user`` does.
     """
     user = await register_user(username, password, users=users, hasher=hasher, limits=limits)
-    return tokens.issue(user.id)
+    return tokens.issue(await _start_session(user, tokens=tokens, sessions=sessions))
 
 
 async def login(
@@ -69,9 +76,13 @@ async def login(
     hasher: PasswordHasher,
     tokens: TokenIssuer,
     throttle: LoginThrottle,
+    sessions: SessionStore,
     limits: Limits | None = None,
-) -> str:
-    """Return a fresh access token if the username and password match.
+) -> Tokens:
+    """Start a new session if the username and password match; return its tokens.
+
+    A password change that completes while the login is under way wins: the
+    login then fails as a wrong password would, and starts no session.
 
     ``address`` is the client's (its IPv6 /64 network counts as one): failures are
     throttled per address and username and per address, so that guessing from one
@@ -99,18 +110,47 @@ async def login(
         await hasher.hash(password if fits else _stand_in(limits))
     elif await hasher.verify(password, user.password_hash):
         await throttle.succeeded(client, key)
-        return tokens.issue(user.id)
+        session = await _start_session(user, tokens=tokens, sessions=sessions)
+        await _unless_password_changed(user, session, users=users, sessions=sessions)
+        return tokens.issue(session)
     raise InvalidCredentials(_WRONG)
 
 
-async def authenticate(token: str, *, tokens: TokenIssuer, users: UserRepository) -> UUID:
-    """The id of the existing user a valid access token names.
+async def _unless_password_changed(
+    user: User, session: Session, *, users: UserRepository, sessions: SessionStore
+) -> None:
+    """End the session just started if the password it was started with has changed since.
+
+    A password change stores the new hash, then ends every other session it finds.
+    It may not find one started after it looked, with the old password checked before
+    the change: looking at the hash again after starting closes that gap (one read).
+    """
+    now = await users.by_id(user.id)
+    if now is None or now.password_hash != user.password_hash:
+        await sessions.end(session.id)
+        raise InvalidCredentials(_WRONG)
+
+
+async def confirm_password(
+    user: User,
+    password: str,
+    *,
+    address: str,
+    hasher: PasswordHasher,
+    throttle: LoginThrottle,
+    limits: Limits | None = None,
+) -> None:
+    """Check that ``password`` is the user's, counting the try as a login attempt, so that
+    a stolen access token cannot be used to guess the password faster than a login can.
+    ``address`` is the client's, as for ``login``.
 
     Raises:
-        InvalidToken: the token is malformed, expired, forged or names no user.
-        StorageUnavailable: the user repository cannot be reached.
+        WrongPassword: it is not the user's password.
+        TooManyAttempts: this username, or this address, failed too often lately.
     """
-    user_id = tokens.verify(token)
-    if await users.by_id(user_id) is None:
-        raise InvalidToken("the token's user does not exist")
-    return user_id
+    client, key = throttled_address(address), user.username.casefold()
+    await throttle.attempt(client, key)
+    fits = password_fits(password, limits or DEFAULT_LIMITS)
+    if not (fits and await hasher.verify(password, user.password_hash)):
+        raise WrongPassword("the password is wrong")
+    await throttle.succeeded(client, key)

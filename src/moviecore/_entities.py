@@ -1,17 +1,62 @@
 """The things moviecore talks about: users, movies, collections and pages of them."""
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from uuid import UUID
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
 
 
 @dataclass(frozen=True, slots=True)
 class User:
-    """A registered account; the password reaches the core only as a hash."""
+    """A registered account; the password reaches the core only as a hash.
+
+    ``operator``: whether the account may do what only operators may (reset the
+    request count), granted by the ``moviecore users`` command.
+    """
 
     id: UUID
     username: str
     password_hash: str
+    created_at: datetime = field(default_factory=_now)
+    operator: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Session:
+    """One signing-in of a user (a login, or the registration): its tokens live and die
+    with it.
+
+    ``generation`` counts the rotations of its refresh token: only the refresh token
+    of the current generation may be used, once. ``expires_at`` (Unix seconds) is
+    when that refresh token expires; the store may forget the session after it.
+    """
+
+    id: UUID
+    user: UUID
+    generation: int
+    expires_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class SignedIn:
+    """Who a valid access token speaks for: the user and the session it belongs to."""
+
+    user: UUID
+    session: UUID
+
+
+@dataclass(frozen=True, slots=True)
+class Tokens:
+    """What a client receives when a session starts or is refreshed: a short-lived
+    access token (``expires_in`` seconds), and the refresh token that renews it once."""
+
+    access_token: str
+    refresh_token: str
+    expires_in: int
 
 
 @dataclass(frozen=True, slots=True)

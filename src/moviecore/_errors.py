@@ -7,7 +7,12 @@ MovieCoreError
 ├── VersionMismatch       the collection changed since the version the caller named
 ├── CatalogNotSynced      search needs the local copy of the upstream catalog
 ├── InvalidCredentials    login failed; never says which part was wrong
-├── InvalidToken          an access token that cannot be trusted
+├── WrongPassword         the password confirming an account change is wrong
+├── NotAllowed            the caller lacks the role this needs
+├── InvalidToken          a token that cannot be trusted; ``reason`` says why
+│   ├── TokenExpired         its time is up
+│   └── SessionRevoked       its session ended (signed out, password changed, account gone)
+│       └── RefreshTokenReused  a spent refresh token came back: its session is ended now
 ├── NotFound
 │   ├── CollectionNotFound   absent, or someone else's
 │   ├── MovieNotInCollection the collection does not hold that movie
@@ -70,8 +75,46 @@ class InvalidCredentials(MovieCoreError):
     """The username or the password is wrong; deliberately not saying which."""
 
 
+class WrongPassword(MovieCoreError):
+    """The password given to confirm a change of one's own account is not its password."""
+
+
+class NotAllowed(MovieCoreError):
+    """The caller is signed in, but lacks the role what it asked for needs."""
+
+
 class InvalidToken(MovieCoreError):
-    """An access token is missing, malformed, expired, forged or names no user."""
+    """A token is missing, malformed, forged, expired or of an ended session.
+
+    ``reason`` is a short code a client can switch on: ``missing``, ``malformed``
+    (here), ``expired``, ``revoked`` or ``reused`` (the subclasses).
+    """
+
+    reason = "malformed"
+
+    def __init__(self, message: str, *, reason: str | None = None) -> None:
+        if reason is not None:
+            self.reason = reason
+        super().__init__(message)
+
+
+class TokenExpired(InvalidToken):
+    """The token was genuine, but its lifetime is over."""
+
+    reason = "expired"
+
+
+class SessionRevoked(InvalidToken):
+    """The token's session has ended: signed out, password changed, or account deleted."""
+
+    reason = "revoked"
+
+
+class RefreshTokenReused(SessionRevoked):
+    """A refresh token already exchanged was presented again: whoever holds the session's
+    tokens may have stolen them, so the whole session is ended."""
+
+    reason = "reused"
 
 
 class NotFound(MovieCoreError):

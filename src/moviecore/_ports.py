@@ -17,7 +17,10 @@ from ._entities import (
     CollectionEdit,
     CollectionSlice,
     Movie,
+    Session,
+    SignedIn,
     SyncMark,
+    Tokens,
     User,
 )
 from ._search import MovieQuery
@@ -40,6 +43,17 @@ class UserRepository(Protocol):
 
     async def by_id(self, user_id: UUID) -> User | None:
         """The user with this id, if any."""
+
+    async def change_password(self, user_id: UUID, password_hash: str) -> bool:
+        """Store a new password hash for the user; False if there is no such user."""
+
+    async def set_operator(self, username: str, operator: bool) -> User | None:
+        """Grant (True) or take back (False) the operator role of the user with this
+        username, found as ``by_username`` finds it; the user as stored now, or None."""
+
+    async def remove(self, user_id: UUID) -> bool:
+        """Erase the user, and with it whatever it owns in this store, in one transaction;
+        its username is free again. False if there was no such user."""
 
 
 class CollectionRepository(Protocol):
@@ -88,6 +102,9 @@ class CollectionRepository(Protocol):
 
         VersionMismatch, deleting nothing, if ``expected_version`` is not the stored version.
         """
+
+    async def remove_all(self, owner: UUID) -> None:
+        """Delete every collection of the owner, and its genre counts, in one transaction."""
 
 
 class Catalog(Protocol):
@@ -138,13 +155,50 @@ class PasswordHasher(Protocol):
 
 
 class TokenIssuer(Protocol):
-    """Signed access tokens naming a user."""
+    """Signed tokens of a session: short-lived access tokens, and refresh tokens that
+    name the session's generation."""
 
-    def issue(self, user_id: UUID) -> str:
-        """A fresh access token for ``user_id``."""
+    def refresh_expiry(self) -> float:
+        """When (Unix seconds) a refresh token issued now would expire."""
 
-    def verify(self, token: str) -> UUID:
-        """The user id a valid token names; raise InvalidToken otherwise."""
+    def issue(self, session: Session) -> Tokens:
+        """A fresh access token of ``session``, and its refresh token for the session's
+        generation, expiring at ``session.expires_at``."""
+
+    def verify(self, token: str) -> SignedIn:
+        """Who a valid access token speaks for.
+
+        Raise TokenExpired if its time is up, InvalidToken for anything else (a refresh
+        token included).
+        """
+
+    def verify_refresh(self, token: str) -> Session:
+        """The session, at the generation it was issued for, that a valid refresh token
+        names; raise TokenExpired or InvalidToken (an access token included) otherwise."""
+
+
+class SessionStore(Protocol):
+    """The sessions that have not ended, shared by every worker of the service.
+
+    A session ended is forgotten: its id is never used again, so "not found" is final.
+    """
+
+    async def start(self, session: Session) -> None:
+        """Store a new session."""
+
+    async def find(self, session_id: UUID) -> Session | None:
+        """The session with this id, if it has not ended."""
+
+    async def rotate(self, session: Session) -> bool:
+        """Store ``session`` as the next generation of the stored one, atomically: only if
+        the stored session is at ``session.generation - 1``. Of two rotations to the same
+        generation, at most one succeeds. False if nothing was stored."""
+
+    async def end(self, session_id: UUID) -> bool:
+        """End the session; False if it had ended already (or never was)."""
+
+    async def end_all(self, user: UUID, *, keep: UUID | None = None) -> None:
+        """End every session of ``user`` but ``keep``."""
 
 
 class LoginThrottle(Protocol):
@@ -177,6 +231,7 @@ class Ports:
     hasher: PasswordHasher
     tokens: TokenIssuer
     throttle: LoginThrottle
+    sessions: SessionStore
 
 
 class MovieStore(SearchableCatalog, Protocol):

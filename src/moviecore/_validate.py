@@ -20,16 +20,27 @@ def _length(field: str, value: str, low: int, high: int) -> list[FieldError]:
     return []
 
 
+def _password(field: str, password: str, limits: Limits) -> list[FieldError]:
+    size = len(password.encode("utf-8", "surrogatepass"))
+    if not limits.password_min_bytes <= size <= limits.password_max_bytes:
+        bounds = f"{limits.password_min_bytes} to {limits.password_max_bytes}"
+        return [FieldError(field, f"must be {bounds} bytes in UTF-8")]
+    return []
+
+
 def check_credentials(username: str, password: str, limits: Limits) -> None:
     """Raise ValidationError unless the username and password fit the limits."""
     errors = _length("username", username, 1, limits.username_max)
     if username and not _USERNAME.fullmatch(username):
         errors.append(FieldError("username", "may hold only letters, digits and @.+-_"))
-    size = len(password.encode("utf-8", "surrogatepass"))
-    if not limits.password_min_bytes <= size <= limits.password_max_bytes:
-        bounds = f"{limits.password_min_bytes} to {limits.password_max_bytes}"
-        errors.append(FieldError("password", f"must be {bounds} bytes in UTF-8"))
+    errors += _password("password", password, limits)
     if errors:
+        raise ValidationError(errors)
+
+
+def check_new_password(password: str, limits: Limits) -> None:
+    """Raise ValidationError, naming ``new_password``, unless it fits the limits."""
+    if errors := _password("new_password", password, limits):
         raise ValidationError(errors)
 
 

@@ -32,10 +32,11 @@ from fixtures.server import (
 )
 
 PROBLEM_JSON = "application/problem+json"
-REFUSED = (401, PROBLEM_JSON, "Bearer", "urn:moviecore:problem:invalid-token")
+REFUSED = (401, PROBLEM_JSON, 'Bearer error="invalid_token"', "urn:moviecore:problem:invalid-token")
 
 Forgery = Callable[[str, str, str], str]
-"""From the server's secret, a real user's id and a genuine token: an Authorization value."""
+"""From the server's secret, a real ``<user id>/<session id>`` and a genuine token: an
+Authorization value."""
 
 
 def _b64(data: bytes) -> str:
@@ -47,9 +48,18 @@ def _segment(part: dict[str, object]) -> str:
 
 
 def _claims(user: str, **changes: object) -> dict[str, object]:
-    """Valid claims for ``user`` for the next hour, with ``changes``; None removes a claim."""
+    """Valid claims of an access token of ``user`` for the next hour, with ``changes``; None
+    removes a claim. ``user`` is ``<user id>/<session id>``, as ``_genuine`` gives it."""
+    subject, _, session = user.partition("/")
     now = int(time.time())
-    claims: dict[str, object] = {"sub": user, "iat": now, "exp": now + 3600, **changes}
+    claims: dict[str, object] = {
+        "sub": subject,
+        "sid": session,
+        "typ": "access",
+        "iat": now,
+        "exp": now + 3600,
+        **changes,
+    }
     return {name: value for name, value in claims.items() if value is not None}
 
 
@@ -110,10 +120,10 @@ FORGERIES: dict[str, Forgery] = {
 
 
 def _genuine(http: httpx.Client, server: ServerProcess) -> tuple[str, str]:
-    """A new user's id and the token the server gave it."""
+    """A new user's ``<user id>/<session id>`` and the access token the server gave it."""
     token = register_user(http)["Authorization"].removeprefix("Bearer ")
-    user = str(jwt.decode(token, server.jwt_secret, algorithms=["HS256"])["sub"])
-    return user, token
+    claims = jwt.decode(token, server.jwt_secret, algorithms=["HS256"])
+    return f"{claims['sub']}/{claims['sid']}", token
 
 
 def _verdict(response: httpx.Response) -> tuple[int, str, str | None, object]:

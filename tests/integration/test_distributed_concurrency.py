@@ -22,6 +22,7 @@ import pytest
 from fixtures.server import (
     ServerProcess,
     distributed_environment,
+    operator_auth,
     read_count,
     register_user,
     run_server,
@@ -117,7 +118,7 @@ def _reset(http: httpx.Client, auth: dict[str, str]) -> None:
     The only counts not in Redis are then the reading worker's own, which the reset, sent
     to that same worker, drops: no count from before can land after it.
     """
-    response = http.post("/request-count/reset/", headers=auth)
+    response = http.post("/request-count/reset/", headers=operator_auth(http))
     assert response.status_code == 200, response.text
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from fixtures.server import STOP_SECONDS, ServerProcess, distributed_environment
+from fixtures.server import STOP_SECONDS, ServerProcess, distributed_environment, operator_auth
 from fixtures.services import fresh_database, fresh_redis_prefix
 
 DEFAULT_BCRYPT_ROUNDS = "12"
@@ -119,7 +119,7 @@ def test_a_kill_right_after_a_burst_loses_no_count_on_the_embedded_default(
     server.start()
     try:
         with httpx.Client(base_url=server.base_url, timeout=10) as http:
-            auth = _bearer(http.post("/register/", json=_credentials()))
+            auth = operator_auth(http)
             http.post("/request-count/reset/", headers=auth)
         each = BURST // BURST_CLIENTS
         with ThreadPoolExecutor(BURST_CLIENTS) as pool:
@@ -191,7 +191,7 @@ def test_sigterm_lets_requests_in_flight_finish_and_keeps_their_counts(
     try:
         with httpx.Client(base_url=server.base_url, timeout=10) as http:
             auth = _bearer(http.post("/register/", json=credentials))
-            http.post("/request-count/reset/", headers=auth)
+            http.post("/request-count/reset/", headers=operator_auth(http))
         in_flight = [
             HeldRequest(server.port, "/login/", credentials),
             HeldRequest(server.port, "/collections/", {"title": "First"}, auth),

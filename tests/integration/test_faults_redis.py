@@ -10,7 +10,7 @@ import httpx
 
 from fixtures.dependencies import RedisServer
 from fixtures.health import health_report
-from fixtures.server import ServerProcess, problem_of, register_user
+from fixtures.server import ServerProcess, operator_auth, problem_of
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -26,7 +26,7 @@ def test_requests_counted_while_redis_is_down_reach_it_when_it_is_back(
 ) -> None:
     """While Redis is down collections still work, counts wait in memory, and none is lost."""
     with httpx.Client(base_url=server_on_redis.base_url, timeout=10) as http:
-        auth = register_user(http)
+        auth = operator_auth(http)
         http.post("/request-count/reset/", headers=auth)
         created = http.post("/collections/", headers=auth, json={"title": "Before"})
         dedicated_redis.stop()

@@ -412,7 +412,7 @@ ENDPOINTS = [
     Endpoint("PUT", "/collection/{existing}", lambda: {"title": "Weekend"}, 200),
     Endpoint("DELETE", "/collections/{missing}/", None, 404),
     Endpoint("GET", "/request-count/", None, 200),
-    Endpoint("POST", "/request-count/reset/", None, 200),
+    Endpoint("POST", "/request-count/reset/", None, 403),  # the test's user is no operator
     Endpoint("POST", "/register/", lambda: {**_CREDENTIALS, "username": _fresh_username()}, 201),
     Endpoint("POST", "/login/", lambda: {**_CREDENTIALS, "username": _fresh_username()}, 401),
     Endpoint("GET", "/health/", None, 200),

@@ -146,6 +146,7 @@ def test_login_wrong_password_and_unknown_user_look_the_same(client: httpx.Clien
         "title": "Unauthorized",
         "status": 401,
         "detail": "wrong username or password",
+        "reason": "credentials",
     }
     assert (_problem(wrong), _problem(unknown)) == (
         (401, PROBLEM_JSON, expected),
@@ -168,32 +169,42 @@ def test_repeated_failed_logins_are_throttled_with_retry_after(client: httpx.Cli
     )
 
 
-def _token(server: ServerProcess, user: str, *, ttl: timedelta, key: str | None = None) -> str:
+def _token(
+    server: ServerProcess, user: tuple[str, str], *, ttl: timedelta, key: str | None = None
+) -> str:
+    """An access token of the (user, session) ``user``, signed with the server's secret."""
     now = datetime.now(UTC)
-    claims = {"sub": user, "iat": now, "exp": now + ttl}
+    subject, session = user
+    claims = {"sub": subject, "sid": session, "typ": "access", "iat": now, "exp": now + ttl}
     return jwt.encode(claims, key or server.jwt_secret, algorithm="HS256")
 
 
-def _user_of(headers: dict[str, str], server: ServerProcess) -> str:
+def _user_of(headers: dict[str, str], server: ServerProcess) -> tuple[str, str]:
+    """The user and the session a genuine access token names."""
     token = headers["Authorization"].removeprefix("Bearer ")
-    return str(jwt.decode(token, server.jwt_secret, algorithms=["HS256"])["sub"])
+    claims = jwt.decode(token, server.jwt_secret, algorithms=["HS256"])
+    return str(claims["sub"]), str(claims["sid"])
 
 
 @pytest.mark.parametrize(
-    "authorization",
+    ("authorization", "reason"),
     [
-        pytest.param(None, id="missing"),
-        pytest.param("Bearer", id="no-token"),
-        pytest.param("Basic dXNlcjpwYXNz", id="basic"),
-        pytest.param("Bearer not.a.jwt", id="garbage"),
+        pytest.param(None, "missing", id="missing"),
+        pytest.param("Bearer", "missing", id="no-token"),
+        pytest.param("Basic dXNlcjpwYXNz", "missing", id="basic"),
+        pytest.param("Bearer not.a.jwt", "malformed", id="garbage"),
         pytest.param(
             "Bearer " + jwt.encode({"sub": str(uuid.uuid4())}, None, algorithm="none"),
+            "malformed",
             id="alg-none",
         ),
     ],
 )
-def test_bad_authorization_is_401(client: httpx.Client, authorization: str | None) -> None:
-    """A missing, malformed or unsigned token gets a 401 problem and a Bearer challenge."""
+def test_bad_authorization_is_401(
+    client: httpx.Client, authorization: str | None, reason: str
+) -> None:
+    """A missing, malformed or unsigned token gets a 401 problem saying why, and a Bearer
+    challenge naming an invalid token."""
     headers = {} if authorization is None else {"Authorization": authorization}
     response = client.get("/collections/", headers=headers)
     assert (
@@ -201,15 +212,23 @@ def test_bad_authorization_is_401(client: httpx.Client, authorization: str | Non
         response.headers["content-type"],
         response.headers["www-authenticate"],
         response.json()["type"],
-    ) == (401, PROBLEM_JSON, "Bearer", "urn:moviecore:problem:invalid-token")
+        response.json()["reason"],
+    ) == (
+        401,
+        PROBLEM_JSON,
+        'Bearer error="invalid_token"',
+        "urn:moviecore:problem:invalid-token",
+        reason,
+    )
 
 
 def test_expired_token_is_401(client: httpx.Client, shared_server: ServerProcess) -> None:
-    """A token of a real user, correctly signed but expired an hour ago, is refused."""
+    """A token of a real session, correctly signed but expired an hour ago, is refused as
+    expired."""
     user = _user_of(register_user(client), shared_server)
     token = _token(shared_server, user, ttl=-timedelta(hours=1))
     response = client.get("/collections/", headers={"Authorization": f"Bearer {token}"})
-    assert response.status_code == 401
+    assert (response.status_code, response.json()["reason"]) == (401, "expired")
 
 
 def test_token_signed_with_another_key_is_401(
@@ -222,11 +241,14 @@ def test_token_signed_with_another_key_is_401(
     assert response.status_code == 401
 
 
-def test_token_of_unknown_user_is_401(client: httpx.Client, shared_server: ServerProcess) -> None:
-    """A correctly signed token naming no registered user is refused."""
-    token = _token(shared_server, str(uuid.uuid4()), ttl=timedelta(hours=1))
+def test_token_of_unknown_session_is_401(
+    client: httpx.Client, shared_server: ServerProcess
+) -> None:
+    """A correctly signed token naming no session that was started is refused as revoked."""
+    user = (str(uuid.uuid4()), str(uuid.uuid4()))
+    token = _token(shared_server, user, ttl=timedelta(hours=1))
     response = client.get("/collections/", headers={"Authorization": f"Bearer {token}"})
-    assert response.status_code == 401
+    assert (response.status_code, response.json()["reason"]) == (401, "revoked")
 
 
 def test_token_signed_by_the_server_secret_is_accepted(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from fixtures.server import ServerProcess, read_count, register_user
+from fixtures.server import ServerProcess, operator_auth, read_count, register_user
 
 
 def _count(http: httpx.Client, auth: dict[str, str]) -> int:
@@ -14,9 +14,9 @@ def _count(http: httpx.Client, auth: dict[str, str]) -> int:
 
 
 def test_reset_then_read_answers_one(counted_server: ServerProcess) -> None:
-    """A reset does not count itself, and the read after it counts only itself."""
+    """An operator's reset does not count itself, and the read after it counts only itself."""
     with httpx.Client(base_url=counted_server.base_url, timeout=10) as http:
-        auth = register_user(http)
+        auth = operator_auth(http)
         # every count so far has arrived: the start's health check, the registration, the read
         arrived = read_count(http, auth, 3)
         reset = http.post("/request-count/reset/", headers=auth)
@@ -33,7 +33,7 @@ def test_reset_then_read_answers_one(counted_server: ServerProcess) -> None:
 def test_every_answered_request_is_counted(counted_server: ServerProcess) -> None:
     """Successes, 401s, 404s, 405s, 400s and 413s each count once, and the read counts itself."""
     with httpx.Client(base_url=counted_server.base_url, timeout=10) as http:
-        auth = register_user(http)
+        auth = operator_auth(http)
         arrived = read_count(http, auth, 3)
         http.post("/request-count/reset/", headers=auth)
         http.get("/health/")

@@ -45,6 +45,11 @@ def test_openapi_document_lists_the_endpoints(client: httpx.Client) -> None:
         {
             ("/register/", "post", "register", True),
             ("/login/", "post", "login", True),
+            ("/token/refresh/", "post", "refresh", True),
+            ("/logout/", "post", "logout", True),
+            ("/me/", "get", "whoami", True),
+            ("/me/", "delete", "delete_account", True),
+            ("/me/password/", "put", "change_password", True),
             ("/movies/", "get", "list_movies", True),
             ("/movies/{movie_uuid}/", "get", "get_movie", True),
             ("/collections/", "post", "create_collection", True),

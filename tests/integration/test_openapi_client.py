@@ -54,6 +54,8 @@ def test_generated_client_runs_the_contract_flow(server: ServerProcess, tmp_path
         "Success: no issues found in 1 source file\n",
         "",
         [
+            "token: ('Bearer', 900)",
+            "me: True",
             "movies on page 1: 10",
             """created: (201, '"1"')""",
             "listed: (1, None, None)",
@@ -61,7 +63,9 @@ def test_generated_client_runs_the_contract_flow(server: ServerProcess, tmp_path
             "stale update: (412, 'urn:moviecore:problem:version-mismatch')",
             "updated: Sunday",
             "deleted: 404",
-            "count after reset: 1",
+            "reset by a user who is no operator: (403, 'urn:moviecore:problem:not-allowed')",
+            "count read: True",
+            "signed out: (204, 401, 'revoked')",
             "health: ('ok', 'ok', 'ok')",
         ],
     )

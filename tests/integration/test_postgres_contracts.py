@@ -7,11 +7,12 @@ from collections.abc import AsyncIterator
 import pytest
 
 from adapters.postgres import PostgresStore, migrate, open_store
-from moviecore import CollectionRepository, MovieStore, SyncCursor, UserRepository
+from moviecore import CollectionRepository, MovieStore, SessionStore, SyncCursor, UserRepository
 from moviecore.testing.contracts import (
     CatalogSearchContract,
     CollectionRepositoryContract,
     MovieStoreContract,
+    SessionStoreContract,
     SyncCursorContract,
     UserRepositoryContract,
 )
@@ -73,3 +74,17 @@ class TestPostgresSyncCursor(SyncCursorContract):
     def sync_cursor(self, store: PostgresStore) -> SyncCursor:
         """The store's sync cursor."""
         return store.sync_cursor
+
+
+class TestPostgresSessions(SessionStoreContract):
+    """Sessions in PostgreSQL, their users in the same database."""
+
+    @pytest.fixture
+    def users(self, store: PostgresStore) -> UserRepository:
+        """The store's user repository."""
+        return store.users
+
+    @pytest.fixture
+    def sessions(self, store: PostgresStore) -> SessionStore:
+        """The store's session store."""
+        return store.sessions

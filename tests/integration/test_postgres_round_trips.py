@@ -10,14 +10,17 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from typing import Any
 from uuid import uuid4
 
 import pytest
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
+from adapters.caching import RecentSessions
 from adapters.postgres import PostgresStore, migrate, open_store
-from moviecore import Collection, CollectionChanges, Movie, User
+from moviecore import Collection, CollectionChanges, Movie, Session, User
+from moviecore.testing import ManualClock
 
 
 class RoundTripRelay:
@@ -107,6 +110,7 @@ async def test_each_storage_call_costs_its_known_number_of_round_trips(
     user = User(id=uuid4(), username="Reader", password_hash="hash")
     kept = Collection(uuid=uuid4(), owner=user.id, title="Kept", description="", movies=_movies(3))
     gone = Collection(uuid=uuid4(), owner=user.id, title="Gone", description="", movies=_movies(2))
+    session = Session(id=uuid4(), user=user.id, generation=0, expires_at=4e9)
     calls: dict[str, Callable[[], Awaitable[object]]] = {
         "users.add": lambda: store.users.add(user),
         "users.by_id": lambda: store.users.by_id(user.id),
@@ -122,10 +126,19 @@ async def test_each_storage_call_costs_its_known_number_of_round_trips(
             user.id, kept.uuid, CollectionChanges(movies=_movies(1))
         ),
         "collections.remove": lambda: store.collections.remove(user.id, gone.uuid),
+        "sessions.start": lambda: store.sessions.start(session),
+        "sessions.find": lambda: store.sessions.find(session.id),
+        "sessions.rotate": lambda: store.sessions.rotate(replace(session, generation=1)),
+        "sessions.end": lambda: store.sessions.end(session.id),
+        "sessions.end_all": lambda: store.sessions.end_all(user.id),
+        "users.change_password": lambda: store.users.change_password(user.id, "new hash"),
+        "users.set_operator": lambda: store.users.set_operator("reader", True),
         "catalog.put": lambda: store.catalog.put(_movies(12)),
         "catalog.page": lambda: store.catalog.page(2),
         "catalog.count": lambda: store.catalog.count(),
         "ping": lambda: store.ping(),
+        "collections.remove_all": lambda: store.collections.remove_all(user.id),
+        "users.remove": lambda: store.users.remove(user.id),
     }
     costs = {name: await round_trips_of(relay, call) for name, call in calls.items()}
     assert costs == {
@@ -139,8 +152,40 @@ async def test_each_storage_call_costs_its_known_number_of_round_trips(
         "collections.update (title)": 4,
         "collections.update (movies)": 4,
         "collections.remove": 4,
+        "sessions.start": 1,
+        "sessions.find": 1,
+        "sessions.rotate": 1,
+        "sessions.end": 1,
+        "sessions.end_all": 1,
+        "users.change_password": 3,
+        "users.set_operator": 3,
         "catalog.put": 3,
         "catalog.page": 1,
         "catalog.count": 1,
         "ping": 1,
+        "collections.remove_all": 5,
+        "users.remove": 7,
     }
+
+
+@pytest.mark.anyio
+async def test_a_session_found_live_costs_no_round_trip_for_a_while(
+    measured: tuple[RoundTripRelay, PostgresStore],
+) -> None:
+    """An authenticated request's session check reads the database once, then not again for
+    the cache's 0.5 s; a session found ended is not read again; one not cached (a cache of
+    0 s, as SESSION_CACHE_MS=0 makes) costs a round trip every time."""
+    relay, store = measured
+    clock = ManualClock()
+    cached = RecentSessions(store.sessions, ttl=0.5, clock=clock)
+    uncached = RecentSessions(store.sessions, ttl=0.0, clock=clock)
+    live = Session(id=uuid4(), user=uuid4(), generation=0, expires_at=4e9)
+    await store.sessions.start(live)
+    costs = []
+    for advance in (0.0, 0.0, 0.4, 0.2):
+        clock.advance(advance)
+        costs.append(await round_trips_of(relay, lambda: cached.find(live.id)))
+    gone = uuid4()
+    ended = [await round_trips_of(relay, lambda: cached.find(gone)) for _ in range(2)]
+    every_time = [await round_trips_of(relay, lambda: uncached.find(live.id)) for _ in range(3)]
+    assert (costs, ended, every_time) == ([1, 0, 0, 1], [1, 0], [1, 1, 1])

@@ -24,6 +24,7 @@ TABLES = {
     "movie_count",
     "movies",
     "schema_migrations",
+    "sessions",
     "users",
 }
 
@@ -181,7 +182,8 @@ async def test_listing_a_user_with_many_old_collections_reads_only_theirs(
 @pytest.mark.anyio
 async def test_upgrading_counts_the_collections_users_already_have(postgres_url: str) -> None:
     """A database filled under the first schema lists each user's true collection count, and
-    each collection's movie count, after migrating to the newest one."""
+    each collection's movie count, after migrating to the newest one; its users are dated,
+    and none is an operator."""
     first = shipped_migrations()[0]
     async with await psycopg.AsyncConnection.connect(postgres_url, autocommit=True) as conn:
         await conn.execute(first.script)
@@ -206,7 +208,10 @@ async def test_upgrading_counts_the_collections_users_already_have(postgres_url:
             f" INSERT INTO schema_migrations (version) VALUES ({first.version})"
         )
         await migrate(postgres_url)
-        cursor = await conn.execute("SELECT username, collection_count FROM users ORDER BY 1")
+        cursor = await conn.execute(
+            "SELECT username, collection_count, operator, created_at IS NOT NULL FROM users"
+            " ORDER BY 1"
+        )
         counts = await cursor.fetchall()
         cursor = await conn.execute(
             "SELECT username, array_agg(DISTINCT movies_count) FROM collections"
@@ -214,6 +219,6 @@ async def test_upgrading_counts_the_collections_users_already_have(postgres_url:
         )
         movies_counts = await cursor.fetchall()
     assert (counts, movies_counts) == (
-        [("user1", 0), ("user2", 4), ("user3", 4)],
+        [("user1", 0, False, True), ("user2", 4, False, True), ("user3", 4, False, True)],
         [("user2", [1]), ("user3", [0])],
     )

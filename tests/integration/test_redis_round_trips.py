@@ -8,7 +8,7 @@ import httpx
 import redis
 
 from fixtures.dependencies import RedisServer
-from fixtures.server import ServerProcess, register_user
+from fixtures.server import ServerProcess, operator_auth
 
 REQUESTS = 400
 
@@ -28,7 +28,7 @@ def test_requests_reach_redis_in_batches_and_are_all_counted(
 ) -> None:
     """400 requests make far fewer Redis commands than requests, and the count is exact."""
     with httpx.Client(base_url=server_on_redis.base_url, timeout=10) as http:
-        auth = register_user(http)
+        auth = operator_auth(http)
         http.post("/request-count/reset/", headers=auth)
         before = _commands(dedicated_redis.url)
         with ThreadPoolExecutor(8) as pool:

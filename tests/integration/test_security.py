@@ -13,7 +13,15 @@ import jwt
 import pytest
 
 from adapters.security import HASHING_NICENESS, BcryptPasswordHasher, JwtTokenIssuer
-from moviecore import InvalidCredentials, InvalidToken, login, register
+from moviecore import (
+    InvalidCredentials,
+    InvalidToken,
+    Session,
+    SignedIn,
+    TokenExpired,
+    login,
+    register_user,
+)
 from moviecore.testing import ManualClock, in_memory_ports
 from moviecore.testing.contracts import PasswordHasherContract, TokenIssuerContract
 
@@ -35,9 +43,9 @@ class TestJwtTokenIssuer(TokenIssuerContract):
     """The JWT issuer keeps the TokenIssuer contract."""
 
     @pytest.fixture
-    def tokens(self) -> JwtTokenIssuer:
-        """An issuer with a fixed test secret."""
-        return JwtTokenIssuer(SECRET)
+    def tokens(self, clock: ManualClock) -> JwtTokenIssuer:
+        """An issuer with a fixed test secret, on the contract's clock."""
+        return JwtTokenIssuer(SECRET, clock=clock)
 
 
 @pytest.mark.anyio
@@ -88,7 +96,13 @@ def _issuer() -> JwtTokenIssuer:
 
 
 def _claims(**overrides: Any) -> dict[str, Any]:
-    claims: dict[str, Any] = {"sub": str(uuid.uuid4()), "iat": NOW, "exp": NOW + timedelta(hours=1)}
+    claims: dict[str, Any] = {
+        "sub": str(uuid.uuid4()),
+        "sid": str(uuid.uuid4()),
+        "typ": "access",
+        "iat": NOW,
+        "exp": NOW + timedelta(hours=1),
+    }
     claims.update(overrides)
     return {name: value for name, value in claims.items() if value is not None}
 
@@ -114,6 +128,10 @@ EXPIRED = _claims(exp=NOW - timedelta(minutes=5))
         pytest.param(_signed(_claims(iat=None)), id="no-iat"),
         pytest.param(_signed(_claims(sub="not-a-uuid")), id="sub-not-uuid"),
         pytest.param(_signed(_claims(sub=42)), id="sub-not-string"),
+        pytest.param(_signed(_claims(sid=None)), id="no-session"),
+        pytest.param(_signed(_claims(sid="not-a-uuid")), id="session-not-uuid"),
+        pytest.param(_signed(_claims(typ=None)), id="no-kind"),
+        pytest.param(_signed(_claims(typ="refresh", gen=0)), id="a-refresh-token"),
     ],
 )
 def test_untrustworthy_tokens_are_invalid(token: str) -> None:
@@ -123,24 +141,36 @@ def test_untrustworthy_tokens_are_invalid(token: str) -> None:
         _issuer().verify(token)
 
 
-def test_token_names_the_user_with_sub_iat_and_exp() -> None:
-    """An issued HS256 token carries the user id as sub and expires after the lifetime."""
-    user = uuid.uuid4()
-    token = JwtTokenIssuer(SECRET, lifetime=timedelta(minutes=30)).issue(user)
-    header = jwt.get_unverified_header(token)
-    claims = jwt.decode(token, SECRET, algorithms=["HS256"])
-    assert (header["alg"], claims["sub"], claims["exp"] - claims["iat"]) == (
-        "HS256",
-        str(user),
-        1800,
+def test_tokens_name_user_session_kind_and_lifetime() -> None:
+    """Issued HS256 tokens carry the user as sub, the session as sid, their kind as typ, the
+    refresh token the generation as gen, and expire after their lifetimes."""
+    issuer = JwtTokenIssuer(SECRET, access_lifetime=timedelta(minutes=30))
+    session = Session(id=uuid.uuid4(), user=uuid.uuid4(), generation=3, expires_at=2e9)
+    pair = issuer.issue(session)
+    header = jwt.get_unverified_header(pair.access_token)
+    access, refresh = (
+        jwt.decode(token, SECRET, algorithms=["HS256"], options={"verify_exp": False})
+        for token in (pair.access_token, pair.refresh_token)
+    )
+    named = {"sub": str(session.user), "sid": str(session.id)}
+    assert (header["alg"], access["exp"] - access["iat"], pair.expires_in) == ("HS256", 1800, 1800)
+    assert ({**access, "iat": 0, "exp": 0}, {**refresh, "iat": 0}) == (
+        {**named, "typ": "access", "iat": 0, "exp": 0},
+        {**named, "typ": "refresh", "gen": 3, "iat": 0, "exp": 2_000_000_000},
     )
 
 
 def test_token_just_past_expiry_is_accepted_within_leeway() -> None:
     """A token expired a moment ago still passes, allowing for clocks slightly apart."""
-    user = uuid.uuid4()
-    token = _signed(_claims(sub=str(user), exp=NOW - timedelta(seconds=2)))
-    assert _issuer().verify(token) == user
+    user, session = uuid.uuid4(), uuid.uuid4()
+    claims = _claims(sub=str(user), sid=str(session), exp=NOW - timedelta(seconds=2))
+    assert _issuer().verify(_signed(claims)) == SignedIn(user, session)
+
+
+def test_an_expired_token_says_so() -> None:
+    """A token past its time and the leeway is refused as expired, not as malformed."""
+    with pytest.raises(TokenExpired):
+        _issuer().verify(_signed(EXPIRED))
 
 
 @pytest.mark.anyio
@@ -149,7 +179,7 @@ async def test_login_with_a_password_past_bcrypts_limit_fails_plainly(username: 
     """A 100-byte password is a wrong password, for a known or unknown user, never a crash."""
     ports = in_memory_ports()
     hasher = BcryptPasswordHasher(rounds=4)
-    await register("ada", "correct horse", users=ports.users, hasher=hasher, tokens=ports.tokens)
+    await register_user("ada", "correct horse", users=ports.users, hasher=hasher)
     with pytest.raises(InvalidCredentials):
         await login(
             username,
@@ -159,4 +189,5 @@ async def test_login_with_a_password_past_bcrypts_limit_fails_plainly(username: 
             hasher=hasher,
             tokens=ports.tokens,
             throttle=ports.throttle,
+            sessions=ports.sessions,
         )

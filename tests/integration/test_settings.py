@@ -61,6 +61,10 @@ def test_environment_values_are_parsed(tmp_path: Path) -> None:
         "TRUSTED_PROXIES": "127.0.0.1, 10.0.0.0/8,fd00::/8",
         "LOG_FORMAT": "json",
         "METRICS": "false",
+        "ACCESS_TOKEN_MINUTES": "5",
+        "REFRESH_TOKEN_DAYS": "1",
+        "SESSION_CACHE_MS": "0",
+        "OPERATORS": " ada, Bob ,",
     }
     assert load_settings(environ, env_file=tmp_path / ".env") == Settings(
         jwt_secret=SECRET,
@@ -86,6 +90,10 @@ def test_environment_values_are_parsed(tmp_path: Path) -> None:
         trusted_proxies=("127.0.0.1", "10.0.0.0/8", "fd00::/8"),
         log_format="json",
         metrics=False,
+        access_token_minutes=5,
+        refresh_token_days=1,
+        session_cache_ms=0,
+        operators=("ada", "Bob"),
     )
 
 
@@ -142,6 +150,8 @@ def test_env_file_fills_what_the_environment_leaves_unset(tmp_path: Path) -> Non
         ({"MAX_HEAD_BYTES": "100"}, "MAX_HEAD_BYTES must be at least 1024, got 100"),
         ({"HEAD_TIMEOUT_SECONDS": "0"}, "HEAD_TIMEOUT_SECONDS must be at least 1, got 0"),
         ({"WORKERS": "2"}, "WORKERS must be 1 with the embedded SQLite storage"),
+        ({"SESSION_CACHE_MS": "1001"}, "SESSION_CACHE_MS must be between 0 and 1000, got 1001"),
+        ({"ACCESS_TOKEN_MINUTES": "0"}, "ACCESS_TOKEN_MINUTES must be between 1 and 1440, got 0"),
         ({"LOG_FORMAT": "xml"}, "LOG_FORMAT must be json or text, got 'xml'"),
         ({"METRICS": "on"}, "METRICS must be true or false, got 'on'"),
         (

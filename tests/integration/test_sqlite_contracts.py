@@ -8,12 +8,13 @@ from pathlib import Path
 import pytest
 
 from adapters.sqlite import SqliteRequestCounter, SqliteStore, open_counter, open_store
-from moviecore import CollectionRepository, MovieStore, SyncCursor, UserRepository
+from moviecore import CollectionRepository, MovieStore, SessionStore, SyncCursor, UserRepository
 from moviecore.testing.contracts import (
     CatalogSearchContract,
     CollectionRepositoryContract,
     MovieStoreContract,
     RequestCounterContract,
+    SessionStoreContract,
     SyncCursorContract,
     UserRepositoryContract,
 )
@@ -84,3 +85,17 @@ class TestSqliteSyncCursor(SyncCursorContract):
     def sync_cursor(self, store: SqliteStore) -> SyncCursor:
         """The store's sync cursor."""
         return store.sync_cursor
+
+
+class TestSqliteSessions(SessionStoreContract):
+    """Sessions in SQLite, their users in the same database."""
+
+    @pytest.fixture
+    def users(self, store: SqliteStore) -> UserRepository:
+        """The store's user repository."""
+        return store.users
+
+    @pytest.fixture
+    def sessions(self, store: SqliteStore) -> SessionStore:
+        """The store's session store."""
+        return store.sessions

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 from contextlib import closing
+from datetime import timedelta
 from importlib import resources
 from pathlib import Path
 from uuid import UUID, uuid4
@@ -21,7 +22,7 @@ from adapters.sqlite._collections import (
     PAGE_QUERY,
 )
 from fixtures.migrations import shipped_versions
-from moviecore import AlreadyStored, Collection, Movie, User
+from moviecore import AlreadyStored, Collection, Movie, Session, User
 
 
 def _collection(owner: UUID, n: int) -> Collection:
@@ -195,3 +196,33 @@ async def test_listing_reads_only_the_owners_index_entries(path: Path) -> None:
             probed,
         ],
     ]
+
+
+@pytest.mark.anyio
+async def test_upgrade_keeps_first_release_accounts_usable(path: Path) -> None:
+    """An account of the first release is found after the upgrade, dated, not an operator;
+    its password changes, it gets sessions, and deleting it erases its collections and
+    leaves its name free."""
+    owner, other = uuid4(), uuid4()
+    _create_with_first_migration_only(path)
+    _insert_first_release_rows(path, {owner: 2, other: 1}, movies=0)
+    async with open_store(path) as store:
+        found = await store.users.by_id(owner)
+        assert found is not None
+        session = Session(id=uuid4(), user=owner, generation=0, expires_at=4e9)
+        await store.sessions.start(session)
+        changed = await store.users.change_password(owner, "new hash")
+        removed = await store.users.remove(owner)
+        after = (
+            await store.users.by_username(owner.hex),
+            await store.sessions.find(session.id),
+            (await store.collections.page(owner, 0, 10)).count,
+            (await store.collections.page(other, 0, 10)).count,
+        )
+    assert (found.operator, found.created_at.utcoffset(), changed, removed, after) == (
+        False,
+        timedelta(0),
+        True,
+        True,
+        (None, None, 0, 1),
+    )

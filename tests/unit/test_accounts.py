@@ -9,6 +9,8 @@ from moviecore import (
     InvalidCredentials,
     InvalidToken,
     Ports,
+    Session,
+    SessionRevoked,
     TooManyAttempts,
     User,
     UsernameTaken,
@@ -24,15 +26,21 @@ PASSWORD = "correct horse battery"
 
 
 async def _register(ports: Ports, username: str = "ada", password: str = PASSWORD) -> str:
-    return await register(
-        username, password, users=ports.users, hasher=ports.hasher, tokens=ports.tokens
+    started = await register(
+        username,
+        password,
+        users=ports.users,
+        hasher=ports.hasher,
+        tokens=ports.tokens,
+        sessions=ports.sessions,
     )
+    return started.access_token
 
 
 async def _login(
     ports: Ports, username: str = "ada", password: str = PASSWORD, address: str = "192.0.2.1"
 ) -> str:
-    return await login(
+    started = await login(
         username,
         password,
         address=address,
@@ -40,11 +48,13 @@ async def _login(
         hasher=ports.hasher,
         tokens=ports.tokens,
         throttle=ports.throttle,
+        sessions=ports.sessions,
     )
+    return started.access_token
 
 
 async def _whoami(ports: Ports, token: str) -> UUID:
-    return await authenticate(token, tokens=ports.tokens, users=ports.users)
+    return (await authenticate(token, tokens=ports.tokens, sessions=ports.sessions)).user
 
 
 @pytest.mark.anyio
@@ -192,17 +202,20 @@ async def test_authenticate_refuses_bad_tokens(ports: Ports, token: str) -> None
 
 
 @pytest.mark.anyio
-async def test_authenticate_refuses_a_token_of_no_user(ports: Ports) -> None:
-    """A validly signed token whose user does not exist does not authenticate."""
-    with pytest.raises(InvalidToken):
-        await _whoami(ports, ports.tokens.issue(UUID(int=7)))
+async def test_authenticate_refuses_a_token_of_no_session(ports: Ports) -> None:
+    """A validly signed token whose session was never started is refused as revoked."""
+    session = Session(id=UUID(int=8), user=UUID(int=7), generation=0, expires_at=4e9)
+    with pytest.raises(SessionRevoked):
+        await _whoami(ports, ports.tokens.issue(session).access_token)
 
 
 @pytest.mark.anyio
 async def test_tokens_of_another_issuer_are_refused(ports: Ports) -> None:
-    """A token from another service's issuer does not authenticate here."""
+    """A token from another service's issuer, for a session started here, is malformed."""
     elsewhere = in_memory_ports()
-    user = User(UUID(int=3), "ada", "hash")
-    await ports.users.add(user)
-    with pytest.raises(InvalidToken):
-        await _whoami(ports, elsewhere.tokens.issue(user.id))
+    session = Session(id=UUID(int=8), user=UUID(int=3), generation=0, expires_at=4e9)
+    await ports.users.add(User(id=session.user, username="ada", password_hash="hash"))
+    await ports.sessions.start(session)
+    with pytest.raises(InvalidToken) as raised:
+        await _whoami(ports, elsewhere.tokens.issue(session).access_token)
+    assert raised.value.reason == "malformed"

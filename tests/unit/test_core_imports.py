@@ -14,6 +14,7 @@ TESTING = PACKAGE / "testing"
 # Only these testing-kit modules may import hypothesis and pytest (the ``testing`` extra).
 THIRD_PARTY_ALLOWED = {
     "contracts.py",
+    "_account_contracts.py",
     "_contract_base.py",
     "_storage_contracts.py",
     "_edit_contracts.py",

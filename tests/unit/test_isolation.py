@@ -125,16 +125,19 @@ class Isolation(RuleBasedStateMachine):
         """Each user registers and is known by the id their token names."""
         ports = self._ports
         for user in range(USERS):
-            token = self._run(
+            started = self._run(
                 register(
                     f"user{user}_{uuid4().hex[:8]}",
                     "a long password",
                     users=ports.users,
                     hasher=ports.hasher,
                     tokens=ports.tokens,
+                    sessions=ports.sessions,
                 )
             )
-            self._ids.append(self._run(authenticate(token, tokens=ports.tokens, users=ports.users)))
+            token = started.access_token
+            signed_in = self._run(authenticate(token, tokens=ports.tokens, sessions=ports.sessions))
+            self._ids.append(signed_in.user)
 
     def _seen_by(self, user: int, answer: object) -> None:
         """Fail if ``answer`` holds anything of another user."""

@@ -1,6 +1,6 @@
 """What the in-memory adapters do beyond the shared contracts: clocks, copies, fakes' formats."""
 
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import pytest
 
@@ -9,6 +9,8 @@ from moviecore import (
     LoginRule,
     Movie,
     Ports,
+    Session,
+    SignedIn,
     TooManyAttempts,
 )
 from moviecore.testing import (
@@ -18,6 +20,7 @@ from moviecore.testing import (
     MemoryCollectionRepository,
     MemoryLoginThrottle,
     MemoryMovieStore,
+    MemorySessionStore,
     in_memory_ports,
 )
 
@@ -91,16 +94,31 @@ async def test_hasher_refuses_malformed_hashes() -> None:
     assert [await hasher.verify("password", h) for h in malformed] == [False] * 4
 
 
-def test_tokens_name_the_user_and_need_the_secret() -> None:
-    """A token reads ``<uuid>.<signature>`` and verifies only with the issuing secret."""
-    user = UUID(int=42)
-    token = FakeTokenIssuer(secret=b"one").issue(user)
-    assert (token.split(".")[0], FakeTokenIssuer(secret=b"one").verify(token)) == (
-        str(user),
-        user,
-    )
+def test_tokens_need_the_secret() -> None:
+    """A token verifies only with the secret that signed it."""
+    session = Session(id=UUID(int=1), user=UUID(int=42), generation=0, expires_at=4e9)
+    token = FakeTokenIssuer(secret=b"one").issue(session).access_token
+    assert FakeTokenIssuer(secret=b"one").verify(token) == SignedIn(session.user, session.id)
     with pytest.raises(InvalidToken):
         FakeTokenIssuer(secret=b"two").verify(token)
+
+
+@pytest.mark.anyio
+async def test_a_session_store_forgets_expired_sessions_then_the_oldest() -> None:
+    """Starting a session drops those expired by the store's clock, and past the most it
+    keeps, the oldest: its table stays bounded."""
+    clock = ManualClock(1000.0)
+    store = MemorySessionStore(clock=clock, max_sessions=3)
+    user = UUID(int=1)
+    expiring = Session(id=uuid4(), user=user, generation=0, expires_at=1500.0)
+    lasting = [Session(id=uuid4(), user=user, generation=0, expires_at=9000.0) for _ in range(4)]
+    await store.start(expiring)
+    for session in lasting[:2]:
+        await store.start(session)
+    clock.advance(500)  # the first has expired
+    await store.start(lasting[2])
+    await store.start(lasting[3])  # full: the oldest goes
+    assert [await store.find(s.id) for s in (expiring, *lasting)] == [None, None, *lasting[1:]]
 
 
 @pytest.mark.anyio

@@ -10,6 +10,7 @@ from moviecore.testing import (
     MemoryLoginThrottle,
     MemoryMovieStore,
     MemoryRequestCounter,
+    MemorySessionStore,
     MemorySyncCursor,
     MemoryUserRepository,
 )
@@ -20,6 +21,7 @@ from moviecore.testing.contracts import (
     MovieStoreContract,
     PasswordHasherContract,
     RequestCounterContract,
+    SessionStoreContract,
     SyncCursorContract,
     TokenIssuerContract,
     UserRepositoryContract,
@@ -89,9 +91,23 @@ class TestFakeTokens(TokenIssuerContract):
     """FakeTokenIssuer keeps the token issuer contract."""
 
     @pytest.fixture
-    def tokens(self) -> FakeTokenIssuer:
-        """A fake issuer with a random secret."""
-        return FakeTokenIssuer()
+    def tokens(self, clock: ManualClock) -> FakeTokenIssuer:
+        """A fake issuer with a random secret, on the contract's clock."""
+        return FakeTokenIssuer(clock=clock)
+
+
+class TestMemorySessions(SessionStoreContract):
+    """MemorySessionStore keeps the session store contract."""
+
+    @pytest.fixture
+    def users(self) -> MemoryUserRepository:
+        """An empty in-memory user repository."""
+        return MemoryUserRepository()
+
+    @pytest.fixture
+    def sessions(self) -> MemorySessionStore:
+        """An empty in-memory session store."""
+        return MemorySessionStore()
 
 
 class TestMemoryCatalogSearch(CatalogSearchContract):

@@ -35,7 +35,12 @@ async def _try_register(username: str, password: str) -> tuple[bool, bool]:
     ports = in_memory_ports()
     try:
         await register(
-            username, password, users=ports.users, hasher=ports.hasher, tokens=ports.tokens
+            username,
+            password,
+            users=ports.users,
+            hasher=ports.hasher,
+            tokens=ports.tokens,
+            sessions=ports.sessions,
         )
     except ValidationError:
         accepted = False

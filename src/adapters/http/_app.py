@@ -15,7 +15,7 @@ from litestar.exceptions import HTTPException, SerializationException
 from adapters.metrics import Metrics
 from moviecore import DEFAULT_LIMITS, Limits
 
-from ._auth import current_user
+from ._auth import current_session, current_user
 from ._backend import OpenBackend, Service, root_path
 from ._counting import RequestCounting
 from ._docs import docs_assets
@@ -69,6 +69,7 @@ def create_http_app(
     trusted_proxies: Sequence[str] = (),
     access_log: bool = False,
     metrics: Metrics | None = None,
+    operators: Sequence[str] = (),
     debug: bool = False,
 ) -> RequestCounting:
     """The HTTP API as an ASGI app; ``open_backend`` is entered for the app's lifetime.
@@ -80,13 +81,14 @@ def create_http_app(
     scheme are those their ``X-Forwarded-For`` and ``X-Forwarded-Proto`` name.
     With ``access_log``, each request is logged once answered. With ``metrics``, each
     request is measured into it (served by the composition root on a port of its own).
+    ``operators`` names users who are operators beside those the user store marks.
     """
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         async with open_backend() as backend:
             app.state.backend = backend
-            app.state.service = Service(backend.ports, limits, public_url)
+            app.state.service = Service(backend.ports, limits, public_url, tuple(operators))
             yield
 
     def service_of(app: Litestar) -> Service:
@@ -108,6 +110,7 @@ def create_http_app(
         dependencies={
             "service": Provide(lambda: service_of(app), sync_to_thread=False),
             "user": Provide(current_user),
+            "signed_in": Provide(current_session),
         },
         exception_handlers=EXCEPTION_HANDLERS,
         lifespan=[lifespan],

@@ -1,4 +1,5 @@
-"""Bearer-token authentication: the ``user`` dependency of every protected handler."""
+"""Bearer-token authentication: the ``user`` dependency of every protected handler, and
+``signed_in`` (the user and the session) of those that act on the session itself."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from uuid import UUID
 from litestar.di import NamedDependency
 from litestar.params import HeaderParameter
 
-from moviecore import InvalidToken, authenticate
+from moviecore import InvalidToken, SignedIn, authenticate
 
 from ._backend import Service
 from ._request_log import note_user
@@ -25,18 +26,30 @@ def bearer_token(authorization: str | None) -> str:
     scheme, _, token = (authorization or "").strip().partition(" ")
     token = token.strip()
     if scheme.casefold() != "bearer" or not token:
-        raise InvalidToken("an 'Authorization: Bearer <access_token>' header is required")
+        raise InvalidToken(
+            "an 'Authorization: Bearer <access_token>' header is required", reason="missing"
+        )
     return token
 
 
+Authorization = Annotated[
+    str | None, HeaderParameter(name="Authorization", required=False, include_in_schema=False)
+]
+
+
+async def current_session(
+    service: NamedDependency[Service], authorization: Authorization = None
+) -> SignedIn:
+    """The user and the session the request's bearer token speaks for."""
+    ports = service.ports
+    token = bearer_token(authorization)
+    signed_in = await authenticate(token, tokens=ports.tokens, sessions=ports.sessions)
+    note_user(signed_in.user)
+    return signed_in
+
+
 async def current_user(
-    service: NamedDependency[Service],
-    authorization: Annotated[
-        str | None, HeaderParameter(name="Authorization", required=False, include_in_schema=False)
-    ] = None,
+    service: NamedDependency[Service], authorization: Authorization = None
 ) -> UUID:
     """The id of the user the request's bearer token names."""
-    ports = service.ports
-    user = await authenticate(bearer_token(authorization), tokens=ports.tokens, users=ports.users)
-    note_user(user)
-    return user
+    return (await current_session(service, authorization)).user

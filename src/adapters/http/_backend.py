@@ -26,8 +26,9 @@ class Backend:
 
 @dataclass(frozen=True, slots=True)
 class Service:
-    """What a handler works with: the ports, the limits on what clients send, and the
-    service's public address for links (None: the address each request was sent to).
+    """What a handler works with: the ports, the limits on what clients send, the
+    service's public address for links (None: the address each request was sent to),
+    and the usernames named operators by the settings.
 
     One dependency rather than two: Litestar resolves several dependencies of one
     level in a task group, which costs more than most handlers.
@@ -36,6 +37,7 @@ class Service:
     ports: Ports
     limits: Limits
     public_url: str | None = None
+    operators: tuple[str, ...] = ()
 
     def link(self, request_base_url: object, path: str) -> str:
         """The absolute URL of ``path`` for links and ``Location``: PUBLIC_URL when set, so

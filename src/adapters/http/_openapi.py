@@ -66,7 +66,12 @@ def _header(description: str) -> OpenAPIHeader:
 
 _RETRY_AFTER = _header("Seconds to wait before trying again.")
 _HEADERS_BY_STATUS = {
-    "401": {"WWW-Authenticate": _header("`Bearer`: send a valid access token.")},
+    "401": {
+        "WWW-Authenticate": _header(
+            '`Bearer error="invalid_token"`: send a valid access token (the problem\'s'
+            " `reason` says what was wrong with this one)."
+        )
+    },
     "412": {"ETag": _header(ETAG_HEADER.description or "")},
     "429": {"Retry-After": _RETRY_AFTER},
     "503": {"Retry-After": _RETRY_AFTER},
@@ -85,18 +90,20 @@ def _limits_by_field(limits: Limits) -> dict[tuple[str, str], dict[str, Any]]:
         "description": {"max_length": limits.movie_description_max},
         "genres": {"max_length": limits.genres_max},
     }
+    password = {
+        "min_length": math.ceil(limits.password_min_bytes / _UTF8_MAX_BYTES),
+        "max_length": limits.password_max_bytes,
+        "description": f"{limits.password_min_bytes} to {limits.password_max_bytes}"
+        " bytes in UTF-8.",
+    }
     return {
         ("Credentials", "username"): {
             "min_length": 1,
             "max_length": limits.username_max,
             "pattern": r"^[A-Za-z0-9_.@+-]+$",
         },
-        ("Credentials", "password"): {
-            "min_length": math.ceil(limits.password_min_bytes / _UTF8_MAX_BYTES),
-            "max_length": limits.password_max_bytes,
-            "description": f"{limits.password_min_bytes} to {limits.password_max_bytes}"
-            " bytes in UTF-8.",
-        },
+        ("Credentials", "password"): password,
+        ("PasswordChange", "new_password"): password,
         **{("NewCollection", name): rule for name, rule in collection.items()},
         **{("CollectionUpdate", name): rule for name, rule in collection.items()},
         **{

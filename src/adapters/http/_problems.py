@@ -1,7 +1,8 @@
 """Every error the HTTP API answers with, as RFC 9457 problem details, mapped in one place.
 
 moviecore.ValidationError, Litestar ValidationException  400 (with ``errors``)
-moviecore.InvalidCredentials, moviecore.InvalidToken      401
+moviecore.InvalidCredentials, moviecore.InvalidToken      401 (with ``reason``)
+moviecore.WrongPassword, moviecore.NotAllowed             403
 moviecore.NotFound                                        404
 moviecore.UsernameTaken, AlreadyStored, CatalogNotSynced  409
 moviecore.VersionMismatch                                 412 (with the current ETag)
@@ -32,12 +33,14 @@ from moviecore import (
     CatalogNotSynced,
     InvalidCredentials,
     InvalidToken,
+    NotAllowed,
     NotFound,
     TooManyAttempts,
     Unavailable,
     UsernameTaken,
     ValidationError,
     VersionMismatch,
+    WrongPassword,
 )
 
 from ._etags import etag
@@ -45,6 +48,8 @@ from ._protocol import RequestTimeout
 from ._request_log import client_gone, current_request_id
 
 PROBLEM_JSON = "application/problem+json"
+BEARER_CHALLENGE = {"WWW-Authenticate": 'Bearer error="invalid_token"'}
+"""RFC 6750's answer to a request whose token is missing or cannot be trusted."""
 _logger = logging.getLogger("moviecore.http")
 # Litestar's own 400s about a header rather than the body, by how their detail starts.
 _HEADER_PROBLEMS = {"Invalid host header": "Host", "Invalid content-length": "Content-Length"}
@@ -66,6 +71,9 @@ class Problem(msgspec.Struct, frozen=True, omit_defaults=True):
     status: int
     detail: str
     errors: list[FieldProblem] | None = None
+    reason: str | None = None
+    """Why a 401 refuses: ``missing``, ``malformed``, ``expired``, ``revoked``, ``reused``
+    for a token, ``credentials`` for a failed login."""
     request_id: str | None = None
 
 
@@ -88,6 +96,7 @@ def _respond(
     *,
     kind: str | None = None,
     errors: list[FieldProblem] | None = None,
+    reason: str | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> Response[Problem]:
     # Our own kinds get a URN a client can switch on; plain HTTP errors are about:blank.
@@ -97,6 +106,7 @@ def _respond(
         status=status.value,
         detail=detail,
         errors=errors,
+        reason=reason,
         request_id=current_request_id(),
     )
     return Response(problem, status_code=status.value, media_type=PROBLEM_JSON, headers=headers)
@@ -135,10 +145,21 @@ def _domain_problem(exc: Exception) -> Response[Problem] | None:
         case ValidationError():
             return _invalid([FieldProblem(e.field, e.message) for e in exc.errors])
         case InvalidToken():
-            bearer = {"WWW-Authenticate": "Bearer"}
-            return _respond(HTTPStatus.UNAUTHORIZED, str(exc), kind="invalid-token", headers=bearer)
+            return _respond(
+                HTTPStatus.UNAUTHORIZED,
+                str(exc),
+                kind="invalid-token",
+                reason=exc.reason,
+                headers=BEARER_CHALLENGE,
+            )
         case InvalidCredentials():
-            return _respond(HTTPStatus.UNAUTHORIZED, str(exc), kind="invalid-credentials")
+            return _respond(
+                HTTPStatus.UNAUTHORIZED, str(exc), kind="invalid-credentials", reason="credentials"
+            )
+        case WrongPassword():
+            return _respond(HTTPStatus.FORBIDDEN, str(exc), kind="wrong-password")
+        case NotAllowed():
+            return _respond(HTTPStatus.FORBIDDEN, str(exc), kind="not-allowed")
         case NotFound():
             return _respond(HTTPStatus.NOT_FOUND, str(exc), kind="not-found")
         case UsernameTaken():

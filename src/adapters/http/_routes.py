@@ -28,7 +28,6 @@ from ._etags import ETAG_HEADER, FIRST_VERSION, IfMatch, etag, expected_version
 from ._problems import problem_responses
 from ._request_log import client_address
 from ._schemas import (
-    AccessToken,
     CollectionBody,
     CollectionCreated,
     CollectionsPageBody,
@@ -41,7 +40,9 @@ from ._schemas import (
     NewCollection,
     RequestCount,
     ServedMovie,
+    TokenBody,
 )
+from ._sessions import SESSION_ROUTES
 
 _MAX_PAGE = 2**31 - 1
 """Pages beyond this are past the end of any catalog, and would overflow a database integer."""
@@ -144,19 +145,20 @@ def _stored(collection: Collection) -> Response[CollectionBody]:
 )
 async def register(
     request: Request[Any, Any, Any], data: JSONBody[Credentials], service: ServiceDep
-) -> Response[AccessToken]:
-    """Create an account and return an access token for it."""
-    token = await moviecore.register(
+) -> Response[TokenBody]:
+    """Create an account and return the tokens of its first session."""
+    tokens = await moviecore.register(
         data.username,
         data.password,
         users=service.ports.users,
         hasher=service.ports.hasher,
         tokens=service.ports.tokens,
+        sessions=service.ports.sessions,
         limits=service.limits,
     )
-    # The account has no address of its own: Location names what the token opens.
+    # Location names what the token opens (the account itself is at /me/).
     location = {"Location": service.link(request.base_url, "/collections/")}
-    return Response(AccessToken(token), headers=location)
+    return Response(TokenBody.of(tokens), headers=location)
 
 
 @post(
@@ -172,9 +174,9 @@ async def register(
 )
 async def login(
     request: Request[Any, Any, Any], data: JSONBody[Credentials], service: ServiceDep
-) -> AccessToken:
-    """Return a fresh access token for a matching username and password."""
-    token = await moviecore.login(
+) -> TokenBody:
+    """Start a new session for a matching username and password; return its tokens."""
+    tokens = await moviecore.login(
         data.username,
         data.password,
         address=client_address(request.scope),
@@ -182,9 +184,10 @@ async def login(
         hasher=service.ports.hasher,
         tokens=service.ports.tokens,
         throttle=service.ports.throttle,
+        sessions=service.ports.sessions,
         limits=service.limits,
     )
-    return AccessToken(token)
+    return TokenBody.of(tokens)
 
 
 @get(
@@ -464,10 +467,11 @@ async def read_request_count(user: User, service: ServiceDep) -> RequestCount:
     status_code=HTTP_200_OK,
     security=SECURITY,
     tags=["request count"],
-    responses=problem_responses(*_PROTECTED),
+    responses=problem_responses(*_PROTECTED, HTTPStatus.FORBIDDEN),
 )
 async def reset_request_count(user: User, service: ServiceDep) -> Message:
-    """Start the request count again from zero."""
+    """Start the request count again from zero; operators only."""
+    await moviecore.require_operator(user, users=service.ports.users, operators=service.operators)
     await moviecore.reset_request_count(counter=service.ports.counter)
     return Message("Request count reset successfully")
 
@@ -475,6 +479,7 @@ async def reset_request_count(user: User, service: ServiceDep) -> Message:
 ROUTES: list[HTTPRouteHandler] = [
     register,
     login,
+    *SESSION_ROUTES,
     list_movies,
     get_movie,
     read_request_count,

@@ -9,6 +9,7 @@ of their own, so that what an answer always holds is required in the document.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from urllib.parse import urlencode
 from uuid import UUID
 
@@ -22,6 +23,8 @@ from moviecore import (
     CollectionsPage,
     FieldError,
     Movie,
+    Tokens,
+    User,
     ValidationError,
 )
 
@@ -33,10 +36,56 @@ class Credentials(msgspec.Struct, frozen=True):
     password: str
 
 
-class AccessToken(msgspec.Struct, frozen=True):
-    """A bearer token for the ``Authorization`` header."""
+class TokenBody(msgspec.Struct, frozen=True):
+    """The tokens of a session: the access token for the ``Authorization`` header, valid
+    ``expires_in`` seconds, and the refresh token that renews both, once."""
 
     access_token: str
+    token_type: str
+    expires_in: int
+    refresh_token: str
+
+    @classmethod
+    def of(cls, tokens: Tokens) -> TokenBody:
+        """The body of a session's tokens."""
+        return cls(
+            access_token=tokens.access_token,
+            token_type="Bearer",
+            expires_in=tokens.expires_in,
+            refresh_token=tokens.refresh_token,
+        )
+
+
+class RefreshRequest(msgspec.Struct, frozen=True):
+    """A refresh token, to exchange for a new pair."""
+
+    refresh_token: str
+
+
+class PasswordChange(msgspec.Struct, frozen=True):
+    """The current password, to confirm, and the new one."""
+
+    current_password: str
+    new_password: str
+
+
+class AccountDeletion(msgspec.Struct, frozen=True):
+    """The account's password, to confirm its deletion."""
+
+    password: str
+
+
+class Account(msgspec.Struct, frozen=True):
+    """The signed-in user's account."""
+
+    id: UUID
+    username: str
+    created_at: datetime
+
+    @classmethod
+    def of(cls, user: User) -> Account:
+        """The body of a core user: never its password hash."""
+        return cls(id=user.id, username=user.username, created_at=user.created_at)
 
 
 class MovieBody(msgspec.Struct, frozen=True):

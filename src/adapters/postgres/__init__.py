@@ -11,6 +11,7 @@ Wiring::
 from ._catalog import PostgresMovieStore
 from ._collections import PostgresCollectionRepository
 from ._migrate import MissingDatabase, migrate, migration_status, shipped_migrations
+from ._sessions import PostgresSessionStore
 from ._store import PostgresStore, open_store
 from ._users import PostgresUserRepository
 
@@ -18,6 +19,7 @@ __all__ = [
     "MissingDatabase",
     "PostgresCollectionRepository",
     "PostgresMovieStore",
+    "PostgresSessionStore",
     "PostgresStore",
     "PostgresUserRepository",
     "migrate",

@@ -268,6 +268,22 @@ class PostgresCollectionRepository:
 
         return await write(self._pool, delete)
 
+    async def remove_all(self, owner: UUID) -> None:
+        """Delete every collection of the owner (their movies follow), and its genre counts."""
+        await write(self._pool, lambda conn: remove_owned(conn, owner))
+
+
+async def remove_owned(conn: Connection, owner: UUID) -> None:
+    """Delete every collection of ``owner`` and its genre counts, taking locks in the
+    order every writer does: the collections, the genre rows, then (through the count
+    trigger) the owner's row."""
+    await conn.execute(
+        "SELECT seq FROM collections WHERE owner = %(owner)s ORDER BY seq FOR UPDATE",
+        {"owner": owner},
+    )
+    await conn.execute("DELETE FROM genre_counts WHERE owner = %(owner)s", {"owner": owner})
+    await conn.execute("DELETE FROM collections WHERE owner = %(owner)s", {"owner": owner})
+
 
 async def _locked(
     conn: Connection, owner: UUID, uuid: UUID, expected_version: int | None

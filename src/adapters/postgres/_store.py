@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from ._catalog import PostgresMovieStore
 from ._collections import PostgresCollectionRepository
 from ._pool import Connection, Pool, PoolGauge, read
+from ._sessions import PostgresSessionStore
 from ._sync_cursor import PostgresSyncCursor
 from ._users import PostgresUserRepository
 
@@ -20,7 +21,7 @@ PREPARE_AFTER = 5
 
 
 class PostgresStore:
-    """The users, collections and local catalog of one database, sharing its pool."""
+    """The users, sessions, collections and local catalog of one database, sharing its pool."""
 
     def __init__(self, pool: Pool) -> None:
         self._pool = pool
@@ -28,6 +29,7 @@ class PostgresStore:
         self.collections = PostgresCollectionRepository(pool)
         self.catalog = PostgresMovieStore(pool)
         self.sync_cursor = PostgresSyncCursor(pool)
+        self.sessions = PostgresSessionStore(pool)
 
     async def ping(self) -> None:
         """Return if the database answers; raise StorageUnavailable otherwise."""

@@ -1,5 +1,5 @@
-"""The embedded default storage: users, collections, the local catalog and the request
-count in one SQLite file, reached through the standard library's ``sqlite3``; the
+"""The embedded default storage: users, sessions, collections, the local catalog and the
+request count in one SQLite file, reached through the standard library's ``sqlite3``; the
 count also lives in a memory-mapped file beside it, so that a crash loses none.
 
 Open it in the application's lifespan::
@@ -18,6 +18,7 @@ from ._count_file import refuse_if_in_use
 from ._counter import SqliteRequestCounter, open_counter
 from ._database import DamagedDatabase
 from ._migrations import migrate, migration_status, shipped_migrations
+from ._sessions import SqliteSessionStore
 from ._store import SqliteStore, open_store
 from ._users import SqliteUserRepository
 
@@ -26,6 +27,7 @@ __all__ = [
     "SqliteCollectionRepository",
     "SqliteMovieStore",
     "SqliteRequestCounter",
+    "SqliteSessionStore",
     "SqliteStore",
     "SqliteUserRepository",
     "migrate",

@@ -84,6 +84,17 @@ class SqliteCollectionRepository:
             lambda connection: _summaries(connection, owner, offset, limit, movie)
         )
 
+    async def remove_all(self, owner: UUID) -> None:
+        """Delete every collection of the owner (their movies follow), and its genre counts."""
+
+        def delete(connection: sqlite3.Connection) -> None:
+            for table in ("genre_counts", "collections"):
+                connection.execute(
+                    f"DELETE FROM {table} WHERE owner = :owner", {"owner": str(owner)}
+                )
+
+        await self._database.write(delete)
+
     async def update(
         self,
         owner: UUID,

@@ -11,6 +11,7 @@ from ._catalog import SqliteMovieStore
 from ._collections import SqliteCollectionRepository
 from ._database import Database, open_database
 from ._migrations import bring_up_to_date
+from ._sessions import SqliteSessionStore
 from ._sync_cursor import SqliteSyncCursor
 from ._users import SqliteUserRepository
 
@@ -28,6 +29,7 @@ class SqliteStore:
     catalog: SqliteMovieStore
     database: Database
     sync_cursor: SqliteSyncCursor
+    sessions: SqliteSessionStore
 
     async def ping(self) -> None:
         """Return if the database answers a query and is not known to be damaged; raise
@@ -54,4 +56,5 @@ async def open_store(path: Path, *, verify: bool = True) -> AsyncIterator[Sqlite
             catalog=SqliteMovieStore(database),
             database=database,
             sync_cursor=SqliteSyncCursor(database),
+            sessions=SqliteSessionStore(database),
         )

@@ -20,6 +20,7 @@ from ._accounts import (
     FakeTokenIssuer,
     FastPasswordHasher,
     MemoryLoginThrottle,
+    MemorySessionStore,
     MemoryUserRepository,
 )
 from ._catalogs import sample_catalog
@@ -41,6 +42,7 @@ __all__ = [
     "MemoryLoginThrottle",
     "MemoryMovieStore",
     "MemoryRequestCounter",
+    "MemorySessionStore",
     "MemorySyncCursor",
     "MemoryUserRepository",
     "in_memory_ports",

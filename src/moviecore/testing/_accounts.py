@@ -1,4 +1,5 @@
-"""In-memory adapters of the account ports: users, password hashing, tokens, login throttle.
+"""In-memory adapters of the account ports: users, sessions, password hashing, tokens,
+login throttle.
 
 The hasher and the token issuer are fast fakes for tests and demos: they are
 correct (salted, signed, constant-time comparisons) but not hardened. Never use
@@ -12,6 +13,8 @@ import hmac
 import secrets
 import time
 from collections.abc import Callable
+from dataclasses import replace
+from datetime import timedelta
 from uuid import UUID
 
 from moviecore import (
@@ -19,6 +22,10 @@ from moviecore import (
     AttemptWindow,
     InvalidToken,
     LoginRule,
+    Session,
+    SignedIn,
+    TokenExpired,
+    Tokens,
     User,
     UsernameTaken,
 )
@@ -51,6 +58,77 @@ class MemoryUserRepository:
         """The user with this id, if any."""
         return self._by_id.get(user_id)
 
+    async def change_password(self, user_id: UUID, password_hash: str) -> bool:
+        """Store a new password hash; False if there is no such user."""
+        user = self._by_id.get(user_id)
+        if user is not None:
+            self._by_id[user_id] = replace(user, password_hash=password_hash)
+        return user is not None
+
+    async def set_operator(self, username: str, operator: bool) -> User | None:
+        """Grant or take back the operator role; the user as stored now, or None."""
+        user = await self.by_username(username)
+        if user is not None:
+            user = self._by_id[user.id] = replace(user, operator=operator)
+        return user
+
+    async def remove(self, user_id: UUID) -> bool:
+        """Erase the user; its username is free again. (Its collections and sessions live
+        in adapters of their own, which the delete_account use case empties first.)"""
+        user = self._by_id.pop(user_id, None)
+        if user is not None:
+            del self._id_by_key[user.username.casefold()]
+        return user is not None
+
+
+class MemorySessionStore:
+    """A SessionStore in a dict, in the order sessions started.
+
+    Starting a session forgets those whose refresh token has expired (by ``clock``,
+    Unix seconds), and past ``max_sessions`` the oldest: a table of bounded size.
+    """
+
+    def __init__(
+        self, *, clock: Callable[[], float] = time.time, max_sessions: int = 100_000
+    ) -> None:
+        if max_sessions < 1:
+            raise ValueError("max_sessions must be 1 or more")
+        self._clock = clock
+        self._max_sessions = max_sessions
+        self._sessions: dict[UUID, Session] = {}
+
+    async def start(self, session: Session) -> None:
+        """Store a new session, forgetting expired ones (and the oldest when full)."""
+        if session.id in self._sessions:
+            raise AlreadyStored(f"a session with id {session.id} is already stored")
+        now = self._clock()
+        for old in list(self._sessions.values()):
+            if old.expires_at > now and len(self._sessions) < self._max_sessions:
+                break
+            del self._sessions[old.id]
+        self._sessions[session.id] = session
+
+    async def find(self, session_id: UUID) -> Session | None:
+        """The session with this id, if it has not ended."""
+        return self._sessions.get(session_id)
+
+    async def rotate(self, session: Session) -> bool:
+        """Store the next generation of a stored session (no await in between: atomic)."""
+        stored = self._sessions.get(session.id)
+        if stored is None or stored.generation != session.generation - 1:
+            return False
+        self._sessions[session.id] = session
+        return True
+
+    async def end(self, session_id: UUID) -> bool:
+        """End the session; False if it had ended already."""
+        return self._sessions.pop(session_id, None) is not None
+
+    async def end_all(self, user: UUID, *, keep: UUID | None = None) -> None:
+        """End every session of ``user`` but ``keep``."""
+        for ended in [s.id for s in self._sessions.values() if s.user == user and s.id != keep]:
+            del self._sessions[ended]
+
 
 def _sha256(salt: str, password: str) -> str:
     data = f"{salt}${password}".encode("utf-8", "surrogatepass")
@@ -77,27 +155,68 @@ class FastPasswordHasher:
 
 
 class FakeTokenIssuer:
-    """A TokenIssuer of ``<uuid>.<hmac-sha256>`` tokens that never expire; NOT for production."""
+    """A TokenIssuer of ``<kind>.<user>.<session>.<generation>.<expiry>.<hmac-sha256>``
+    tokens, timed by ``clock`` (Unix seconds); NOT for production."""
 
-    def __init__(self, secret: bytes | None = None) -> None:
+    def __init__(
+        self,
+        secret: bytes | None = None,
+        *,
+        access_lifetime: timedelta = timedelta(minutes=15),
+        refresh_lifetime: timedelta = timedelta(days=14),
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self._secret = secrets.token_bytes(32) if secret is None else secret
+        self._access_seconds = int(access_lifetime.total_seconds())
+        self._refresh_seconds = refresh_lifetime.total_seconds()
+        self._clock = clock
 
-    def _signature(self, subject: str) -> str:
-        return hmac.new(self._secret, subject.encode("ascii"), hashlib.sha256).hexdigest()
+    def refresh_expiry(self) -> float:
+        """When a refresh token issued now would expire."""
+        return self._clock() + self._refresh_seconds
 
-    def issue(self, user_id: UUID) -> str:
-        """A token naming ``user_id``, signed with this issuer's secret."""
-        subject = str(user_id)
-        return f"{subject}.{self._signature(subject)}"
+    def issue(self, session: Session) -> Tokens:
+        """An access token of ``session`` and its refresh token, signed with this secret."""
+        access_expiry = self._clock() + self._access_seconds
+        return Tokens(
+            access_token=self._sign("access", session, access_expiry),
+            refresh_token=self._sign("refresh", session, session.expires_at),
+            expires_in=self._access_seconds,
+        )
 
-    def verify(self, token: str) -> UUID:
-        """The user id a token of this issuer names; raise InvalidToken otherwise."""
-        subject, dot, signature = token.partition(".")
-        if not (dot and subject.isascii() and signature.isascii()):
+    def verify(self, token: str) -> SignedIn:
+        """Who an access token of this issuer speaks for; raise InvalidToken otherwise."""
+        session = self._read("access", token)
+        return SignedIn(user=session.user, session=session.id)
+
+    def verify_refresh(self, token: str) -> Session:
+        """The session a refresh token of this issuer names; raise InvalidToken otherwise."""
+        return self._read("refresh", token)
+
+    def _sign(self, kind: str, session: Session, expiry: float) -> str:
+        body = f"{kind}.{session.user}.{session.id}.{session.generation}.{expiry!r}"
+        return f"{body}.{self._signature(body)}"
+
+    def _signature(self, body: str) -> str:
+        return hmac.new(self._secret, body.encode("ascii"), hashlib.sha256).hexdigest()
+
+    def _read(self, kind: str, token: str) -> Session:
+        body, dot, signature = token.rpartition(".")
+        if not (dot and body.isascii() and signature.isascii()):
             raise InvalidToken("malformed token")
-        if not hmac.compare_digest(self._signature(subject), signature):
+        if not hmac.compare_digest(self._signature(body), signature):
             raise InvalidToken("bad token signature")
-        return UUID(subject)  # cannot fail: only this issuer signs, and it signs canonical uuids
+        # Only this issuer signs, and it signs only what _sign wrote: this cannot fail.
+        found, user, session, generation, expiry = body.split(".", 4)
+        if found != kind:
+            raise InvalidToken(
+                f"not an {kind} token" if kind == "access" else "not a refresh token"
+            )
+        if float(expiry) <= self._clock():
+            raise TokenExpired(f"the {kind} token has expired")
+        return Session(
+            id=UUID(session), user=UUID(user), generation=int(generation), expires_at=float(expiry)
+        )
 
 
 class MemoryLoginThrottle:

@@ -109,6 +109,12 @@ class MemoryCollectionRepository:
         self._count(owner, old, None)
         return True
 
+    async def remove_all(self, owner: UUID) -> None:
+        """Delete every collection of the owner, and its genre counts."""
+        for uuid in self._by_owner.pop(owner, {}):
+            del self._owner_of[uuid]
+        self._genres.pop(owner, None)
+
     def _current(self, owner: UUID, uuid: UUID, expected_version: int | None) -> Collection | None:
         current = self._owned(owner).get(uuid)
         if current is not None:

@@ -29,6 +29,7 @@ from moviecore import (
     count_genres,
 )
 
+from ._account_contracts import AccountChanges, OwnerRemoval
 from ._contract_base import Contract, collection, movie, summary, user
 from ._edit_contracts import MovieEditContract
 
@@ -70,8 +71,9 @@ def _expected_counts(collections: Iterable[Collection]) -> dict[str, int]:
     return dict(total)
 
 
-class UserRepositoryContract(Contract):
-    """Accounts: stored whole, found by id or by username in any case, names and ids unique."""
+class UserRepositoryContract(AccountChanges):
+    """Accounts: stored whole, found by id or by username in any case, names and ids unique;
+    a password or role changed, an account removed."""
 
     @pytest.mark.anyio
     async def test_added_user_is_found_by_id_and_username(self, users: UserRepository) -> None:
@@ -294,9 +296,9 @@ class _ConcurrentWrites(Contract):
         )
 
 
-class CollectionRepositoryContract(MovieEditContract, _ConcurrentWrites):
+class CollectionRepositoryContract(MovieEditContract, _ConcurrentWrites, OwnerRemoval):
     """Collections: owner-scoped, newest first, updated atomically, genre counts kept on write,
-    edited one movie at a time."""
+    edited one movie at a time, removed with their owner."""
 
     @pytest.mark.anyio
     async def test_round_trip_keeps_movies_in_order(

@@ -10,6 +10,7 @@ from ._accounts import (
     FakeTokenIssuer,
     FastPasswordHasher,
     MemoryLoginThrottle,
+    MemorySessionStore,
     MemoryUserRepository,
 )
 from ._storage import MemoryCollectionRepository, MemoryMovieStore, MemoryRequestCounter
@@ -25,4 +26,5 @@ def in_memory_ports(catalog_movies: Iterable[Movie] = ()) -> Ports:
         hasher=FastPasswordHasher(),
         tokens=FakeTokenIssuer(),
         throttle=MemoryLoginThrottle(),
+        sessions=MemorySessionStore(),
     )

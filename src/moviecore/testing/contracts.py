@@ -21,7 +21,8 @@ Subclass one per adapter and provide the fixtures it names (they may be async):
 | SyncCursorContract | ``sync_cursor``: where catalog syncs stopped, in the store under test |
 | LoginThrottleContract | ``throttle``: ``LoginRule()``'s tries, timed by ``clock`` |
 | PasswordHasherContract | ``hasher`` |
-| TokenIssuerContract | ``tokens`` |
+| TokenIssuerContract | ``tokens``: access 15 min, refresh 14 days, timed by ``clock`` |
+| SessionStoreContract | ``sessions``, and ``users`` of the same store |
 
 Every class also provides ``anyio_backend`` (asyncio), so a suite needs nothing else.
 """
@@ -31,23 +32,22 @@ from __future__ import annotations
 import asyncio
 from dataclasses import replace
 from ipaddress import IPv6Address
-from uuid import UUID, uuid4
+from uuid import uuid4
 
 import pytest
 
 from moviecore import (
     DEFAULT_LIMITS,
     CatalogPage,
-    InvalidToken,
     LoginThrottle,
     Movie,
     MovieStore,
     PasswordHasher,
     RequestCounter,
-    TokenIssuer,
     TooManyAttempts,
 )
 
+from ._account_contracts import SessionStoreContract, TokenIssuerContract
 from ._catalog_contracts import CatalogContract
 from ._clock import ManualClock
 from ._contract_base import Contract, movie
@@ -67,6 +67,7 @@ __all__ = [
     "MovieStoreContract",
     "PasswordHasherContract",
     "RequestCounterContract",
+    "SessionStoreContract",
     "SyncCursorContract",
     "TokenIssuerContract",
     "UserRepositoryContract",
@@ -406,42 +407,3 @@ class PasswordHasherContract(Contract):
         """Hashing one password twice gives two different hashes, both verifying."""
         first, second = await hasher.hash("same password"), await hasher.hash("same password")
         assert (first != second, await hasher.verify("same password", second)) == (True, True)
-
-
-def _tampered(token: str) -> str:
-    # Change the first character after the last dot: in a signature it always carries
-    # signed bits, unlike the last base64 character whose low bits may be padding.
-    at = token.rfind(".") + 1
-    swapped = "A" if token[at] != "A" else "B"
-    return token[:at] + swapped + token[at + 1 :]
-
-
-class TokenIssuerContract(Contract):
-    """Access tokens: a token names its user; anything altered or foreign is refused."""
-
-    def test_round_trip(self, tokens: TokenIssuer) -> None:
-        """Each issued token verifies to the user it was issued for."""
-        alice, bob = uuid4(), uuid4()
-        assert (tokens.verify(tokens.issue(alice)), tokens.verify(tokens.issue(bob))) == (
-            alice,
-            bob,
-        )
-
-    def test_tampered_token_is_invalid(self, tokens: TokenIssuer) -> None:
-        """A token with its signature altered is refused."""
-        with pytest.raises(InvalidToken):
-            tokens.verify(_tampered(tokens.issue(uuid4())))
-
-    def test_truncated_token_is_invalid(self, tokens: TokenIssuer) -> None:
-        """A token cut short is refused."""
-        token = tokens.issue(uuid4())
-        with pytest.raises(InvalidToken):
-            tokens.verify(token[: len(token) // 2])
-
-    @pytest.mark.parametrize(
-        "garbage", ["", "Bearer", "a.b.c", ".", "\N{SNOWMAN}.\u2603", str(UUID(int=1))]
-    )
-    def test_garbage_is_invalid(self, tokens: TokenIssuer, garbage: str) -> None:
-        """Strings that were never tokens are refused."""
-        with pytest.raises(InvalidToken):
-            tokens.verify(garbage)

@@ -12,6 +12,7 @@ import pytest
 
 ASSERTING_MODULES = (
     "moviecore.testing._edit_contracts",
+    "moviecore.testing._account_contracts",
     "moviecore.testing._catalog_contracts",
     "moviecore.testing._search_contracts",
     "moviecore.testing._storage_contracts",
