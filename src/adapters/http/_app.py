@@ -8,7 +8,6 @@ from http import HTTPStatus
 from typing import Any
 
 from litestar import Litestar, Request, Router
-from litestar.config.cors import CORSConfig
 from litestar.di import Provide
 from litestar.exceptions import HTTPException, SerializationException
 
@@ -112,8 +111,7 @@ def create_http_app(
         request_class=JsonBodyRequest,
         request_max_body_size=max_body_bytes,
         logging_config=None,  # the process's logging (adapters.logs) is left as it is
-        cors_config=CORSConfig(allow_origins=list(cors_origins)) if cors_origins else None,
         debug=debug,
     )
     finish_openapi(app.openapi_schema, limits)
-    return RequestCounting(app, access_log=access_log, metrics=metrics)
+    return RequestCounting(app, cors_origins=cors_origins, access_log=access_log, metrics=metrics)

@@ -2,7 +2,8 @@
 
 It sits outside Litestar's router so that requests Litestar answers by itself
 (unknown path, wrong method, body too large) are counted too, and counts before
-handling so that ``GET /request-count/`` includes itself. Requests the server
+handling so that ``GET /request-count/`` includes itself. CORS (``_cors``) marks the
+answers of both. Requests the server
 layer refused (``_refusals``) are counted here too, then answered without Litestar,
 with a request id, an access line and metrics like any other.
 """
@@ -10,6 +11,7 @@ with a request id, an access line and metrics like any other.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
 from litestar import Litestar
 from litestar.enums import ScopeType
@@ -26,6 +28,7 @@ from adapters.metrics import REFUSED, Metrics
 from moviecore import Unavailable
 
 from ._backend import Backend
+from ._cors import Cors
 from ._refusals import refusal_of, send_refusal
 from ._request_log import RequestLog
 
@@ -36,11 +39,17 @@ class RequestCounting:
     """An ASGI app that counts each HTTP request, then hands it to the Litestar app."""
 
     def __init__(
-        self, app: Litestar, *, access_log: bool = False, metrics: Metrics | None = None
+        self,
+        app: Litestar,
+        *,
+        cors_origins: Sequence[str] = (),
+        access_log: bool = False,
+        metrics: Metrics | None = None,
     ) -> None:
         self.app = app
-        self._answer = RequestLog(app, access_log=access_log, metrics=metrics)
-        self._refuse = RequestLog(_answer_refusal, access_log=access_log, metrics=metrics)
+        answer, refuse = Cors(app, cors_origins), Cors(_answer_refusal, cors_origins)
+        self._answer = RequestLog(answer, access_log=access_log, metrics=metrics)  # type: ignore[arg-type]
+        self._refuse = RequestLog(refuse, access_log=access_log, metrics=metrics)  # type: ignore[arg-type]
 
     async def __call__(
         self,

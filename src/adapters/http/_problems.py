@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from http import HTTPStatus
 from typing import Any
 
@@ -25,7 +25,7 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException
 from litestar.exceptions import ValidationException as LitestarValidationError
 from litestar.openapi import ResponseSpec
-from litestar.types import ExceptionHandlersMap
+from litestar.types import ExceptionHandlersMap, Send
 
 from moviecore import (
     AlreadyStored,
@@ -82,6 +82,20 @@ def problem_responses(*statuses: HTTPStatus) -> dict[int, ResponseSpec]:
     }
 
 
+def _problem(
+    status: HTTPStatus, detail: str, *, kind: str | None, errors: list[FieldProblem] | None
+) -> Problem:
+    # Our own kinds get a URN a client can switch on; plain HTTP errors are about:blank.
+    return Problem(
+        type=f"urn:moviecore:problem:{kind}" if kind else "about:blank",
+        title=status.phrase,
+        status=status.value,
+        detail=detail,
+        errors=errors,
+        request_id=current_request_id(),
+    )
+
+
 def _respond(
     status: HTTPStatus,
     detail: str,
@@ -90,16 +104,24 @@ def _respond(
     errors: list[FieldProblem] | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> Response[Problem]:
-    # Our own kinds get a URN a client can switch on; plain HTTP errors are about:blank.
-    problem = Problem(
-        type=f"urn:moviecore:problem:{kind}" if kind else "about:blank",
-        title=status.phrase,
-        status=status.value,
-        detail=detail,
-        errors=errors,
-        request_id=current_request_id(),
-    )
+    problem = _problem(status, detail, kind=kind, errors=errors)
     return Response(problem, status_code=status.value, media_type=PROBLEM_JSON, headers=headers)
+
+
+async def send_problem(
+    send: Send, status: HTTPStatus, detail: str, headers: Sequence[tuple[bytes, bytes]] = ()
+) -> None:
+    """Answer with ``about:blank`` problem details straight through ASGI, for the layers
+    below Litestar; ``headers`` are added to the answer's."""
+    problem = _problem(status, detail, kind=None, errors=None)
+    body = msgspec.json.encode(problem)
+    head = [
+        (b"content-type", PROBLEM_JSON.encode("ascii")),
+        (b"content-length", str(len(body)).encode("ascii")),
+        *headers,
+    ]
+    await send({"type": "http.response.start", "status": status.value, "headers": head})
+    await send({"type": "http.response.body", "body": body, "more_body": False})
 
 
 def _retry_after(seconds: int) -> dict[str, str]:

@@ -498,6 +498,7 @@ class HttpConnection(asyncio.Protocol):
     def on_message_complete(self) -> None:
         self.reading_head = True
         self.head_bytes = 0
+        self.headers = []  # the next request's refusal must not carry these (the scope keeps them)
         exchange = self.exchange
         if exchange is None:
             return
@@ -652,7 +653,8 @@ class HttpConnection(asyncio.Protocol):
         self._run(exchange)
 
     def _refusal_scope(self, refusal: Refusal) -> Scope:
-        # The head may be incomplete or unreadable: its method is logged if it has one.
+        # The head may be incomplete or unreadable: its method is logged if it has one,
+        # and its Origin, once read, lets an allowed page read the answer (``_cors``).
         word = self.head_start.split(b" ", 1)[0]
         method = word.decode("ascii") if _METHOD.fullmatch(word) else "-"
         return {
@@ -665,7 +667,7 @@ class HttpConnection(asyncio.Protocol):
             "raw_path": b"/",
             "query_string": b"",
             "root_path": "",
-            "headers": [],
+            "headers": [(name, value) for name, value in self.headers if name == b"origin"],
             "client": self.client,
             "server": self.server,
             "state": self.site.state.copy(),
