@@ -47,7 +47,7 @@ from ._errors import (
     VersionMismatch,
 )
 from ._genres import count_genres, favourite_genres, split_genres
-from ._limits import DEFAULT_LIMITS, Limits
+from ._limits import CATALOG_PAGE_SIZE, DEFAULT_LIMITS, Limits
 from ._ports import (
     Catalog,
     CollectionRepository,
@@ -69,6 +69,7 @@ from ._validate import movie_errors, normalise_movie
 __version__ = "0.1.0"
 
 __all__ = [
+    "CATALOG_PAGE_SIZE",
     "DEFAULT_LIMITS",
     "AlreadyStored",
     "Catalog",

@@ -42,11 +42,11 @@ def test_created_collection_is_at_its_location(client: httpx.Client, auth: dict[
 @pytest.mark.parametrize(
     ("path", "allowed"),
     [
-        ("/collections/", "GET, OPTIONS, POST"),
-        ("/collection", "GET, OPTIONS, POST"),
-        ("/collections/0b7e1a52-2f9c-4d5e-8a61-3c2f9e0d4b17/", "DELETE, GET, OPTIONS, PUT"),
+        ("/collections/", "GET, HEAD, OPTIONS, POST"),
+        ("/collection", "GET, HEAD, OPTIONS, POST"),
+        ("/collections/0b7e1a52-2f9c-4d5e-8a61-3c2f9e0d4b17/", "DELETE, GET, HEAD, OPTIONS, PUT"),
         ("/register/", "OPTIONS, POST"),
-        ("/movies/", "GET, OPTIONS"),
+        ("/movies/", "GET, HEAD, OPTIONS"),
     ],
 )
 def test_options_and_405_allow_every_method_of_the_path(
@@ -94,3 +94,26 @@ def test_liveness_probe_answers(client: httpx.Client, path: str) -> None:
     """The liveness probe answers 200 without a token."""
     response = client.get(path)
     assert (response.status_code, response.json()) == (200, {"status": "ok"})
+
+
+@pytest.mark.parametrize("path", ["/movies/", "/collections/", "/health/", "/schema/openapi.json"])
+def test_head_answers_as_get_without_the_body(
+    client: httpx.Client, auth: dict[str, str], path: str
+) -> None:
+    """HEAD works wherever GET does: the same status and headers, no body."""
+    got = client.get(path, headers=auth)
+    head = client.head(path, headers=auth)
+    same = ("content-type", "content-length", "etag")
+    assert (head.status_code, {n: head.headers.get(n) for n in same}, head.content) == (
+        got.status_code,
+        {n: got.headers.get(n) for n in same},
+        b"",
+    )
+
+
+def test_head_on_a_collection_carries_its_etag(client: httpx.Client, auth: dict[str, str]) -> None:
+    """HEAD on a collection reads its ETag without its movies; unknown, it is a 404."""
+    path = client.post("/collections/", headers=auth, json={"title": "Head"}).headers["location"]
+    head = client.head(path, headers=auth)
+    missing = client.head(f"/collections/{uuid.uuid4()}/", headers=auth)
+    assert (head.status_code, head.headers["etag"], missing.status_code) == (200, '"1"', 404)

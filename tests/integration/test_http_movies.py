@@ -29,6 +29,8 @@ def test_first_page_lists_ten_bundled_movies(
         {
             "count": len(bundled_movies()),
             "page": 1,
+            "page_size": 10,
+            "pages": -(-len(bundled_movies()) // 10),
             "next": f"{base_url}/movies/?page=2",
             "previous": None,
             "movies": _page_of_bundled(1),

@@ -14,8 +14,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from http import HTTPStatus
 
-from litestar.types import ASGIApp, HTTPScope, Message, Receive, Send
+from litestar.types import HTTPScope, Message, Receive, Send
 
+from ._head import HttpApp
 from ._problems import send_problem
 
 EXPOSED = ("ETag", "Location", "Retry-After", "WWW-Authenticate", "X-Request-ID")
@@ -34,7 +35,7 @@ class Cors:
     """An ASGI app letting pages of ``origins`` (``*``: any; none: CORS off) call ``app``
     from a browser."""
 
-    def __init__(self, app: ASGIApp, origins: Sequence[str]) -> None:
+    def __init__(self, app: HttpApp, origins: Sequence[str]) -> None:
         self.app = app
         self._on = bool(origins)
         self._any = "*" in origins

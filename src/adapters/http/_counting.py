@@ -3,7 +3,7 @@
 It sits outside Litestar's router so that requests Litestar answers by itself
 (unknown path, wrong method, body too large) are counted too, and counts before
 handling so that ``GET /request-count/`` includes itself. CORS (``_cors``) marks the
-answers of both. Requests the server
+answers of both; HEAD is answered as GET (``_head``). Requests the server
 layer refused (``_refusals``) are counted here too, then answered without Litestar,
 with a request id, an access line and metrics like any other.
 """
@@ -29,6 +29,7 @@ from moviecore import Unavailable
 
 from ._backend import Backend
 from ._cors import Cors
+from ._head import HeadAsGet
 from ._refusals import refusal_of, send_refusal
 from ._request_log import RequestLog
 
@@ -47,7 +48,7 @@ class RequestCounting:
         metrics: Metrics | None = None,
     ) -> None:
         self.app = app
-        answer, refuse = Cors(app, cors_origins), Cors(_answer_refusal, cors_origins)
+        answer, refuse = Cors(HeadAsGet(app), cors_origins), Cors(_answer_refusal, cors_origins)
         self._answer = RequestLog(answer, access_log=access_log, metrics=metrics)  # type: ignore[arg-type]
         self._refuse = RequestLog(refuse, access_log=access_log, metrics=metrics)  # type: ignore[arg-type]
 

@@ -201,12 +201,15 @@ def _http_problem(exc: HTTPException) -> Response[Problem]:
 
 
 def _sorted_allow(headers: Mapping[str, str] | None) -> Mapping[str, str] | None:
-    """``headers`` with the methods of a 405's Allow sorted, as OPTIONS lists them:
-    Litestar lists them in the order its handlers were registered."""
+    """``headers`` with the methods of a 405's Allow as OPTIONS lists them: sorted (Litestar
+    lists them in the order its handlers were registered), HEAD with GET (``_head``)."""
     allow = (headers or {}).get("allow")
     if headers is None or allow is None:
         return headers
-    return {**headers, "allow": ", ".join(sorted(method.strip() for method in allow.split(",")))}
+    methods = {method.strip() for method in allow.split(",")}
+    if "GET" in methods:
+        methods.add("HEAD")
+    return {**headers, "allow": ", ".join(sorted(methods))}
 
 
 def _unreadable_field(detail: str) -> str:

@@ -15,6 +15,7 @@ from uuid import UUID
 import msgspec
 
 from moviecore import (
+    CATALOG_PAGE_SIZE,
     CatalogPage,
     Collection,
     CollectionChanges,
@@ -138,8 +139,15 @@ class CollectionsData(msgspec.Struct, frozen=True):
     favourite_genres: str
     count: int
     page: int
+    page_size: int
+    pages: int
     next: str | None
     previous: str | None
+
+
+def _pages(count: int, page_size: int) -> int:
+    """How many pages ``count`` items fill, ``page_size`` to a page: page 1 always exists."""
+    return max(1, -(-count // page_size))
 
 
 def _page_link(link: str, number: int, query: Mapping[str, str]) -> str:
@@ -163,6 +171,8 @@ class CollectionsPageBody(msgspec.Struct, frozen=True):
             favourite_genres=page.favourite_genres,
             count=page.count,
             page=page.page,
+            page_size=page_size,
+            pages=_pages(page.count, page_size),
             next=_page_link(link, page.page + 1, {})
             if page.page * page_size < page.count
             else None,
@@ -176,6 +186,8 @@ class MoviesPageBody(msgspec.Struct, frozen=True):
 
     count: int
     page: int
+    page_size: int
+    pages: int
     next: str | None
     previous: str | None
     movies: list[ServedMovie]
@@ -188,6 +200,8 @@ class MoviesPageBody(msgspec.Struct, frozen=True):
         return cls(
             count=page.count,
             page=page.page,
+            page_size=CATALOG_PAGE_SIZE,
+            pages=_pages(page.count, CATALOG_PAGE_SIZE),
             next=_page_link(link, page.page + 1, query) if page.has_next else None,
             previous=_page_link(link, page.page - 1, query) if page.has_previous else None,
             movies=[ServedMovie.of(movie) for movie in page.movies],
