@@ -64,7 +64,7 @@ from ._ports import (
 from ._public import publish
 from ._search import MovieKeys, MovieQuery, Rank, genre_needle, rank, search_words
 from ._sync import SyncProgress, SyncResult, sync_catalog
-from ._validate import movie_errors, normalise_movie
+from ._validate import check_collection, movie_errors, normalise_movie
 
 __version__ = "0.1.0"
 
@@ -117,6 +117,7 @@ __all__ = [
     "VersionMismatch",
     "apply_changes",
     "authenticate",
+    "check_collection",
     "check_version",
     "count_genres",
     "create_collection",

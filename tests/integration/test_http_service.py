@@ -115,10 +115,10 @@ def test_unknown_path_is_404_problem(client: httpx.Client) -> None:
         404,
         PROBLEM_JSON,
         {
-            "type": "about:blank",
+            "type": "urn:moviecore:problem:not-found",
             "title": "Not Found",
             "status": 404,
-            "detail": "Nothing matches the given URI",
+            "detail": "nothing is served at this path",
         },
     )
 
@@ -128,7 +128,7 @@ def test_malformed_host_header_is_a_problem_naming_host(client: httpx.Client) ->
     response = client.get("/health/", headers={"Host": "evil.example/x"})
     assert (response.status_code, response.json()["errors"]) == (
         400,
-        [{"field": "Host", "message": "Invalid host header"}],
+        [{"field": "Host", "message": "must name a host, such as api.example"}],
     )
 
 

@@ -46,9 +46,15 @@ from ._request_log import client_gone, current_request_id
 
 PROBLEM_JSON = "application/problem+json"
 _logger = logging.getLogger("moviecore.http")
-# Litestar's own 400s about a header rather than the body, by how their detail starts.
-_HEADER_PROBLEMS = {"Invalid host header": "Host", "Invalid content-length": "Content-Length"}
 _MISSING_FIELD = re.compile(r"Object missing required field `(?P<name>[^`]*)`")
+_EXPECTED_TYPE = re.compile(r"Expected `(?P<type>[^`]*)`")
+_MUST_BE = {
+    "int": "must be a whole number",
+    "str": "must be a string",
+    "uuid": "must be a UUID",
+    "array": "must be a list",
+    "object": "must be a JSON object",
+}
 
 
 class FieldProblem(msgspec.Struct, frozen=True):
@@ -67,6 +73,13 @@ class Problem(msgspec.Struct, frozen=True, omit_defaults=True):
     detail: str
     errors: list[FieldProblem] | None = None
     request_id: str | None = None
+
+
+# Litestar's own 400s about a header rather than the body, by how their detail starts.
+_HEADER_PROBLEMS = {
+    "Invalid host header": FieldProblem("Host", "must name a host, such as api.example"),
+    "Invalid content-length": FieldProblem("Content-Length", "must be the body's size in bytes"),
+}
 
 
 def problem_responses(*statuses: HTTPStatus) -> dict[int, ResponseSpec]:
@@ -144,11 +157,15 @@ def _field_problem(entry: Any) -> FieldProblem:
         return FieldProblem(
             missing["name"] if whole_body else f"{field}.{missing['name']}", "is required"
         )
-    if whole_body:  # an empty body comes as the bare message "'data'"
-        return FieldProblem(
-            "body", message if message.startswith("Expected") else "a JSON object is required"
-        )
-    return FieldProblem(field, message)
+    if whole_body:  # no body at all comes as the bare message "'data'"
+        return FieldProblem("body", _MUST_BE["object"])
+    return FieldProblem(field, _in_our_words(message))
+
+
+def _in_our_words(message: str) -> str:
+    """What a value of the wrong type must be, as msgspec's message names the type."""
+    expected = _EXPECTED_TYPE.match(message)
+    return _MUST_BE.get(expected["type"] if expected else "", "is not valid")
 
 
 def _domain_problem(exc: Exception) -> Response[Problem] | None:
@@ -194,8 +211,10 @@ def _http_problem(exc: HTTPException) -> Response[Problem]:
     if isinstance(exc, LitestarValidationError) and isinstance(exc.extra, list):
         return _invalid([_field_problem(entry) for entry in exc.extra])
     if exc.status_code == HTTPStatus.BAD_REQUEST:  # a header, or the body, could not be read
-        return _invalid([FieldProblem(_unreadable_field(exc.detail), exc.detail)])
+        return _invalid([_unreadable(exc.detail)])
     status = HTTPStatus(exc.status_code)
+    if status == HTTPStatus.NOT_FOUND:  # a path no route serves, such as a malformed uuid
+        return _respond(status, "nothing is served at this path", kind="not-found")
     detail = exc.detail if exc.detail and exc.detail != status.phrase else status.description
     return _respond(status, detail, headers=_sorted_allow(exc.headers))
 
@@ -212,10 +231,11 @@ def _sorted_allow(headers: Mapping[str, str] | None) -> Mapping[str, str] | None
     return {**headers, "allow": ", ".join(sorted(methods))}
 
 
-def _unreadable_field(detail: str) -> str:
-    """The field a 400 of Litestar's own is about: a header it names, or else the body."""
+def _unreadable(detail: str) -> FieldProblem:
+    """What a 400 of Litestar's own is about, in our words: a header it names, or the body."""
     return next(
-        (name for start, name in _HEADER_PROBLEMS.items() if detail.startswith(start)), "body"
+        (problem for start, problem in _HEADER_PROBLEMS.items() if detail.startswith(start)),
+        FieldProblem("body", "is not valid"),
     )
 
 

@@ -21,11 +21,15 @@ from moviecore import (
     CollectionChanges,
     CollectionDraft,
     CollectionsPage,
+    FieldError,
+    Limits,
     Movie,
+    ValidationError,
+    check_collection,
 )
 
 
-class Credentials(msgspec.Struct, frozen=True):
+class Credentials(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """A username and a password, to register or to log in."""
 
     username: str
@@ -38,7 +42,7 @@ class AccessToken(msgspec.Struct, frozen=True):
     access_token: str
 
 
-class MovieBody(msgspec.Struct, frozen=True):
+class MovieBody(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """A movie as a client sends it into a collection."""
 
     uuid: UUID
@@ -73,12 +77,26 @@ def _movies(bodies: list[MovieBody]) -> tuple[Movie, ...]:
     return tuple(body.to_movie() for body in bodies)
 
 
-class NewCollection(msgspec.Struct, frozen=True):
+def _limit_errors(
+    title: str | None, description: str | None, movies: tuple[Movie, ...] | None, limits: Limits
+) -> list[FieldError]:
+    try:
+        check_collection(title, description, movies, limits)
+    except ValidationError as error:
+        return list(error.errors)
+    return []
+
+
+class NewCollection(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """What a client sends to create a collection."""
 
     title: str
     description: str = ""
     movies: list[MovieBody] = msgspec.field(default_factory=list)
+
+    def limit_errors(self, limits: Limits) -> list[FieldError]:
+        """Every limit the collection breaks, in the core's words."""
+        return _limit_errors(self.title, self.description, _movies(self.movies), limits)
 
     def to_draft(self) -> CollectionDraft:
         """The core's draft."""
@@ -87,12 +105,17 @@ class NewCollection(msgspec.Struct, frozen=True):
         )
 
 
-class CollectionUpdate(msgspec.Struct, frozen=True):
-    """The fields of a collection to change; an absent field stays as it is."""
+class CollectionUpdate(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """The fields of a collection to change; an absent (or null) field stays as it is."""
 
     title: str | msgspec.UnsetType = msgspec.UNSET
     description: str | msgspec.UnsetType = msgspec.UNSET
     movies: list[MovieBody] | msgspec.UnsetType = msgspec.UNSET
+
+    def limit_errors(self, limits: Limits) -> list[FieldError]:
+        """Every limit the given fields break, in the core's words."""
+        changes = self.to_changes()
+        return _limit_errors(changes.title, changes.description, changes.movies, limits)
 
     def to_changes(self) -> CollectionChanges:
         """The core's changes."""
