@@ -75,11 +75,19 @@ def test_openapi_document_states_the_limits(client: httpx.Client) -> None:
         new_collection["title"],
         new_collection["movies"]["maxItems"],
         schemas["MovieBody"]["properties"]["genres"],
+        schemas["Credentials"]["properties"]["password"],
     ) == (
         {"type": "string", "minLength": 1, "maxLength": 150, "pattern": "^[A-Za-z0-9_.@+-]+$"},
         {"type": "string", "minLength": 1, "maxLength": 200},
         1000,
-        {"type": "string", "maxLength": 500, "default": ""},
+        {"type": "string", "maxLength": 500, "description": 'Default: `""`.'},
+        {
+            "type": "string",
+            "minLength": 8,
+            "maxLength": 72,
+            "description": "8 to 72 bytes in UTF-8: as many ASCII characters, fewer of other"
+            " scripts.",
+        },
     )
 
 

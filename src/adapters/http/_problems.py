@@ -18,7 +18,7 @@ import logging
 import re
 from collections.abc import Mapping, Sequence
 from http import HTTPStatus
-from typing import Any
+from typing import Any, Literal, get_args
 
 import msgspec
 from litestar import Request, Response
@@ -45,6 +45,35 @@ from ._protocol import RequestTimeout
 from ._request_log import client_gone, current_request_id
 
 PROBLEM_JSON = "application/problem+json"
+Kind = Literal[
+    "validation-error",
+    "invalid-token",
+    "invalid-credentials",
+    "not-found",
+    "username-taken",
+    "already-stored",
+    "version-mismatch",
+    "catalog-not-synced",
+    "too-many-attempts",
+    "unavailable",
+]
+"""The service's own kinds of problem; each is the type ``urn:moviecore:problem:<kind>``."""
+PROBLEM_TYPES = ("about:blank", *(f"urn:moviecore:problem:{kind}" for kind in get_args(Kind)))
+"""Every problem ``type`` a client may switch on; plain HTTP errors are ``about:blank``."""
+_MEANINGS = {
+    HTTPStatus.BAD_REQUEST: "A field, a header or the body breaks a rule: `errors` names each.",
+    HTTPStatus.UNAUTHORIZED: "No valid access token, or a wrong username or password.",
+    HTTPStatus.NOT_FOUND: "Nothing is there, or it is another user's.",
+    HTTPStatus.CONFLICT: "The request clashes with what is stored (a taken username, say).",
+    HTTPStatus.PRECONDITION_FAILED: "If-Match does not name the current ETag: nothing changed.",
+    HTTPStatus.REQUEST_ENTITY_TOO_LARGE: "The body is larger than the service accepts.",
+    HTTPStatus.TOO_MANY_REQUESTS: "Too many failed logins: wait Retry-After seconds.",
+    HTTPStatus.SERVICE_UNAVAILABLE: (
+        "A dependency (database, Redis, the upstream catalog) cannot be reached, or the"
+        " service is full: try again after Retry-After seconds."
+    ),
+}
+"""What each problem status means here, for the OpenAPI document."""
 _logger = logging.getLogger("moviecore.http")
 _MISSING_FIELD = re.compile(r"Object missing required field `(?P<name>[^`]*)`")
 _EXPECTED_TYPE = re.compile(r"Expected `(?P<type>[^`]*)`")
@@ -88,7 +117,7 @@ def problem_responses(*statuses: HTTPStatus) -> dict[int, ResponseSpec]:
         status.value: ResponseSpec(
             data_container=Problem,
             generate_examples=False,
-            description=f"{status.phrase}: {status.description}",
+            description=f"{status.phrase}: {_MEANINGS[status]}",
             media_type=PROBLEM_JSON,
         )
         for status in statuses
@@ -96,7 +125,7 @@ def problem_responses(*statuses: HTTPStatus) -> dict[int, ResponseSpec]:
 
 
 def _problem(
-    status: HTTPStatus, detail: str, *, kind: str | None, errors: list[FieldProblem] | None
+    status: HTTPStatus, detail: str, *, kind: Kind | None, errors: list[FieldProblem] | None
 ) -> Problem:
     # Our own kinds get a URN a client can switch on; plain HTTP errors are about:blank.
     return Problem(
@@ -113,7 +142,7 @@ def _respond(
     status: HTTPStatus,
     detail: str,
     *,
-    kind: str | None = None,
+    kind: Kind | None = None,
     errors: list[FieldProblem] | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> Response[Problem]:
