@@ -199,21 +199,6 @@ def test_another_users_collection_is_404(
     assert response.json()["title"] == unknown.json()["title"]
 
 
-def test_malformed_uuid_in_path_is_404(client: httpx.Client, auth: dict[str, str]) -> None:
-    """A path naming no valid UUID is the same not-found problem as an unknown uuid."""
-    response = client.get("/collections/not-a-uuid/", headers=auth)
-    assert (response.status_code, response.headers["content-type"], problem_body(response)) == (
-        404,
-        PROBLEM_JSON,
-        {
-            "type": "urn:moviecore:problem:not-found",
-            "title": "Not Found",
-            "status": 404,
-            "detail": "nothing is served at this path",
-        },
-    )
-
-
 @pytest.mark.parametrize(
     ("body", "errors"),
     [

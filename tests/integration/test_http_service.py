@@ -116,9 +116,11 @@ def test_interactive_docs_are_served(client: httpx.Client, path: str) -> None:
     )
 
 
-def test_unknown_path_is_404_problem(client: httpx.Client) -> None:
-    """A path the service does not serve is a 404 problem."""
-    response = client.get("/no-such-thing/")
+@pytest.mark.parametrize("path", ["/no-such-thing/", "/collections/not-a-uuid/"])
+def test_unknown_path_is_404_problem(client: httpx.Client, auth: dict[str, str], path: str) -> None:
+    """A path the service does not serve, a malformed uuid included, is the same
+    not-found problem as an unknown collection."""
+    response = client.get(path, headers=auth)
     assert (response.status_code, response.headers["content-type"], problem_body(response)) == (
         404,
         PROBLEM_JSON,
