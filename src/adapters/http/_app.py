@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from http import HTTPStatus
 from typing import Any
 
+import msgspec
 from litestar import Litestar, Request, Router
 from litestar.di import Provide
 from litestar.exceptions import HTTPException, SerializationException
@@ -65,7 +66,9 @@ class JsonBodyRequest(Request[Any, Any, Any]):
         except SerializationException as exc:
             raise _unreadable(f"must be valid JSON{_where(exc.detail)}") from exc
         data = self.route_handler.parsed_data_field
-        if data is None or not isinstance(data.annotation, type):
+        if data is None or not (
+            isinstance(data.annotation, type) and issubclass(data.annotation, msgspec.Struct)
+        ):
             return raw
         service: Service = self.app.state.service
         return checked_body(raw, data.annotation, service.limits)
