@@ -18,7 +18,7 @@ _FLOW = Path(__file__).parent.parent / "fixtures" / "openapi_client_flow.py"
 """The flow, run next to the generated package (which the test suite cannot import)."""
 _GENERATOR_CONFIG = "post_hooks: []\npackage_name_override: moviecore_client\n"
 _TYPESCRIPT = Path(__file__).parent.parent / "fixtures" / "typescript"
-"""The TypeScript program, and the exact versions of the tools that check it."""
+"""The TypeScript program, and the tools that check it, every version locked."""
 
 
 def _run(command: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -84,12 +84,12 @@ def test_typescript_types_compile_strictly(server: ServerProcess, tmp_path: Path
     under ``tsc --strict``: defaulted request fields optional, headers and problem types
     typed (the program's ``@ts-expect-error`` lines prove each)."""
     npm = require("npm")
-    for name in ("package.json", "client.ts"):
+    for name in ("package.json", "package-lock.json", "client.ts"):
         (tmp_path / name).write_bytes((_TYPESCRIPT / name).read_bytes())
     (tmp_path / "openapi.json").write_bytes(
         httpx.get(f"{server.base_url}/schema/openapi.json").content
     )
-    installed = _run([npm, "install", "--no-audit", "--no-fund", "--ignore-scripts"], tmp_path)
+    installed = _run([npm, "ci", "--no-audit", "--no-fund", "--ignore-scripts"], tmp_path)
     assert installed.returncode == 0, installed.stdout + installed.stderr
     tools = tmp_path / "node_modules" / ".bin"
     generated = _run(
