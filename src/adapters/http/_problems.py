@@ -25,6 +25,7 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException
 from litestar.exceptions import ValidationException as LitestarValidationError
 from litestar.openapi import ResponseSpec
+from litestar.openapi.spec import Example
 from litestar.types import ExceptionHandlersMap, Send
 
 from moviecore import (
@@ -74,6 +75,32 @@ _MEANINGS = {
     ),
 }
 """What each problem status means here, for the OpenAPI document."""
+_EXAMPLES: dict[HTTPStatus, tuple[Kind | None, str]] = {
+    HTTPStatus.BAD_REQUEST: ("validation-error", "title: must be 1 to 200 characters long"),
+    HTTPStatus.UNAUTHORIZED: ("invalid-token", "the access token names no user"),
+    HTTPStatus.NOT_FOUND: ("not-found", "nothing is served at this path"),
+    HTTPStatus.CONFLICT: ("username-taken", "the username 'ada' is taken"),
+    HTTPStatus.PRECONDITION_FAILED: (
+        "version-mismatch",
+        'If-Match does not name the current ETag, "3"',
+    ),
+    HTTPStatus.REQUEST_ENTITY_TOO_LARGE: (None, "the body must be at most 1,048,576 bytes"),
+    HTTPStatus.TOO_MANY_REQUESTS: ("too-many-attempts", "too many attempts, retry after 42 s"),
+    HTTPStatus.SERVICE_UNAVAILABLE: ("unavailable", "the database cannot be reached"),
+}
+"""An example problem of each status, for the OpenAPI document."""
+
+
+def _example(status: HTTPStatus) -> Example:
+    kind, detail = _EXAMPLES[status]
+    errors = None
+    if kind == "validation-error":
+        errors = [FieldProblem(*part.split(": ", 1)) for part in detail.split("; ")]
+    problem = _problem(status, detail, kind=kind, errors=errors)
+    with_id = msgspec.structs.replace(problem, request_id="5f0c3a1e9b7d4c2a8e6f1b3d5a7c9e0f")
+    return Example(summary=status.phrase, value=msgspec.to_builtins(with_id))
+
+
 _logger = logging.getLogger("moviecore.http")
 _MISSING_FIELD = re.compile(r"Object missing required field `(?P<name>[^`]*)`")
 _EXPECTED_TYPE = re.compile(r"Expected `(?P<type>[^`]*)`")
@@ -117,6 +144,7 @@ def problem_responses(*statuses: HTTPStatus) -> dict[int, ResponseSpec]:
         status.value: ResponseSpec(
             data_container=Problem,
             generate_examples=False,
+            examples=[_example(status)],
             description=f"{status.phrase}: {_MEANINGS[status]}",
             media_type=PROBLEM_JSON,
         )
