@@ -155,7 +155,10 @@ def _add_headers(operation: Operation) -> None:
 
 def _describe(operation: Operation) -> None:
     """Give ``operation`` its summary, the meaning of its success and its examples."""
-    doc = OPERATIONS[operation.operation_id or ""]
+    name = operation.operation_id or ""
+    if name not in OPERATIONS:
+        raise LookupError(f"the operation {name!r} has no summary and examples in _examples")
+    doc = OPERATIONS[name]
     operation.summary = doc.summary
     body = operation.request_body
     if doc.request is not None and isinstance(body, RequestBody):
