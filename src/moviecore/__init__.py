@@ -62,7 +62,7 @@ from ._errors import (
     WrongPassword,
 )
 from ._genres import count_genres, favourite_genres, split_genres
-from ._limits import DEFAULT_LIMITS, Limits
+from ._limits import CATALOG_PAGE_SIZE, DEFAULT_LIMITS, Limits
 from ._ports import (
     Catalog,
     CollectionRepository,
@@ -90,11 +90,12 @@ from ._sessions import (
 )
 from ._sync import SyncProgress, SyncResult, sync_catalog
 from ._throttle import AttemptWindow, LoginRule
-from ._validate import movie_errors, normalise_movie
+from ._validate import check_collection, movie_errors, normalise_movie
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "CATALOG_PAGE_SIZE",
     "DEFAULT_LIMITS",
     "AddMovies",
     "AlreadyStored",
@@ -161,6 +162,7 @@ __all__ = [
     "apply_changes",
     "authenticate",
     "change_password",
+    "check_collection",
     "check_version",
     "confirm_password",
     "count_genres",

@@ -23,3 +23,7 @@ class Limits:
 
 
 DEFAULT_LIMITS = Limits()
+
+CATALOG_PAGE_SIZE = 10
+"""Movies in one page of the catalog or of a search: the upstream API's page size, which
+every catalog follows."""

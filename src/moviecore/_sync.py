@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from ._entities import CatalogPage, SyncMark
 from ._errors import CatalogPageUnreadable, CatalogUnavailable
+from ._limits import CATALOG_PAGE_SIZE
 from ._ports import Catalog, MovieStore, SyncCursor
 
 log = logging.getLogger("moviecore.sync")
@@ -70,7 +71,7 @@ async def sync_catalog(
     *,
     source_name: str,
     progress: Callable[[SyncProgress], None] | None = None,
-    page_size: int = 10,
+    page_size: int = CATALOG_PAGE_SIZE,
     attempts: int = 5,
     retry_pause: float = 1.0,
     clock: Callable[[], float] = time.monotonic,

@@ -249,7 +249,15 @@ def test_imported_json_and_csv_movies_are_listed_by_the_service(tmp_path: Path) 
     ]
     assert (listed.status_code, listed.json()) == (
         200,
-        {"count": 5, "page": 1, "next": None, "previous": None, "movies": MOVIES},
+        {
+            "count": 5,
+            "page": 1,
+            "page_size": 10,
+            "pages": 1,
+            "next": None,
+            "previous": None,
+            "movies": MOVIES,
+        },
     )
 
 

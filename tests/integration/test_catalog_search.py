@@ -74,6 +74,8 @@ def expected_body(
     return {
         "count": len(found),
         "page": page,
+        "page_size": 10,
+        "pages": max(1, -(-len(found) // 10)),
         "next": link(page + 1) if page * 10 < len(found) else None,
         "previous": link(page - 1) if page > 1 else None,
         "movies": [msgspec.to_builtins(movie) for movie in found[(page - 1) * 10 : page * 10]],

@@ -314,7 +314,7 @@ def test_a_body_over_the_limit_sent_slowly_still_gets_its_413(
         status=413,
         content_type=PROBLEM_JSON,
         retry_after=None,
-        body=_problem(413, "Request Entity Too Large", "Entity is too large"),
+        body=_problem(413, "Request Entity Too Large", "the body must be at most 1,048,576 bytes"),
         closed=connection == "close",
     )
 

@@ -3,22 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
 
 import moviecore
-from fixtures.server import ServerProcess, run_server
 
 APP_ORIGIN = "https://app.example"
-
-
-@pytest.fixture
-def cors_server(tmp_path: Path) -> Iterator[ServerProcess]:
-    """A server that lets browser pages from APP_ORIGIN call it."""
-    yield from run_server(tmp_path / "server", {"CORS_ORIGINS": APP_ORIGIN})
+"""An origin CORS_ORIGINS does not list: CORS is off (test_http_cors has it on)."""
 
 
 def test_register_answers_with_location(client: httpx.Client, base_url: str) -> None:
@@ -51,12 +43,12 @@ def test_created_collection_is_at_its_location(client: httpx.Client, auth: dict[
 @pytest.mark.parametrize(
     ("path", "allowed"),
     [
-        ("/collections/", "GET, OPTIONS, POST"),
-        ("/collection", "GET, OPTIONS, POST"),
-        ("/collections/0b7e1a52-2f9c-4d5e-8a61-3c2f9e0d4b17/", "DELETE, GET, OPTIONS, PUT"),
+        ("/collections/", "GET, HEAD, OPTIONS, POST"),
+        ("/collection", "GET, HEAD, OPTIONS, POST"),
+        ("/collections/0b7e1a52-2f9c-4d5e-8a61-3c2f9e0d4b17/", "DELETE, GET, HEAD, OPTIONS, PUT"),
         ("/register/", "OPTIONS, POST"),
-        ("/movies/", "GET, OPTIONS"),
-        ("/movies/0b7e1a52-2f9c-4d5e-8a61-3c2f9e0d4b17/", "GET, OPTIONS"),
+        ("/movies/", "GET, HEAD, OPTIONS"),
+        ("/movies/0b7e1a52-2f9c-4d5e-8a61-3c2f9e0d4b17/", "GET, HEAD, OPTIONS"),
         ("/collections/0b7e1a52-2f9c-4d5e-8a61-3c2f9e0d4b17/movies/", "OPTIONS, POST"),
     ],
 )
@@ -77,23 +69,6 @@ def test_cors_is_off_by_default(client: httpx.Client) -> None:
         200,
         None,
     )
-
-
-def test_cors_lets_the_configured_origin_in(cors_server: ServerProcess) -> None:
-    """A preflight and a call from a CORS_ORIGINS origin are allowed; another origin is not."""
-    with httpx.Client(base_url=cors_server.base_url, timeout=10) as http:
-        preflight = http.options(
-            "/collections/",
-            headers={"Origin": APP_ORIGIN, "Access-Control-Request-Method": "POST"},
-        )
-        call = http.get("/health/", headers={"Origin": APP_ORIGIN})
-        stranger = http.get("/health/", headers={"Origin": "https://evil.example"})
-    assert (
-        preflight.status_code,
-        preflight.headers.get("access-control-allow-origin"),
-        call.headers.get("access-control-allow-origin"),
-        stranger.headers.get("access-control-allow-origin"),
-    ) == (204, APP_ORIGIN, APP_ORIGIN, None)
 
 
 def test_root_points_at_the_docs(client: httpx.Client) -> None:
@@ -122,3 +97,26 @@ def test_liveness_probe_answers(client: httpx.Client, path: str) -> None:
     """The liveness probe answers 200 without a token."""
     response = client.get(path)
     assert (response.status_code, response.json()) == (200, {"status": "ok"})
+
+
+@pytest.mark.parametrize("path", ["/movies/", "/collections/", "/health/", "/schema/openapi.json"])
+def test_head_answers_as_get_without_the_body(
+    client: httpx.Client, auth: dict[str, str], path: str
+) -> None:
+    """HEAD works wherever GET does: the same status and headers, no body."""
+    got = client.get(path, headers=auth)
+    head = client.head(path, headers=auth)
+    same = ("content-type", "content-length", "etag")
+    assert (head.status_code, {n: head.headers.get(n) for n in same}, head.content) == (
+        got.status_code,
+        {n: got.headers.get(n) for n in same},
+        b"",
+    )
+
+
+def test_head_on_a_collection_carries_its_etag(client: httpx.Client, auth: dict[str, str]) -> None:
+    """HEAD on a collection reads its ETag without its movies; unknown, it is a 404."""
+    path = client.post("/collections/", headers=auth, json={"title": "Head"}).headers["location"]
+    head = client.head(path, headers=auth)
+    missing = client.head(f"/collections/{uuid.uuid4()}/", headers=auth)
+    assert (head.status_code, head.headers["etag"], missing.status_code) == (200, '"1"', 404)

@@ -110,6 +110,7 @@ def test_bad_edits_are_400s_naming_the_field(client: httpx.Client, auth: dict[st
         {"movies": [], "position": 0},
         {**_movie("Late"), "position": 2},
         {**_movie("Early"), "position": -1},
+        {"uuid": False, "title": "j", "genres": True, "position": "first"},
     ]
     answers = [client.post(movies, headers=auth, json=body) for body in bodies]
     moved = client.patch(f"{movies}{heat['uuid']}/", headers=auth, json={"position": 1})
@@ -123,9 +124,10 @@ def test_bad_edits_are_400s_naming_the_field(client: httpx.Client, auth: dict[st
             ["movies"],
             ["position"],
             ["position"],
+            ["uuid", "genres", "position"],
             ["position"],
         ],
-        [400] * 6,
+        [400] * 7,
         1,
     )
 

@@ -29,6 +29,8 @@ def test_first_page_lists_ten_bundled_movies(
         {
             "count": len(bundled_movies()),
             "page": 1,
+            "page_size": 10,
+            "pages": -(-len(bundled_movies()) // 10),
             "next": f"{base_url}/movies/?page=2",
             "previous": None,
             "movies": _page_of_bundled(1),
@@ -68,10 +70,10 @@ def test_last_page_has_no_next_and_the_one_after_is_404(
 @pytest.mark.parametrize(
     ("page", "message"),
     [
-        ("abc", "Expected `int`, got `str`"),
+        ("abc", "must be a whole number"),
         ("0", "must be 1 or more"),
         ("-1", "must be 1 or more"),
-        ("1.5", "Expected `int`, got `str`"),
+        ("1.5", "must be a whole number"),
     ],
 )
 def test_bad_page_is_400_naming_page(

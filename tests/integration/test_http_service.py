@@ -95,11 +95,19 @@ def test_openapi_document_states_the_limits(client: httpx.Client) -> None:
         new_collection["title"],
         new_collection["movies"]["maxItems"],
         schemas["MovieBody"]["properties"]["genres"],
+        schemas["Credentials"]["properties"]["password"],
     ) == (
         {"type": "string", "minLength": 1, "maxLength": 150, "pattern": "^[A-Za-z0-9_.@+-]+$"},
         {"type": "string", "minLength": 1, "maxLength": 200},
         1000,
-        {"type": "string", "maxLength": 500, "default": ""},
+        {"type": "string", "maxLength": 500, "description": 'Default: `""`.'},
+        {
+            "type": "string",
+            "minLength": 8,
+            "maxLength": 72,
+            "description": "8 to 72 bytes in UTF-8: as many ASCII characters, fewer of other"
+            " scripts.",
+        },
     )
 
 
@@ -128,17 +136,19 @@ def test_interactive_docs_are_served(client: httpx.Client, path: str) -> None:
     )
 
 
-def test_unknown_path_is_404_problem(client: httpx.Client) -> None:
-    """A path the service does not serve is a 404 problem."""
-    response = client.get("/no-such-thing/")
+@pytest.mark.parametrize("path", ["/no-such-thing/", "/collections/not-a-uuid/"])
+def test_unknown_path_is_404_problem(client: httpx.Client, auth: dict[str, str], path: str) -> None:
+    """A path the service does not serve, a malformed uuid included, is the same
+    not-found problem as an unknown collection."""
+    response = client.get(path, headers=auth)
     assert (response.status_code, response.headers["content-type"], problem_body(response)) == (
         404,
         PROBLEM_JSON,
         {
-            "type": "about:blank",
+            "type": "urn:moviecore:problem:not-found",
             "title": "Not Found",
             "status": 404,
-            "detail": "Nothing matches the given URI",
+            "detail": "nothing is served at this path",
         },
     )
 
@@ -148,7 +158,7 @@ def test_malformed_host_header_is_a_problem_naming_host(client: httpx.Client) ->
     response = client.get("/health/", headers={"Host": "evil.example/x"})
     assert (response.status_code, response.json()["errors"]) == (
         400,
-        [{"field": "Host", "message": "Invalid host header"}],
+        [{"field": "Host", "message": "must name a host, such as api.example"}],
     )
 
 

@@ -49,6 +49,8 @@ async def test_upstream_pages_link_to_this_service(
         {
             "count": 45,
             "page": 2,
+            "page_size": 10,
+            "pages": 5,
             "next": service.link(3),
             "previous": service.link(1),
             "movies": movies_of(options, 2),
@@ -59,6 +61,8 @@ async def test_upstream_pages_link_to_this_service(
         {
             "count": 45,
             "page": 5,
+            "page_size": 10,
+            "pages": 5,
             "next": None,
             "previous": service.link(4),
             "movies": movies_of(options, 5),

@@ -41,6 +41,8 @@ def _page_body(service_link: str, options: UpstreamOptions, page: int) -> dict[s
     return {
         "count": options.movies,
         "page": page,
+        "page_size": 10,
+        "pages": last,
         "next": None if page == last else f"{service_link}?page={page + 1}",
         "previous": None if page == 1 else f"{service_link}?page={page - 1}",
         "movies": synthetic_entries(options.movies, options.seed)[(page - 1) * 10 : page * 10],
@@ -212,6 +214,8 @@ async def test_a_page_of_only_bad_movies_is_empty_not_the_end(
         {
             "count": 30,
             "page": 2,
+            "page_size": 10,
+            "pages": 3,
             "next": f"{link}?page=3",
             "previous": f"{link}?page=1",
             "movies": [],

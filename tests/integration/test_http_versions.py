@@ -157,3 +157,25 @@ def test_openapi_documents_etag_and_if_match(client: httpx.Client) -> None:
         [p["name"] for p in one["delete"]["parameters"] if p["in"] == "header"],
         "412" in one["put"]["responses"] and "412" in one["delete"]["responses"],
     ) == (True, True, ["ETag", "Location"], ["If-Match"], ["If-Match"], True)
+
+
+def test_if_none_match_of_the_current_etag_is_a_304(
+    client: httpx.Client, auth: dict[str, str]
+) -> None:
+    """A GET naming the ETag the client holds is 304 with no body while the collection is
+    unchanged (also as a weak tag, in a list or as *), and 200 once it has changed."""
+    path = client.post("/collections/", headers=auth, json={"title": "Cached"}).headers["location"]
+
+    def read(if_none_match: str) -> tuple[int, str, bytes]:
+        answer = client.get(path, headers={**auth, "If-None-Match": if_none_match})
+        return answer.status_code, answer.headers["etag"], answer.content
+
+    unchanged = [read(tag) for tag in ('"1"', 'W/"1"', '"7", "1"', "*")]
+    other = read('"2"')
+    client.put(path, headers=auth, json={"title": "Changed"})
+    changed = read('"1"')
+    assert (unchanged, other[:2], changed[:2]) == (
+        [(304, '"1"', b"")] * 4,
+        (200, '"1"'),
+        (200, '"2"'),
+    )

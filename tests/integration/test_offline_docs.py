@@ -9,19 +9,16 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
+from fixtures.browser import dump_dom
 from fixtures.nginx import nginx
 from fixtures.server import ServerProcess, free_port, run_server
-from fixtures.services import require
 
-RENDER_SECONDS = 120
-"""A bound on one chromium run (about 6 s here); the page itself runs on virtual time."""
 HTTP_METHODS = {"get", "put", "post", "delete", "patch", "head", "options", "trace"}
 _OPBLOCK = re.compile(
     r'<div class="opblock opblock-(?P<method>\w+)[^"]*" id="(?P<id>[^"]+)">.*?'
@@ -33,22 +30,14 @@ _OPBLOCK = re.compile(
 def render_offline(url: str, folder: Path) -> tuple[str, list[str]]:
     """The DOM of ``url`` once chromium has run its scripts, and every URL the page requested."""
     net_log = folder / "net-log.json"
-    command = [
-        require("chromium"),
-        "--headless=new",
-        "--no-sandbox",  # the tests may run as root
-        "--disable-gpu",
-        f"--user-data-dir={folder / 'profile'}",
+    dom = dump_dom(
+        url,
+        folder / "profile",
         # Loopback goes direct; any other address goes to a proxy nobody runs, and fails.
         "--proxy-server=127.0.0.1:9",
         f"--log-net-log={net_log}",
-        "--virtual-time-budget=10000",
-        "--dump-dom",
-        url,
-    ]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=RENDER_SECONDS)
-    assert done.returncode == 0, done.stderr
-    return done.stdout, page_requests(net_log, site="http://127.0.0.1")
+    )
+    return dom, page_requests(net_log, site="http://127.0.0.1")
 
 
 def page_requests(net_log: Path, site: str) -> list[str]:

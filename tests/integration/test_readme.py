@@ -49,13 +49,14 @@ def test_every_limit_is_a_declared_setting() -> None:
 def test_the_readme_error_example_is_what_the_service_answers(
     client: httpx.Client, auth: dict[str, str]
 ) -> None:
-    """The README's problem details example is the answer to a collection with an empty
-    title, type and all."""
+    """The README's problem details example is the answer to the body it shows, type and
+    all."""
     block = README[README.index("Errors are RFC 9457") :]
+    sent = block[block.index("`", block.index("here for")) + 1 : block.index("`:")]
     example = block[block.index("```json") + len("```json") : block.index("```\n", 10)]
     expected = json.loads(example)
     headers = {**auth, "X-Request-ID": expected["request_id"]}
-    response = client.post("/collections/", headers=headers, json={"title": ""})
+    response = client.post("/collections/", headers=headers, json=json.loads(sent))
     assert (response.status_code, response.json()) == (400, expected)
 
 

@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from http import HTTPStatus
 from typing import Any
 
+import msgspec
 from litestar import Litestar, Request, Router
-from litestar.config.cors import CORSConfig
 from litestar.di import Provide
 from litestar.exceptions import HTTPException, SerializationException
+from litestar.exceptions.http_exceptions import RequestEntityTooLarge
 
 from adapters.metrics import Metrics
-from moviecore import DEFAULT_LIMITS, Limits
+from moviecore import DEFAULT_LIMITS, FieldError, Limits, ValidationError
 
 from ._auth import current_session, current_user
 from ._backend import OpenBackend, Service, root_path
+from ._bodies import checked_body
 from ._counting import RequestCounting
 from ._docs import docs_assets
 from ._health import health, live, ready
@@ -28,8 +31,9 @@ from ._routes import COLLECTION_ROUTES, ROUTES
 
 
 class JsonBodyRequest(Request[Any, Any, Any]):
-    """A request whose body is read only as JSON, and whose unreadable JSON body is always
-    the client's mistake.
+    """A request whose body is read only as JSON, checked whole against what its handler
+    takes (``_bodies``), and whose unreadable body is always the client's mistake, told
+    in the service's words.
 
     A body of any other media type is refused 415 before it is decoded: a form or
     ``text/plain`` POST is one a page on any origin may send without a CORS preflight.
@@ -38,19 +42,52 @@ class JsonBodyRequest(Request[Any, Any, Any]):
     would let those through as server errors.
     """
 
+    async def body(self) -> bytes:
+        """The body's bytes; a body over the limit is a 413 naming the limit."""
+        try:
+            return await super().body()
+        except RequestEntityTooLarge as exc:
+            limit = self.route_handler.resolve_request_max_body_size()
+            raise RequestEntityTooLarge(f"the body must be at most {limit:,} bytes") from exc
+
     async def json(self) -> Any:
-        """The decoded JSON body; any body that cannot be decoded is a 400."""
+        """The decoded JSON body, checked whole; any body that cannot be decoded is a 400."""
         media_type = self.content_type[0]
         if media_type != "application/json" and not media_type.endswith("+json"):
             raise UnsupportedMediaType(
                 "the body must be JSON, sent with Content-Type: application/json"
             )
         try:
-            return await super().json()
+            raw = await super().json()
         except RecursionError as exc:
-            raise SerializationException("JSON is nested too deeply") from exc
+            raise _unreadable("must be JSON nested less deeply") from exc
         except UnicodeDecodeError as exc:
-            raise SerializationException("JSON is malformed: invalid UTF-8") from exc
+            raise _unreadable("must be UTF-8: it holds bytes that are not") from exc
+        except SerializationException as exc:
+            raise _unreadable(f"must be valid JSON{_where(exc.detail)}") from exc
+        data = self.route_handler.parsed_data_field
+        if data is None or not (
+            isinstance(data.annotation, type) and issubclass(data.annotation, msgspec.Struct)
+        ):
+            return raw
+        service: Service = self.app.state.service
+        return checked_body(raw, data.annotation, service.limits)
+
+
+_BYTE = re.compile(r"\(byte (?P<offset>[0-9]+)\)")
+"""Where msgspec says a malformed body goes wrong: the one part of its words kept."""
+
+
+def _where(detail: str) -> str:
+    if offset := _BYTE.search(detail):
+        return f" (it goes wrong at byte {offset['offset']})"
+    if "truncated" in detail:
+        return " (it ends too early)"
+    return ""
+
+
+def _unreadable(message: str) -> ValidationError:
+    return ValidationError([FieldError("body", message)])
 
 
 class UnsupportedMediaType(HTTPException):
@@ -118,10 +155,13 @@ def create_http_app(
         request_class=JsonBodyRequest,
         request_max_body_size=max_body_bytes,
         logging_config=None,  # the process's logging (adapters.logs) is left as it is
-        cors_config=CORSConfig(allow_origins=list(cors_origins)) if cors_origins else None,
         debug=debug,
     )
     finish_openapi(app.openapi_schema, limits)
     return RequestCounting(
-        app, access_log=access_log, metrics=metrics, trusted_proxies=trusted_proxies
+        app,
+        cors_origins=cors_origins,
+        access_log=access_log,
+        metrics=metrics,
+        trusted_proxies=trusted_proxies,
     )

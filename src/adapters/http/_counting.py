@@ -2,7 +2,8 @@
 
 It sits outside Litestar's router so that requests Litestar answers by itself
 (unknown path, wrong method, body too large) are counted too, and counts before
-handling so that ``GET /request-count/`` includes itself. Requests the server
+handling so that ``GET /request-count/`` includes itself. CORS (``_cors``) marks the
+answers of both; HEAD is answered as GET (``_head``). Requests the server
 layer refused (``_refusals``) are counted here too, then answered without Litestar,
 with a request id, an access line and metrics like any other.
 
@@ -33,6 +34,8 @@ from adapters.metrics import REFUSED, Metrics
 from moviecore import Unavailable
 
 from ._backend import Backend
+from ._cors import Cors
+from ._head import HeadAsGet
 from ._refusals import refusal_of, send_refusal
 from ._request_log import RequestLog
 
@@ -46,17 +49,20 @@ class RequestCounting:
         self,
         app: Litestar,
         *,
+        cors_origins: Sequence[str] = (),
         access_log: bool = False,
         metrics: Metrics | None = None,
         trusted_proxies: Sequence[str] = (),
     ) -> None:
         self.app = app
+        answer, refuse = Cors(HeadAsGet(app), cors_origins), Cors(_answer_refusal, cors_origins)
         self._answer = _behind(
-            trusted_proxies, RequestLog(app, access_log=access_log, metrics=metrics)
+            trusted_proxies,
+            RequestLog(answer, access_log=access_log, metrics=metrics),  # type: ignore[arg-type]
         )
         self._refuse = _behind(
             trusted_proxies,
-            RequestLog(_answer_refusal, access_log=access_log, metrics=metrics),
+            RequestLog(refuse, access_log=access_log, metrics=metrics),  # type: ignore[arg-type]
         )
 
     async def __call__(

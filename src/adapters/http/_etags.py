@@ -7,9 +7,11 @@ every write, since every update adds one to the version.
 from __future__ import annotations
 
 import re
+from http import HTTPStatus
 from typing import Annotated
 
 from litestar.datastructures import ResponseHeader
+from litestar.openapi import ResponseSpec
 from litestar.params import HeaderParameter
 
 _STRONG_TAG = re.compile(r'\s*"(?P<version>[1-9][0-9]{0,17})"\s*')
@@ -33,6 +35,18 @@ IfMatch = Annotated[
     ),
 ]
 
+IfNoneMatch = Annotated[
+    str | None,
+    HeaderParameter(
+        name="If-None-Match",
+        required=False,
+        description=(
+            "The ETag of the copy the client holds: if it is still current, the answer is"
+            " `304` with no body."
+        ),
+    ),
+]
+
 ETAG_HEADER = ResponseHeader(
     name="ETag",
     description="The collection's version, a strong entity tag that changes on every write;"
@@ -41,9 +55,25 @@ ETAG_HEADER = ResponseHeader(
 )
 
 
+NOT_MODIFIED = {
+    HTTPStatus.NOT_MODIFIED.value: ResponseSpec(
+        None, description="Not Modified: the copy named in If-None-Match is current; no body."
+    )
+}
+"""The OpenAPI description of a 304."""
+
+
 def etag(version: int) -> dict[str, str]:
     """The ETag header of a collection at ``version``."""
     return {"ETag": f'"{version}"'}
+
+
+def not_modified(if_none_match: list[str], version: int) -> bool:
+    """Whether the If-None-Match lines of a request name ``version`` (or are ``*``): the
+    client's copy is current. Compared weakly, as RFC 9110 asks for If-None-Match."""
+    tags = (tag.strip() for line in if_none_match for tag in line.split(","))
+    current = f'"{version}"'
+    return any(tag == "*" or tag.removeprefix("W/") == current for tag in tags)
 
 
 def expected_version(if_match: list[str]) -> int | None:

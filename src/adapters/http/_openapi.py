@@ -8,7 +8,7 @@ to the core, so the document states them here).
 
 from __future__ import annotations
 
-import math
+import json
 from typing import Any
 
 from litestar.handlers import HTTPRouteHandler
@@ -17,9 +17,11 @@ from litestar.openapi.spec import (
     Components,
     OpenAPI,
     OpenAPIHeader,
+    OpenAPIResponse,
     OpenAPIType,
     Operation,
     Reference,
+    RequestBody,
     Schema,
     SecurityScheme,
     Server,
@@ -31,10 +33,8 @@ from moviecore import Limits
 from ._auth import BEARER_SCHEME
 from ._docs import DOCS_PATH, docs_plugins
 from ._etags import ETAG_HEADER
-from ._problems import PROBLEM_JSON
-
-_UTF8_MAX_BYTES = 4
-"""The most bytes one character takes in UTF-8: a password limit in bytes bounds its characters."""
+from ._examples import OPERATIONS
+from ._problems import PROBLEM_JSON, PROBLEM_TYPES
 
 
 def _operation_id(handler: HTTPRouteHandler, *_method_and_path: object) -> str:
@@ -60,22 +60,43 @@ def openapi_config(root_path: str) -> OpenAPIConfig:
     )
 
 
-def _header(description: str) -> OpenAPIHeader:
-    return OpenAPIHeader(schema=Schema(type=OpenAPIType.STRING), description=description)
+def _header(
+    description: str, example: str | int, kind: OpenAPIType, *, required: bool = True
+) -> OpenAPIHeader:
+    return OpenAPIHeader(
+        schema=Schema(type=kind), description=description, example=example, required=required
+    )
 
 
-_RETRY_AFTER = _header("Seconds to wait before trying again.")
+_ETAG = _header(ETAG_HEADER.description or "", '"3"', OpenAPIType.STRING)
+_RETRY_AFTER = _header("Seconds to wait before trying again.", 10, OpenAPIType.INTEGER)
 _HEADERS_BY_STATUS = {
     "401": {
+        # Not on a failed login, which is a 401 too.
         "WWW-Authenticate": _header(
             '`Bearer error="invalid_token"`: send a valid access token (the problem\'s'
-            " `reason` says what was wrong with this one)."
+            " `reason` says what was wrong with this one).",
+            'Bearer error="invalid_token"',
+            OpenAPIType.STRING,
+            required=False,
         )
     },
-    "412": {"ETag": _header(ETAG_HEADER.description or "")},
+    "412": {"ETag": _ETAG},
     "429": {"Retry-After": _RETRY_AFTER},
     "503": {"Retry-After": _RETRY_AFTER},
 }
+_SUCCESS_HEADERS = {
+    "ETag": _ETAG,
+    "Location": _header(
+        "The absolute URL of what was made.",
+        "https://api.example/collections/0b7e1a52-2f9c-4d5e-8a61-3c2f9e0d4b17/",
+        OpenAPIType.STRING,
+    ),
+}
+"""The headers of success answers, typed: Litestar leaves a documented header untyped."""
+_REQUEST_BODIES = ("Credentials", "NewCollection", "CollectionUpdate", "MovieBody")
+"""Request schemas: a field the server defaults is optional there, and says its default in
+words, since openapi-typescript makes a property with a ``default`` required."""
 
 
 def _limits_by_field(limits: Limits) -> dict[tuple[str, str], dict[str, Any]]:
@@ -91,10 +112,11 @@ def _limits_by_field(limits: Limits) -> dict[tuple[str, str], dict[str, Any]]:
         "genres": {"max_length": limits.genres_max},
     }
     password = {
-        "min_length": math.ceil(limits.password_min_bytes / _UTF8_MAX_BYTES),
+        # In characters, as JSON Schema counts: right for ASCII, which most are.
+        "min_length": limits.password_min_bytes,
         "max_length": limits.password_max_bytes,
         "description": f"{limits.password_min_bytes} to {limits.password_max_bytes}"
-        " bytes in UTF-8.",
+        " bytes in UTF-8: as many ASCII characters, fewer of other scripts.",
     }
     return {
         ("Credentials", "username"): {
@@ -150,12 +172,52 @@ def _add_headers(operation: Operation) -> None:
         response.headers = {name: merged[name] for name in sorted(merged)}
 
 
+def _describe(operation: Operation) -> None:
+    """Give ``operation`` its summary, the meaning of its success and its examples."""
+    name = operation.operation_id or ""
+    if name not in OPERATIONS:
+        raise LookupError(f"the operation {name!r} has no summary and examples in _examples")
+    doc = OPERATIONS[name]
+    operation.summary = doc.summary
+    body = operation.request_body
+    if doc.request is not None and isinstance(body, RequestBody):
+        body.content["application/json"].example = doc.request
+    for status, response in (operation.responses or {}).items():
+        if isinstance(response, OpenAPIResponse) and status.startswith("2"):
+            response.description = doc.success
+            for media in (response.content or {}).values():
+                media.example = doc.answer
+            response.headers = {
+                name: _SUCCESS_HEADERS.get(name, header)
+                for name, header in (response.headers or {}).items()
+            }
+
+
+def _optional_defaults(components: Components) -> None:
+    for name in _REQUEST_BODIES:
+        for schema in (components.schemas[name].properties or {}).values():
+            target = _value_schema(schema)
+            if target.default is not None:
+                default = json.dumps(target.default)
+                target.description = f"Default: `{default}`."
+                target.default = None
+
+
+def _problem_types(components: Components) -> None:
+    problem = components.schemas["Problem"].properties or {}
+    _value_schema(problem["type"]).enum = list(PROBLEM_TYPES)
+
+
 def finish_openapi(openapi: OpenAPI, limits: Limits) -> None:
-    """Give ``openapi`` the contract's paths, the problem headers and ``limits``."""
+    """Give ``openapi`` the contract's paths, summaries, examples, typed headers, the
+    problem types and ``limits``."""
     paths = openapi.paths or {}
     openapi.paths = {(path if path == "/" else f"{path}/"): item for path, item in paths.items()}
     for item in openapi.paths.values():
         for method in ("get", "put", "post", "patch", "delete"):
             if (operation := getattr(item, method)) is not None:
                 _add_headers(operation)
+                _describe(operation)
     _add_limits(openapi.components, limits)
+    _optional_defaults(openapi.components)
+    _problem_types(openapi.components)

@@ -31,4 +31,6 @@ def options_handlers(handlers: Sequence[HTTPRouteHandler]) -> list[HTTPRouteHand
     for handler in handlers:
         for path in handler.paths:
             methods[path] |= set(handler.http_methods)
+            if HttpMethod.GET in handler.http_methods:  # served by _head
+                methods[path].add(HttpMethod.HEAD.value)
     return [_options(path, ", ".join(sorted(allowed))) for path, allowed in methods.items()]

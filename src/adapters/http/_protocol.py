@@ -67,6 +67,8 @@ _METHOD = re.compile(rb"[!#$%&'*+\-.^_`|~0-9A-Za-z]{1,16}")
 """An HTTP method token, as a refused request line's first word is logged (bounded)."""
 
 
+_CORS_HEADERS = (b"origin", b"access-control-request-method")
+
 _logger = logging.getLogger("moviecore.server")
 
 Message = dict[str, Any]
@@ -498,6 +500,7 @@ class HttpConnection(asyncio.Protocol):
     def on_message_complete(self) -> None:
         self.reading_head = True
         self.head_bytes = 0
+        self.headers = []  # the next request's refusal must not carry these (the scope keeps them)
         exchange = self.exchange
         if exchange is None:
             return
@@ -652,7 +655,9 @@ class HttpConnection(asyncio.Protocol):
         self._run(exchange)
 
     def _refusal_scope(self, refusal: Refusal) -> Scope:
-        # The head may be incomplete or unreadable: its method is logged if it has one.
+        # The head may be incomplete or unreadable: its method is logged if it has one,
+        # and its CORS headers, once read, let an allowed page read the answer: a
+        # preflight is answered as any (``_cors``), so the page then reads the refusal.
         word = self.head_start.split(b" ", 1)[0]
         method = word.decode("ascii") if _METHOD.fullmatch(word) else "-"
         return {
@@ -665,7 +670,7 @@ class HttpConnection(asyncio.Protocol):
             "raw_path": b"/",
             "query_string": b"",
             "root_path": "",
-            "headers": [],
+            "headers": [(name, value) for name, value in self.headers if name in _CORS_HEADERS],
             "client": self.client,
             "server": self.server,
             "state": self.site.state.copy(),

@@ -12,12 +12,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import msgspec
 from litestar.types import Send
 
-from ._problems import PROBLEM_JSON, Problem
+from ._problems import send_problem
 from ._protocol import REFUSAL, Refusal
-from ._request_log import current_request_id
 
 
 def refusal_of(scope: Mapping[str, Any]) -> Refusal | None:
@@ -31,20 +29,7 @@ def refusal_of(scope: Mapping[str, Any]) -> Refusal | None:
 
 async def send_refusal(refusal: Refusal, send: Send) -> None:
     """Answer ``refusal`` as problem details and ask for the connection to close."""
-    problem = Problem(
-        type="about:blank",
-        title=refusal.status.phrase,
-        status=refusal.status.value,
-        detail=refusal.detail,
-        request_id=current_request_id(),
-    )
-    body = msgspec.json.encode(problem)
-    headers = [
-        (b"content-type", PROBLEM_JSON.encode()),
-        (b"content-length", str(len(body)).encode()),
-        (b"connection", b"close"),
-    ]
+    headers = [(b"connection", b"close")]
     if refusal.retry_after is not None:
         headers.append((b"retry-after", str(refusal.retry_after).encode()))
-    await send({"type": "http.response.start", "status": refusal.status.value, "headers": headers})
-    await send({"type": "http.response.body", "body": body, "more_body": False})
+    await send_problem(send, refusal.status, refusal.detail, headers)

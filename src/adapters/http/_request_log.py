@@ -132,7 +132,7 @@ class RequestLog:
             if not measured and self._metrics is not None:
                 measured = True
                 seconds = time.perf_counter() - started
-                self._metrics.request(scope["method"], route_of(scope), status, seconds)
+                self._metrics.request(fields["method"], route_of(scope), status, seconds)
 
         async def send_with_id(message: Message) -> None:
             nonlocal status

@@ -24,7 +24,16 @@ from moviecore import Collection, PageNotFound, ValidationError
 
 from ._auth import SECURITY
 from ._backend import Service
-from ._etags import ETAG_HEADER, FIRST_VERSION, IfMatch, etag, expected_version
+from ._etags import (
+    ETAG_HEADER,
+    FIRST_VERSION,
+    NOT_MODIFIED,
+    IfMatch,
+    IfNoneMatch,
+    etag,
+    expected_version,
+    not_modified,
+)
 from ._problems import problem_responses
 from ._request_log import client_address
 from ._schemas import (
@@ -118,6 +127,11 @@ _LOCATION = ResponseHeader(
     description="The absolute URL of what was created.",
     documentation_only=True,
 )
+
+
+def not_modified_response(headers: dict[str, str]) -> Response[Any]:
+    """A 304: the client's copy is current; it has no body."""
+    return Response(None, status_code=HTTPStatus.NOT_MODIFIED, headers=headers)
 
 
 def _page(page: int) -> int:
@@ -282,15 +296,22 @@ async def list_collections(
     security=SECURITY,
     tags=["collections"],
     response_headers=[ETAG_HEADER],
-    responses=problem_responses(*_PROTECTED, *_LOOKUP),
+    responses={**problem_responses(*_PROTECTED, *_LOOKUP), **NOT_MODIFIED},
 )
 async def get_collection(
-    collection_uuid: FromPath[UUID], user: User, service: ServiceDep
+    request: Request[Any, Any, Any],
+    collection_uuid: FromPath[UUID],
+    user: User,
+    service: ServiceDep,
+    if_none_match: IfNoneMatch = None,
 ) -> Response[CollectionBody]:
-    """One of the caller's collections with its movies."""
-    return _stored(
-        await moviecore.get_collection(user, collection_uuid, collections=service.ports.collections)
+    """One of the caller's collections with its movies; `304` if the client's copy is current."""
+    collection = await moviecore.get_collection(
+        user, collection_uuid, collections=service.ports.collections
     )
+    if not_modified(request.headers.getall("if-none-match", []), collection.version):
+        return not_modified_response(etag(collection.version))
+    return _stored(collection)
 
 
 @put(

@@ -16,20 +16,23 @@ from uuid import UUID
 import msgspec
 
 from moviecore import (
+    CATALOG_PAGE_SIZE,
     CatalogPage,
     Collection,
     CollectionChanges,
     CollectionDraft,
     CollectionsPage,
     FieldError,
+    Limits,
     Movie,
     Tokens,
     User,
     ValidationError,
+    check_collection,
 )
 
 
-class Credentials(msgspec.Struct, frozen=True):
+class Credentials(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """A username and a password, to register or to log in."""
 
     username: str
@@ -88,7 +91,7 @@ class Account(msgspec.Struct, frozen=True):
         return cls(id=user.id, username=user.username, created_at=user.created_at)
 
 
-class MovieBody(msgspec.Struct, frozen=True):
+class MovieBody(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """A movie as a client sends it into a collection."""
 
     uuid: UUID
@@ -123,12 +126,26 @@ def _movies(bodies: list[MovieBody]) -> tuple[Movie, ...]:
     return tuple(body.to_movie() for body in bodies)
 
 
-class NewCollection(msgspec.Struct, frozen=True):
+def _limit_errors(
+    title: str | None, description: str | None, movies: tuple[Movie, ...] | None, limits: Limits
+) -> list[FieldError]:
+    try:
+        check_collection(title, description, movies, limits)
+    except ValidationError as error:
+        return list(error.errors)
+    return []
+
+
+class NewCollection(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """What a client sends to create a collection."""
 
     title: str
     description: str = ""
     movies: list[MovieBody] = msgspec.field(default_factory=list)
+
+    def limit_errors(self, limits: Limits) -> list[FieldError]:
+        """Every limit the collection breaks, in the core's words."""
+        return _limit_errors(self.title, self.description, _movies(self.movies), limits)
 
     def to_draft(self) -> CollectionDraft:
         """The core's draft."""
@@ -137,12 +154,17 @@ class NewCollection(msgspec.Struct, frozen=True):
         )
 
 
-class CollectionUpdate(msgspec.Struct, frozen=True):
-    """The fields of a collection to change; an absent field stays as it is."""
+class CollectionUpdate(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """The fields of a collection to change; an absent (or null) field stays as it is."""
 
     title: str | msgspec.UnsetType = msgspec.UNSET
     description: str | msgspec.UnsetType = msgspec.UNSET
     movies: list[MovieBody] | msgspec.UnsetType = msgspec.UNSET
+
+    def limit_errors(self, limits: Limits) -> list[FieldError]:
+        """Every limit the given fields break, in the core's words."""
+        changes = self.to_changes()
+        return _limit_errors(changes.title, changes.description, changes.movies, limits)
 
     def to_changes(self) -> CollectionChanges:
         """The core's changes."""
@@ -240,8 +262,15 @@ class CollectionsData(msgspec.Struct, frozen=True):
     favourite_genres: str
     count: int
     page: int
+    page_size: int
+    pages: int
     next: str | None
     previous: str | None
+
+
+def _pages(count: int, page_size: int) -> int:
+    """How many pages ``count`` items fill, ``page_size`` to a page: page 1 always exists."""
+    return max(1, -(-count // page_size))
 
 
 def _page_link(link: str, number: int, query: Mapping[str, str]) -> str:
@@ -271,6 +300,8 @@ class CollectionsPageBody(msgspec.Struct, frozen=True):
             favourite_genres=page.favourite_genres,
             count=page.count,
             page=page.page,
+            page_size=page_size,
+            pages=_pages(page.count, page_size),
             next=_page_link(link, page.page + 1, query)
             if page.page * page_size < page.count
             else None,
@@ -284,6 +315,8 @@ class MoviesPageBody(msgspec.Struct, frozen=True):
 
     count: int
     page: int
+    page_size: int
+    pages: int
     next: str | None
     previous: str | None
     movies: list[ServedMovie]
@@ -296,6 +329,8 @@ class MoviesPageBody(msgspec.Struct, frozen=True):
         return cls(
             count=page.count,
             page=page.page,
+            page_size=CATALOG_PAGE_SIZE,
+            pages=_pages(page.count, CATALOG_PAGE_SIZE),
             next=_page_link(link, page.page + 1, query) if page.has_next else None,
             previous=_page_link(link, page.page - 1, query) if page.has_previous else None,
             movies=[ServedMovie.of(movie) for movie in page.movies],

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
-from moviecore import CatalogPage, Movie, MovieKeys, MovieQuery, genre_needle
+from moviecore import CATALOG_PAGE_SIZE, CatalogPage, Movie, MovieKeys, MovieQuery, genre_needle
 
 from ._movie_rows import MOVIE_COLUMNS
 from ._paging import split_totals
@@ -72,7 +72,7 @@ KEYS_BATCH = 1000
 class PostgresMovieStore:
     """The MovieStore port over the ``movies`` table, ``page_size`` movies a page."""
 
-    def __init__(self, pool: Pool, page_size: int = 10) -> None:
+    def __init__(self, pool: Pool, page_size: int = CATALOG_PAGE_SIZE) -> None:
         self._pool = pool
         self._page_size = page_size
 

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
-from moviecore import CatalogPage, Movie, MovieKeys, MovieQuery, genre_needle
+from moviecore import CATALOG_PAGE_SIZE, CatalogPage, Movie, MovieKeys, MovieQuery, genre_needle
 
 from ._database import Database
 from ._rows import movie_from_row, movie_row
@@ -52,7 +52,7 @@ _SEARCH_GENRE = _SEARCH.format(matches=_OF_GENRE)
 class SqliteMovieStore:
     """The MovieStore port over the ``movies`` table, ``page_size`` movies a page."""
 
-    def __init__(self, database: Database, page_size: int = 10) -> None:
+    def __init__(self, database: Database, page_size: int = CATALOG_PAGE_SIZE) -> None:
         if page_size < 1:
             raise ValueError("page_size must be 1 or more")
         self._database = database

@@ -21,9 +21,17 @@ from uuid import UUID
 
 import msgspec
 
-from moviecore import DEFAULT_LIMITS, CatalogPage, FieldError, Limits, Movie, normalise_movie
+from moviecore import (
+    CATALOG_PAGE_SIZE,
+    DEFAULT_LIMITS,
+    CatalogPage,
+    FieldError,
+    Limits,
+    Movie,
+    normalise_movie,
+)
 
-PAGE_SIZE = 10
+PAGE_SIZE = CATALOG_PAGE_SIZE
 
 # What msgspec may raise on hostile JSON besides DecodeError: nesting too deep to follow.
 UNREADABLE = (msgspec.DecodeError, RecursionError, UnicodeDecodeError)

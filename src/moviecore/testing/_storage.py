@@ -14,6 +14,7 @@ from dataclasses import replace
 from uuid import UUID
 
 from moviecore import (
+    CATALOG_PAGE_SIZE,
     AlreadyStored,
     CatalogPage,
     Collection,
@@ -129,7 +130,7 @@ class MemoryMovieStore:
     the movie was put.
     """
 
-    def __init__(self, movies: Iterable[Movie] = (), page_size: int = 10) -> None:
+    def __init__(self, movies: Iterable[Movie] = (), page_size: int = CATALOG_PAGE_SIZE) -> None:
         if page_size < 1:
             raise ValueError("page_size must be 1 or more")
         self._page_size = page_size
