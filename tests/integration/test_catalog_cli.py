@@ -9,7 +9,7 @@ import os
 import re
 import signal
 import subprocess
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
@@ -165,6 +165,20 @@ async def test_a_page_that_cannot_be_read_is_passed_over_and_named(
     ), result.stderr
 
 
+@contextmanager
+def sigint_as_in_a_terminal() -> Iterator[None]:
+    """Commands started in the block get SIGINT at its default, as a shell gives a command
+    it runs in a terminal's foreground, however this test run was started: a background job
+    of a shell inherits SIGINT ignored, and a command started from it would too (which
+    ``moviecore`` respects, as Python does: it is how a shell keeps a terminal's Ctrl-C from
+    its background jobs). A handler, unlike an ignored signal, is not inherited."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 PROGRESS = re.compile(r"moviecore: page (\d+) of 20, \d+ movies/s, about .+ left\n")
 
 
@@ -175,15 +189,16 @@ async def test_ctrl_c_stops_a_sync_with_one_line_and_the_next_run_resumes(
     """SIGINT during a sync says after which page it stopped and exits 130; the next run
     starts on the page after it and finishes the copy."""
     upstream = await fake_upstream(UpstreamOptions(movies=200, seed=5, latency_ms=100))
-    process = await asyncio.create_subprocess_exec(
-        *moviecore_command(),
-        "catalog",
-        "sync",
-        env=_environment(tmp_path, sync_settings(upstream, storage)),
-        cwd=tmp_path,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    with sigint_as_in_a_terminal():
+        process = await asyncio.create_subprocess_exec(
+            *moviecore_command(),
+            "catalog",
+            "sync",
+            env=_environment(tmp_path, sync_settings(upstream, storage)),
+            cwd=tmp_path,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
     assert process.stderr is not None
     # Progress, not the clock, says when the sync is under way.
     lines = [(await process.stderr.readline()).decode()]
