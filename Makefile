@@ -35,8 +35,9 @@ run: $(RUN_VENV)/.installed
 	$(RUN_VENV)/bin/moviecore migrate
 	$(RUN_VENV)/bin/moviecore serve
 
+# Two worker processes (pytest-xdist), one per core of the machines it runs on.
 test: $(VENV)/.installed
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check src tests examples bench tools
