@@ -95,6 +95,8 @@ def check_collection(
 ) -> None:
     """Raise ValidationError unless every given field of a collection fits the limits."""
     errors = [] if title is None else _length("title", title, 1, limits.title_max)
+    if title and title.isspace():  # kept as sent otherwise, white space included
+        errors.append(FieldError("title", "must not be blank"))
     if description is not None:
         errors += _length("description", description, 0, limits.description_max)
     if movies is not None:

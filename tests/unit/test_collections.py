@@ -15,6 +15,7 @@ from moviecore import (
     CollectionSummary,
     FieldError,
     Movie,
+    MovieCore,
     PageNotFound,
     Ports,
     ValidationError,
@@ -82,6 +83,26 @@ async def test_nul_characters_are_refused_by_field(ports: Ports) -> None:
         FieldError("title", "must not contain NUL characters"),
         FieldError("movies[0].title", "must not contain NUL characters"),
     )
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("title", ["   ", "\t\n", "\u3000\u00a0"], ids=["spaces", "tab", "wide"])
+async def test_a_blank_title_is_refused_and_changes_nothing(ports: Ports, title: str) -> None:
+    """A title of white space alone is refused, on creation and on update, naming the title;
+    the collection keeps the title it had."""
+    core = MovieCore(ports)
+    kept = await core.create_collection(ALICE, CollectionDraft(" Kept "))
+    refused = []
+    for attempt in (
+        lambda: core.create_collection(ALICE, CollectionDraft(title)),
+        lambda: core.update_collection(ALICE, kept, CollectionChanges(title=title)),
+    ):
+        with pytest.raises(ValidationError) as raised:
+            await attempt()
+        refused.append(raised.value.errors)
+    stored = await core.list_collections(ALICE)
+    assert refused == [(FieldError("title", "must not be blank"),)] * 2
+    assert [summary.title for summary in stored.collections] == [" Kept "]
 
 
 @pytest.mark.anyio

@@ -161,7 +161,7 @@ def collection_drafts(
     """Drafts within the limits, with up to ``max_movies`` movies (uuids may repeat)."""
     return st.builds(
         CollectionDraft,
-        title=_text_within(1, limits.title_max),
+        title=_text_within(1, limits.title_max).filter(lambda title: not title.isspace()),
         description=_text_within(0, limits.description_max),
         movies=_movie_lists(limits, max_movies),
     )
@@ -190,10 +190,12 @@ def _bad_movie_lists(limits: Limits) -> st.SearchStrategy[tuple[Movie, ...]]:
 def invalid_collection_drafts(
     limits: Limits = DEFAULT_LIMITS,
 ) -> st.SearchStrategy[CollectionDraft]:
-    """Drafts breaking one rule: title empty or too long, description too long, or movies."""
+    """Drafts breaking one rule: title empty, blank or too long, description too long, or
+    movies."""
     valid = collection_drafts(limits)
     return st.one_of(
         valid.map(lambda draft: replace(draft, title="")),
+        st.builds(replace, valid, title=st.text(" \t\n\u3000", min_size=1, max_size=5)),
         st.builds(replace, valid, title=_too_long(limits.title_max)),
         st.builds(replace, valid, description=_too_long(limits.description_max)),
         st.builds(replace, valid, movies=_bad_movie_lists(limits)),
