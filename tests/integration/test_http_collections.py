@@ -241,6 +241,7 @@ def test_another_users_collection_is_404(
                 {"field": "movies[0].title", "message": "must be 1 to 500 characters long"},
             ],
         ),
+        ({"title": " \t "}, [{"field": "title", "message": "must not be blank"}]),
         ({"description": "no title"}, [{"field": "title", "message": "is required"}]),
         ([], [{"field": "body", "message": "must be a JSON object"}]),
         (
