@@ -15,7 +15,6 @@ from moviecore import (
     CollectionSummary,
     FieldError,
     Movie,
-    MovieCore,
     PageNotFound,
     Ports,
     ValidationError,
@@ -90,17 +89,19 @@ async def test_nul_characters_are_refused_by_field(ports: Ports) -> None:
 async def test_a_blank_title_is_refused_and_changes_nothing(ports: Ports, title: str) -> None:
     """A title of white space alone is refused, on creation and on update, naming the title;
     the collection keeps the title it had."""
-    core = MovieCore(ports)
-    kept = await core.create_collection(ALICE, CollectionDraft(" Kept "))
+    collections = ports.collections
+    kept = await create_collection(ALICE, CollectionDraft(" Kept "), collections=collections)
     refused = []
     for attempt in (
-        lambda: core.create_collection(ALICE, CollectionDraft(title)),
-        lambda: core.update_collection(ALICE, kept, CollectionChanges(title=title)),
+        lambda: create_collection(ALICE, CollectionDraft(title), collections=collections),
+        lambda: update_collection(
+            ALICE, kept, CollectionChanges(title=title), collections=collections
+        ),
     ):
         with pytest.raises(ValidationError) as raised:
             await attempt()
         refused.append(raised.value.errors)
-    stored = await core.list_collections(ALICE)
+    stored = await list_collections(ALICE, collections=collections)
     assert refused == [(FieldError("title", "must not be blank"),)] * 2
     assert [summary.title for summary in stored.collections] == [" Kept "]
 
