@@ -148,3 +148,20 @@ def test_every_kit_module_that_asserts_is_rewritten() -> None:
         if any(isinstance(node, ast.Assert) for node in ast.walk(ast.parse(path.read_text())))
     }
     assert asserting == set(ASSERTING_MODULES)
+
+
+def test_a_long_text_shows_its_first_difference(pytester: pytest.Pytester) -> None:
+    """Two long texts differing near their end show where, which a cut diff would hide."""
+    texts = "'x' * 500 + 'a' + 'y' * 500 == 'x' * 500 + 'b' + 'y' * 500"
+    pytester.makepyfile(test_long=f"def test_long():\n    assert {texts}\n")
+    shown = pytester.runpytest_inprocess("-q", "-p", "no:cacheprovider").stdout.str()
+    around = "x" * 30, "y" * 29
+    assert [
+        line.split("...", 1)[-1]
+        for line in shown.splitlines()
+        if "  left:" in line or "  right:" in line
+    ] == [
+        repr(f"{around[0]}a{around[1]}"),
+        repr(f"{around[0]}b{around[1]}"),
+    ]
+    assert "first difference at character 500:" in shown

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import replace
 from uuid import UUID, uuid4
 
@@ -240,7 +240,16 @@ class _ConcurrentWrites(Contract):
         results = await asyncio.gather(*attempts, return_exceptions=True)
         won = [r for r in results if isinstance(r, Collection)]
         lost = [r for r in results if isinstance(r, VersionMismatch)]
-        assert (len(won), len(lost), await collections.get(owner, target.uuid)) == (1, 9, won[0])
+        stored = await collections.get(owner, target.uuid)
+        assert {
+            "updates won": len(won),
+            "refused": len(lost),
+            "stored is a winner": stored in won,
+        } == {
+            "updates won": 1,
+            "refused": 9,
+            "stored is a winner": True,
+        }
 
     @pytest.mark.anyio
     async def test_one_of_simultaneous_adds_of_a_uuid_wins(
@@ -256,11 +265,11 @@ class _ConcurrentWrites(Contract):
             *(collections.add(c) for c in contenders), return_exceptions=True
         )
         listed = [(await collections.page(o, 0, 10)).count for o in (owner, stranger)]
-        assert (
-            results.count(None),
-            sum(isinstance(r, AlreadyStored) for r in results),
-            sum(listed),
-        ) == (1, 9, 1)
+        assert {
+            "adds stored": results.count(None),
+            "refused as AlreadyStored": sum(isinstance(r, AlreadyStored) for r in results),
+            "listed": sum(listed),
+        } == {"adds stored": 1, "refused as AlreadyStored": 9, "listed": 1}
 
     @pytest.mark.anyio
     async def test_concurrent_writes_keep_counts_exact(
@@ -467,26 +476,40 @@ class CollectionRepositoryContract(MovieEditContract, _ConcurrentWrites, OwnerRe
         await collections.add(stored)
         current = await collections.update(owner, stored.uuid, CollectionChanges(title="v2"))
         stale = CollectionChanges(title="stale", movies=())
-        refused: list[int] = []
-        for attempt in (
-            collections.update(owner, stored.uuid, stale, expected_version=1),
-            collections.remove(owner, stored.uuid, expected_version=1),
-            collections.remove(owner, stored.uuid, expected_version=3),
-        ):
-            with pytest.raises(VersionMismatch) as raised:
-                await attempt
-            refused.append(raised.value.current)
+        # Each call is made in turn, so that none is left unawaited when one fails.
+        attempts: dict[str, Callable[[], Awaitable[object]]] = {
+            "update(expected_version=1)": lambda: collections.update(
+                owner, stored.uuid, stale, expected_version=1
+            ),
+            "remove(expected_version=1)": lambda: collections.remove(
+                owner, stored.uuid, expected_version=1
+            ),
+            "remove(expected_version=3)": lambda: collections.remove(
+                owner, stored.uuid, expected_version=3
+            ),
+        }
+        refused: dict[str, object] = {}
+        for call, attempt in attempts.items():
+            try:
+                refused[call] = f"no VersionMismatch: returned {await attempt()!r}"
+            except VersionMismatch as error:
+                refused[call] = f"VersionMismatch(current={error.current})"
         after_refusals = await collections.get(owner, stored.uuid)
         accepted = await collections.update(
             owner, stored.uuid, CollectionChanges(description="v3"), expected_version=2
         )
         removed = await collections.remove(owner, stored.uuid, expected_version=3)
-        assert (refused, after_refusals, accepted, removed) == (
-            [2, 2, 2],
-            current,
-            replace(stored, title="v2", description="v3", version=3),
-            True,
-        )
+        assert {
+            "refused": refused,
+            "after the refusals": after_refusals,
+            "accepted": accepted,
+            "removed": removed,
+        } == {
+            "refused": dict.fromkeys(attempts, "VersionMismatch(current=2)"),
+            "after the refusals": current,
+            "accepted": replace(stored, title="v2", description="v3", version=3),
+            "removed": True,
+        }
 
     @pytest.mark.anyio
     async def test_removed_collection_is_gone(

@@ -200,7 +200,10 @@ class _CollectionRules(RuleBasedStateMachine):
         )
         answered = self._run(call)
         read_back = self._run(get_collection(owner_id, target, collections=store))
-        assert (answered, read_back) == (expected, expected)
+        assert {"returned": answered, "read back": read_back} == {
+            "returned": expected,
+            "read back": expected,
+        }
         self._model[owner_id][target] = expected
 
     @rule(owner=_OWNERS, data=st.data(), changes=collection_changes(max_movies=3))
@@ -340,11 +343,16 @@ class _CollectionRules(RuleBasedStateMachine):
             newest_first = list(reversed(owned.values()))
             found = self._run(store.page(owner_id, 0, len(newest_first) + 1))
             expected = [CollectionSummary.of(c) for c in newest_first]
-            assert (list(found.summaries), found.count, dict(found.genre_counts)) == (
-                expected,
-                len(newest_first),
-                dict(sum((count_genres(c.movies) for c in newest_first), Counter())),
-            )
+            counts = sum((count_genres(c.movies) for c in newest_first), Counter())
+            assert {
+                "listed": list(found.summaries),
+                "count": found.count,
+                "genre counts": dict(found.genre_counts),
+            } == {
+                "listed": expected,
+                "count": len(newest_first),
+                "genre counts": dict(counts),
+            }
 
     def teardown(self) -> None:
         try:
