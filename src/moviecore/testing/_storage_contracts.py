@@ -298,11 +298,15 @@ class _ConcurrentWrites(Contract):
         )
         items, count = await _listed(collections, owner, 0, 100)
         stored = [await collections.get(owner, item.uuid) for item in items]
-        assert (len(items), count, await _genres(collections, owner)) == (
-            18,
-            18,
-            _expected_counts(c for c in stored if c is not None),
-        )
+        assert {
+            "listed": len(items),
+            "count": count,
+            "genre counts": await _genres(collections, owner),
+        } == {
+            "listed": 18,
+            "count": 18,
+            "genre counts": _expected_counts(c for c in stored if c is not None),
+        }
 
 
 class CollectionRepositoryContract(MovieEditContract, _ConcurrentWrites, OwnerRemoval):
@@ -446,12 +450,17 @@ class CollectionRepositoryContract(MovieEditContract, _ConcurrentWrites, OwnerRe
         emptied = replace(renamed, description="", version=3)
         refilled = replace(emptied, movies=new_movies, version=4)
         items, count = await _listed(collections, owner)
-        assert (returned, await collections.get(owner, first.uuid), list(items), count) == (
-            [renamed, emptied, refilled, replace(refilled, version=5)],
-            replace(refilled, version=5),
-            [summary(second), summary(replace(refilled, version=5))],
-            2,
-        )
+        assert {
+            "returned": returned,
+            "stored": await collections.get(owner, first.uuid),
+            "listed": list(items),
+            "count": count,
+        } == {
+            "returned": [renamed, emptied, refilled, replace(refilled, version=5)],
+            "stored": replace(refilled, version=5),
+            "listed": [summary(second), summary(replace(refilled, version=5))],
+            "count": 2,
+        }
 
     @pytest.mark.anyio
     async def test_update_with_no_movies_empties_the_collection(

@@ -91,10 +91,10 @@ class MovieStoreContract(CatalogContract):
     @pytest.mark.anyio
     async def test_empty_store_has_an_empty_first_page(self, movie_store: MovieStore) -> None:
         """An empty catalog answers page 1 with no movies and a count of 0."""
-        assert (await movie_store.page(1), await movie_store.count()) == (
-            CatalogPage((), 0, 1, has_next=False),
-            0,
-        )
+        assert {"page 1": await movie_store.page(1), "count": await movie_store.count()} == {
+            "page 1": CatalogPage((), 0, 1, has_next=False),
+            "count": 0,
+        }
 
     @pytest.mark.anyio
     async def test_text_at_every_limit_round_trips_unchanged(self, movie_store: MovieStore) -> None:
@@ -146,10 +146,10 @@ class MovieStoreContract(CatalogContract):
         newest = movie("Newest")
         await movie_store.put([renamed, newest])
         await movie_store.put([])
-        assert (await movie_store.page(1), await movie_store.count()) == (
-            CatalogPage((first, renamed, third, newest), 4, 1, has_next=False),
-            4,
-        )
+        assert {"page 1": await movie_store.page(1), "count": await movie_store.count()} == {
+            "page 1": CatalogPage((first, renamed, third, newest), 4, 1, has_next=False),
+            "count": 4,
+        }
 
 
 class RequestCounterContract(Contract):
@@ -161,7 +161,7 @@ class RequestCounterContract(Contract):
         before = await counter.read()
         await counter.add()
         await counter.add(5)
-        assert (before, await counter.read()) == (0, 6)
+        assert {"before": before, "after": await counter.read()} == {"before": 0, "after": 6}
 
     @pytest.mark.anyio
     async def test_concurrent_adds_are_all_counted(self, counter: RequestCounter) -> None:
@@ -178,7 +178,10 @@ class RequestCounterContract(Contract):
         await counter.reset()
         after_reset = await counter.read()
         await counter.add()
-        assert (after_reset, await counter.read()) == (0, 1)
+        assert {"after the reset": after_reset, "after one more": await counter.read()} == {
+            "after the reset": 0,
+            "after one more": 1,
+        }
 
 
 def _key(name: str) -> str:
