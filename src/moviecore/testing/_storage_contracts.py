@@ -80,10 +80,10 @@ class UserRepositoryContract(AccountChanges):
         """A stored user comes back whole by its id and by its exact username."""
         stored = user("Ada.Lovelace+1@x")
         await users.add(stored)
-        assert (await users.by_id(stored.id), await users.by_username(stored.username)) == (
-            stored,
-            stored,
-        )
+        assert {
+            "by_id": await users.by_id(stored.id),
+            "by_username": await users.by_username(stored.username),
+        } == {"by_id": stored, "by_username": stored}
 
     @pytest.mark.anyio
     async def test_username_lookup_ignores_case(self, users: UserRepository) -> None:
@@ -99,7 +99,10 @@ class UserRepositoryContract(AccountChanges):
     async def test_unknown_user_is_none(self, users: UserRepository) -> None:
         """An id or a username nobody has finds nothing."""
         await users.add(user())
-        assert (await users.by_id(uuid4()), await users.by_username("nobody-here")) == (None, None)
+        assert {
+            "by_id": await users.by_id(uuid4()),
+            "by_username": await users.by_username("nobody-here"),
+        } == {"by_id": None, "by_username": None}
 
     @pytest.mark.anyio
     async def test_names_no_user_can_have_find_nothing(self, users: UserRepository) -> None:
@@ -156,10 +159,10 @@ class UserRepositoryContract(AccountChanges):
         second = user(first.username.upper())
         with pytest.raises(UsernameTaken):
             await users.add(second)
-        assert (await users.by_username(first.username), await users.by_id(second.id)) == (
-            first,
-            None,
-        )
+        assert {
+            "the first, by its name": await users.by_username(first.username),
+            "the refused, by its id": await users.by_id(second.id),
+        } == {"the first, by its name": first, "the refused, by its id": None}
 
     @pytest.mark.anyio
     async def test_duplicate_id_is_already_stored(self, users: UserRepository) -> None:
@@ -169,10 +172,10 @@ class UserRepositoryContract(AccountChanges):
         second = replace(user(), id=first.id)
         with pytest.raises(AlreadyStored):
             await users.add(second)
-        assert (await users.by_id(first.id), await users.by_username(second.username)) == (
-            first,
-            None,
-        )
+        assert {
+            "the first, by its id": await users.by_id(first.id),
+            "the refused, by its name": await users.by_username(second.username),
+        } == {"the first, by its id": first, "the refused, by its name": None}
 
 
 class _ConcurrentWrites(Contract):
