@@ -184,7 +184,8 @@ async def test_requests_to_every_worker_of_both_machines_are_counted_exactly(
 async def test_simultaneous_puts_leave_one_submitted_state_whole(
     machines: Machines, auth: dict[str, str]
 ) -> None:
-    """After 20 simultaneous PUTs to both machines, the collection is one of them, whole."""
+    """After 20 simultaneous PUTs to both machines, the collection is one of them, whole, and
+    each PUT stored its own version."""
     with httpx.Client(base_url=machines[0].base_url, timeout=10) as http:
         bystander_movies = [_movie(1, i) for i in range(3)]
         _create(http, auth, {"title": "Bystander", "movies": bystander_movies})
@@ -199,11 +200,15 @@ async def test_simultaneous_puts_leave_one_submitted_state_whole(
     expected_genres = favourite_genres(
         count_genres(_as_movies(final["movies"])) + count_genres(_as_movies(bystander_movies))
     )
-    assert ([a.status_code for a in answers], [a.json() for a in answers]) == (
+    bodies = [a.json() for a in answers]
+    versions = sorted(body.pop("version") for body in bodies)
+    final_version = final.pop("version")
+    assert ([a.status_code for a in answers], bodies, versions) == (
         [200] * WRITERS,
         submitted,
+        list(range(2, WRITERS + 2)),
     )
-    assert (final in submitted, listed) == (True, expected_genres), final
+    assert (final in submitted, final_version, listed) == (True, WRITERS + 1, expected_genres)
 
 
 def test_counts_and_resets_made_on_one_machine_show_on_the_other(

@@ -102,6 +102,7 @@ def test_a_kill_right_after_201_loses_neither_account_nor_collection(
             "title": "Kept",
             "description": "through a crash",
             "movies": [MOVIE],
+            "version": 1,
         },
     )
 

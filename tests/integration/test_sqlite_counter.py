@@ -123,7 +123,7 @@ async def test_a_second_counter_on_one_database_is_refused(store: SqliteStore) -
                 pass
         await first.add()
     assert (str(refused.value), await _reopened_count(store)) == (
-        f"another process counts requests in {store.path.with_name(COUNT_FILE)}:"
-        " one moviecore serve per DATA_DIR",
+        f"another moviecore serve uses DATA_DIR {store.path.parent} (it holds {COUNT_FILE}):"
+        " stop it first, or set another DATA_DIR",
         1,
     )
