@@ -74,9 +74,9 @@ def test_a_page_on_another_origin_reads_every_exposed_header(
     site: str, api: ServerProcess, tmp_path: Path
 ) -> None:
     """Registering, a refused call, creating, reading, updating (also stale), reading
-    unchanged, invalid and oversized bodies, a URL too long, a throttled login and a
-    delete: the page reads ETag, Location, Retry-After, WWW-Authenticate and
-    X-Request-ID wherever the service sends them."""
+    unchanged, adding, moving and removing one movie, invalid and oversized bodies, a URL
+    too long, a throttled login and a delete: the page reads ETag, Location, Retry-After,
+    WWW-Authenticate and X-Request-ID wherever the service sends them."""
     dom = dump_dom(f"{site}/flow.html?api={api.base_url}", tmp_path / "profile")
     found = _RESULTS.search(dom)
     assert found is not None, dom
@@ -96,6 +96,9 @@ def test_a_page_on_another_origin_reads_every_exposed_header(
             _expected(412, etag='"2"', x_request_id="spa-stale-update"), "version-mismatch"
         ),
         "unchanged": _expected(304, etag='"2"', x_request_id="spa-unchanged"),
+        "add-movie": _expected(200, etag='"3"', x_request_id="spa-add-movie"),
+        "move-movie": _expected(200, etag='"4"', x_request_id="spa-move-movie"),
+        "remove-movie": _expected(200, etag='"5"', x_request_id="spa-remove-movie"),
         "invalid": _problem(
             _expected(400, x_request_id="spa-invalid"),
             "validation-error",

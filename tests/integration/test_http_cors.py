@@ -59,7 +59,7 @@ def test_a_preflight_from_the_allowed_origin_permits_the_api(page: httpx.Client)
         204,
         {
             **ALLOWED,
-            "access-control-allow-methods": "DELETE, GET, HEAD, POST, PUT",
+            "access-control-allow-methods": "DELETE, GET, HEAD, PATCH, POST, PUT",
             "access-control-allow-headers": (
                 "Authorization, Content-Type, If-Match, If-None-Match, X-Request-ID"
             ),

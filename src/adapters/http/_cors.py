@@ -23,7 +23,7 @@ from ._problems import send_problem
 EXPOSED = ("ETag", "Location", "Retry-After", "WWW-Authenticate", "X-Request-ID")
 """The answer headers a page may read besides the safelisted ones (Content-Type...)."""
 _ALLOWED_HEADERS = "Authorization, Content-Type, If-Match, If-None-Match, X-Request-ID"
-_ALLOWED_METHODS = "DELETE, GET, HEAD, POST, PUT"
+_ALLOWED_METHODS = "DELETE, GET, HEAD, PATCH, POST, PUT"
 _MAX_AGE_SECONDS = 600
 """How long a browser may reuse a preflight's answer: Chromium caps it at 7,200."""
 
