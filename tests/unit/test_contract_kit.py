@@ -156,11 +156,14 @@ def test_a_long_text_shows_its_first_difference(pytester: pytest.Pytester) -> No
     pytester.makepyfile(test_long=f"def test_long():\n    assert {texts}\n")
     shown = pytester.runpytest_inprocess("-q", "-p", "no:cacheprovider").stdout.str()
     around = "x" * 30, "y" * 29
-    assert [
-        line.split("...", 1)[-1]
-        for line in shown.splitlines()
-        if "  left:" in line or "  right:" in line
-    ] == [
+    # Once in the failure, and again in the summary when -ra is in effect.
+    assert list(
+        dict.fromkeys(
+            line.split("...", 1)[-1]
+            for line in shown.splitlines()
+            if "  left:" in line or "  right:" in line
+        )
+    ) == [
         repr(f"{around[0]}a{around[1]}"),
         repr(f"{around[0]}b{around[1]}"),
     ]
