@@ -1,14 +1,14 @@
 """The movie catalog while its upstream fails: 1000 reads, cold cache then warm.
 
-    python bench/catalog_under_failure.py [--failure-rate 0.3] [--latency-ms 200]
+    python -m bench.catalog_under_failure [--failure-rate 0.3] [--latency-ms 200]
 
 Starts a fake upstream whose answers take ``--latency-ms`` and fail at
 ``--failure-rate`` in every way it knows (5xx, hangs, dropped connections,
 malformed bodies), and ``moviecore serve`` in front of it on the embedded
 storage in a temporary DATA_DIR, both on free ports. Then ``--clients`` clients
 read ``GET /movies/`` pages 1 to 10 in turn, ``--requests`` reads in all: once
-with the page cache empty (the server is only waited for by connecting, so
-nothing reads the catalog before), once again with it warm. Prints, for each
+with the page cache empty (the server is waited for on ``/health/live/``, which
+reads no catalog), once again with it warm. Prints, for each
 run, the non-200 answers, the upstream calls it caused and the latencies.
 Both processes and the folder are removed at the end.
 """
@@ -18,25 +18,21 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import signal
-import socket
 import statistics
-import subprocess
 import sys
-import sysconfig
 import tempfile
 import time
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import ExitStack, contextmanager
+from collections.abc import Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 
-ROOT = Path(__file__).resolve().parent.parent
+from . import servers
+
 PAGES = 10
 USERNAME, PASSWORD = "bench-user", "bench-secret"
-STARTUP_SECONDS = 30.0
 # Longer than the service's own upstream deadline: the service always answers first.
 CLIENT_TIMEOUT = 30.0
 
@@ -61,49 +57,6 @@ class Run:
             f"{statistics.median(self.latencies_ms):.1f}",
             f"{p99:.1f}",
         )
-
-
-def free_port() -> int:
-    """A TCP port nothing listens on right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-@contextmanager
-def running(
-    command: Sequence[str], environment: Mapping[str, str], port: int, log: Path
-) -> Iterator[None]:
-    """Run ``command`` until the block ends, from the moment it accepts connections on ``port``."""
-    with log.open("ab") as output:
-        process = subprocess.Popen(
-            command, env=environment, cwd=log.parent, stdout=output, stderr=subprocess.STDOUT
-        )
-    try:
-        _wait_until_listening(process, port, log)
-        yield
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-def _wait_until_listening(process: subprocess.Popen[bytes], port: int, log: Path) -> None:
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"{log.stem} exited:\n{log.read_text(errors='replace')}")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-        except OSError:
-            time.sleep(0.05)  # polling while it starts
-        else:
-            return
-    raise RuntimeError(f"{log.stem} did not listen within {STARTUP_SECONDS} s")
 
 
 async def upstream_hits(upstream: str) -> int:
@@ -169,30 +122,42 @@ def _parser() -> argparse.ArgumentParser:
 def main() -> None:
     """Start both processes, run the load twice and print the table."""
     args = _parser().parse_args()
-    upstream_port, service_port = free_port(), free_port()
+    upstream_port, service_port = servers.free_port(), servers.free_port()
     upstream, service = (f"http://127.0.0.1:{port}" for port in (upstream_port, service_port))
     fake = [sys.executable, "-m", "tools.fake_upstream", "--port", str(upstream_port)]
     fake += ["--username", USERNAME, "--password", PASSWORD, "--seed", "1"]
     fake += ["--failure-rate", str(args.failure_rate), "--latency-ms", str(args.latency_ms)]
-    serve = [str(Path(sysconfig.get_path("scripts")) / "moviecore"), "serve"]
     # The embedded default, whatever storage this shell may be configured for.
     inherited = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
     with (
         tempfile.TemporaryDirectory(prefix="moviecore-catalog-bench-") as folder,
         ExitStack() as stack,
     ):
-        data_dir = Path(folder)
+        data_dir, upstream_dir = Path(folder), Path(folder) / "upstream"
+        upstream_dir.mkdir()
         settings = {
             "DATA_DIR": folder,
-            "PORT": str(service_port),
             "EXTERNAL_MOVIES_API_URL": f"{upstream}/movies/",
             "API_USERNAME": USERNAME,
             "API_PASSWORD": PASSWORD,
         }
-        tools = {**inherited, "PYTHONPATH": str(ROOT)}  # where the fake is: the clone's root
-        stack.enter_context(running(fake, tools, upstream_port, data_dir / "fake-upstream.log"))
         stack.enter_context(
-            running(serve, {**inherited, **settings}, service_port, data_dir / "moviecore.log")
+            servers.running(
+                fake,
+                upstream_port,
+                environment=inherited,
+                folder=upstream_dir,
+                ready_path="/_stats",
+            )
+        )
+        stack.enter_context(
+            servers.running(
+                servers.service(service_port),
+                service_port,
+                environment={**inherited, **settings},
+                folder=data_dir,
+                ready_path="/health/live/",
+            )
         )
         runs = asyncio.run(measure(service, upstream, args.requests, args.clients))
     print(
