@@ -1,9 +1,9 @@
 """moviecore as a library, without HTTP: register, browse, collect, list, update, delete.
 
 Run it with ``python examples/collections_demo.py``: it keeps its data in a
-SQLite file in a temporary folder. Every use case takes its ports as keyword
-arguments, so the same program runs on any storage: ``build_ports`` is the one
-place that chooses the adapters.
+SQLite file in a temporary folder. ``MovieCore`` holds the ports once, so the
+same program runs on any storage: ``build_ports`` is the one place that chooses
+the adapters.
 """
 
 from __future__ import annotations
@@ -19,21 +19,8 @@ from uuid import UUID
 from adapters.login_throttle import LocalLoginThrottle
 from adapters.security import BcryptPasswordHasher, JwtTokenIssuer
 from adapters.sqlite import open_counter, open_store
-from moviecore import (
-    CollectionChanges,
-    CollectionDraft,
-    Movie,
-    Ports,
-    authenticate,
-    create_collection,
-    delete_collection,
-    get_collection,
-    list_collections,
-    list_movies,
-    login,
-    register_user,
-    update_collection,
-)
+from moviecore import CollectionChanges, CollectionDraft, Movie, MovieCore
+from moviecore.ports import Ports
 
 CATALOG = (
     Movie(UUID("4bd21b3c-7a4b-4c4c-8fb1-52bbbd1a0d0b"), "Seven Samurai", "Ronin.", "Action, Drama"),
@@ -60,41 +47,21 @@ async def build_ports(folder: Path) -> AsyncIterator[Ports]:
         )
 
 
-async def _sign_in(ports: Ports, username: str, password: str) -> UUID:
-    await register_user(username, password, users=ports.users, hasher=ports.hasher)
-    tokens = await login(
-        username,
-        password,
-        users=ports.users,
-        hasher=ports.hasher,
-        tokens=ports.tokens,
-        throttle=ports.throttle,
-        address="127.0.0.1",
-        sessions=ports.sessions,
-    )
-    signed_in = await authenticate(
-        tokens.access_token, tokens=ports.tokens, sessions=ports.sessions
-    )
-    return signed_in.user
-
-
-async def demo(ports: Ports) -> list[str]:
+async def demo(core: MovieCore) -> list[str]:
     """Walk through every use case once and say what happened, a line each."""
-    user = await _sign_in(ports, "ada", "correct horse battery")
-    catalog = await list_movies(1, catalog=ports.catalog)
+    await core.register_user("ada", "correct horse battery")
+    tokens = await core.login_for_tokens("ada", "correct horse battery", address="127.0.0.1")
+    user = (await core.authenticate(tokens.access_token)).user
+    catalog = await core.list_movies(1)
     draft = CollectionDraft("Rainy Sunday", "Long films for short days", catalog.movies[:3])
-    uuid = await create_collection(user, draft, collections=ports.collections)
-    await create_collection(
-        user,
-        CollectionDraft("Late night", movies=catalog.movies[3:]),
-        collections=ports.collections,
-    )
+    uuid = await core.create_collection(user, draft)
+    await core.create_collection(user, CollectionDraft("Late night", movies=catalog.movies[3:]))
     changes = CollectionChanges(title="Rainy weekend", movies=catalog.movies[1:3])
-    await update_collection(user, uuid, changes, collections=ports.collections)
-    updated = await get_collection(user, uuid, collections=ports.collections)
-    listed = await list_collections(user, collections=ports.collections)
-    await delete_collection(user, uuid, collections=ports.collections)
-    remaining = await list_collections(user, collections=ports.collections)
+    await core.update_collection(user, uuid, changes)
+    updated = await core.get_collection(user, uuid)
+    listed = await core.list_collections(user)
+    await core.delete_collection(user, uuid)
+    remaining = await core.list_collections(user)
     return [
         f"catalog: {catalog.count} movies, page 1 shows {len(catalog.movies)}",
         f"updated: {updated.title!r} holds {', '.join(m.title for m in updated.movies)}",
@@ -107,7 +74,7 @@ async def demo(ports: Ports) -> list[str]:
 async def _main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         async with build_ports(Path(folder)) as ports:
-            for line in await demo(ports):
+            for line in await demo(MovieCore(ports)):
                 print(line)
 
 

@@ -5,6 +5,8 @@ from pathlib import Path
 import pytest
 from collections_demo import build_ports, demo
 
+from moviecore import MovieCore
+
 
 @pytest.fixture
 def anyio_backend() -> str:
@@ -16,7 +18,7 @@ def anyio_backend() -> str:
 async def test_demo_walks_through_every_use_case(tmp_path: Path) -> None:
     """The demo prints the catalog size, the updated and listed collections, and the genres."""
     async with build_ports(tmp_path) as ports:
-        lines = await demo(ports)
+        lines = await demo(MovieCore(ports))
     assert lines == [
         "catalog: 4 movies, page 1 shows 4",
         "updated: 'Rainy weekend' holds Tokyo Story, Playtime",

@@ -1,7 +1,7 @@
 """How an outside team tests its code on moviecore, using only ``moviecore`` and its kit.
 
-The team's own code here is ``copy_collection``, built from the core's use
-cases; its storage is checked with the shipped contract and state machine
+The team's own code here is ``copy_collection``, built on the core's use cases
+through ``MovieCore``; its storage is checked with the shipped contract and state machine
 (swap ``open_store`` for your adapter's), and its code with the strategies.
 """
 
@@ -15,15 +15,8 @@ from uuid import UUID
 import pytest
 from hypothesis import given, settings
 
-from moviecore import (
-    Collection,
-    CollectionDraft,
-    CollectionRepository,
-    Ports,
-    UserRepository,
-    create_collection,
-    get_collection,
-)
+from moviecore import Collection, CollectionDraft, MovieCore
+from moviecore.ports import CollectionRepository, Ports, UserRepository
 from moviecore.testing import in_memory_ports
 from moviecore.testing.contracts import CollectionRepositoryContract
 from moviecore.testing.stateful import collection_rules
@@ -32,13 +25,13 @@ from moviecore.testing.strategies import collection_drafts
 OWNER = UUID(int=1)
 
 
-async def copy_collection(owner: UUID, uuid: UUID, *, collections: CollectionRepository) -> UUID:
+async def copy_collection(core: MovieCore, owner: UUID, uuid: UUID) -> UUID:
     """The team's feature: a new collection holding the same movies, titled as a copy."""
-    original = await get_collection(owner, uuid, collections=collections)
+    original = await core.get_collection(owner, uuid)
     draft = CollectionDraft(
         f"Copy of {original.title}"[:200], original.description, original.movies
     )
-    return await create_collection(owner, draft, collections=collections)
+    return await core.create_collection(owner, draft)
 
 
 @asynccontextmanager
@@ -76,13 +69,10 @@ def test_a_copy_holds_the_same_movies(draft: CollectionDraft) -> None:
     """Copying any collection gives a new one with the same movies and description."""
 
     async def original_and_copy() -> tuple[Collection, Collection]:
-        ports = in_memory_ports()
-        uuid = await create_collection(OWNER, draft, collections=ports.collections)
-        copied = await copy_collection(OWNER, uuid, collections=ports.collections)
-        return (
-            await get_collection(OWNER, uuid, collections=ports.collections),
-            await get_collection(OWNER, copied, collections=ports.collections),
-        )
+        core = MovieCore(in_memory_ports())
+        uuid = await core.create_collection(OWNER, draft)
+        copied = await copy_collection(core, OWNER, uuid)
+        return await core.get_collection(OWNER, uuid), await core.get_collection(OWNER, copied)
 
     original, copy = asyncio.run(original_and_copy())
     assert (copy.title, copy.description, copy.movies, copy.uuid != original.uuid) == (

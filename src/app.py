@@ -53,7 +53,8 @@ from adapters.movie_files import bundled_movies
 from adapters.security import BcryptPasswordHasher, JwtTokenIssuer, stored_secret
 from adapters.settings import Settings, SettingsError, load_settings
 from adapters.upstream import open_upstream_catalog
-from moviecore import (
+from moviecore import StorageUnavailable
+from moviecore.ports import (
     Catalog,
     CollectionRepository,
     LoginThrottle,
@@ -62,7 +63,6 @@ from moviecore import (
     RequestCounter,
     SearchableCatalog,
     SessionStore,
-    StorageUnavailable,
     SyncCursor,
     UserRepository,
 )

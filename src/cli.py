@@ -31,7 +31,8 @@ from adapters.migrations import SchemaTooNew
 from adapters.movie_files import MovieFile, read_movies
 from adapters.settings import Settings, SettingsError, load_settings
 from app import migrate_database, migration_status, open_storage, open_upstream, serve
-from moviecore import MovieCoreError, SyncProgress, ValidationError, __version__, sync_catalog
+from moviecore import MovieCoreError, ValidationError, __version__
+from moviecore.sync import SyncProgress, sync_catalog
 
 __all__ = ["main"]
 

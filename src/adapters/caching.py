@@ -18,7 +18,8 @@ from uuid import UUID
 
 from cachetools import TLRUCache, TTLCache
 
-from moviecore import CatalogPage, Movie, MovieQuery, SearchableCatalog, Session, SessionStore
+from moviecore import CatalogPage, Movie
+from moviecore.ports import MovieQuery, SearchableCatalog, Session, SessionStore
 
 Clock = Callable[[], float]
 

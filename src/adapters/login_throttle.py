@@ -14,7 +14,7 @@ import time
 
 from cachetools import TLRUCache
 
-from moviecore import AttemptWindow, LoginRule
+from moviecore.ports import AttemptWindow, LoginRule
 
 from .caching import Clock
 

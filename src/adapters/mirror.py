@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from moviecore import Catalog, CatalogNotSynced, CatalogPage, Movie, MovieQuery, MovieStore
+from moviecore import CatalogNotSynced, CatalogPage, Movie
+from moviecore.ports import Catalog, MovieQuery, MovieStore
 
 
 class MirroredCatalog:

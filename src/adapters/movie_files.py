@@ -26,7 +26,8 @@ from uuid import UUID
 import msgspec
 
 from adapters.upstream.wire import UNREADABLE, UpstreamMovie, movie_of
-from moviecore import DEFAULT_LIMITS, FieldError, Limits, Movie, ValidationError
+from moviecore import FieldError, Limits, Movie, ValidationError
+from moviecore.ports import DEFAULT_LIMITS
 
 GENRES = frozenset(
     {

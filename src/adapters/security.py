@@ -34,7 +34,8 @@ import bcrypt
 import jwt
 from cachetools import TLRUCache
 
-from moviecore import InvalidToken, Session, SignedIn, TokenExpired, Tokens
+from moviecore import InvalidToken, SignedIn, TokenExpired, Tokens
+from moviecore.ports import Session
 
 T = TypeVar("T")
 

@@ -27,7 +27,8 @@ from urllib.parse import SplitResult, urlsplit
 from dotenv.parser import parse_stream
 
 from adapters.logs import LogFormat
-from moviecore import DEFAULT_LIMITS, Limits
+from moviecore import Limits
+from moviecore.ports import DEFAULT_LIMITS
 
 T = TypeVar("T")
 

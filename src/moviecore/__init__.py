@@ -1,44 +1,32 @@
 """moviecore: movie collections as a library of use cases over ports.
 
-Wire the ports to adapters (ours in ``adapters``, the in-memory ones in
-``moviecore.testing``, or your own) and call the use cases directly.
+Build a ``MovieCore`` on a ``moviecore.ports.Ports`` (the in-memory adapters of
+``moviecore.testing``, or adapters of your own) once, and call its methods: one per
+use case. Here are the facade, the values it takes and returns, and the errors it
+raises; ``moviecore.use_cases`` has the same use cases as functions taking their
+ports one call at a time; ``moviecore.ports`` holds what an adapter implements and
+the helpers that keep it to the core's rules; ``moviecore.sync`` copies a catalog
+into a store of your own.
 """
 
-from ._accounts import confirm_password, login, register, register_user
-from ._catalog import get_movie, list_movies, search_movies
-from ._changes import apply_changes, check_version
-from ._collection_movies import add_movies, move_movie, remove_movie
-from ._collections import (
-    create_collection,
-    delete_collection,
-    get_collection,
-    list_collections,
-    update_collection,
-)
-from ._counter import read_request_count, reset_request_count
+from typing import TYPE_CHECKING
+
+from . import _deprecated
+from ._core import MovieCore
 from ._entities import (
-    AddMovies,
     CatalogPage,
     Collection,
     CollectionChanges,
     CollectionDraft,
-    CollectionEdit,
-    CollectionSlice,
     CollectionsPage,
     CollectionSummary,
-    MoveMovie,
     Movie,
-    RemoveMovie,
-    Session,
     SignedIn,
-    SyncMark,
     Tokens,
     User,
 )
 from ._errors import (
-    AlreadyStored,
     CatalogNotSynced,
-    CatalogPageUnreadable,
     CatalogUnavailable,
     CollectionNotFound,
     FieldError,
@@ -61,139 +49,52 @@ from ._errors import (
     VersionMismatch,
     WrongPassword,
 )
-from ._genres import count_genres, favourite_genres, split_genres
-from ._limits import CATALOG_PAGE_SIZE, DEFAULT_LIMITS, Limits
-from ._ports import (
-    Catalog,
-    CollectionRepository,
-    LoginThrottle,
-    MovieStore,
-    PasswordHasher,
-    Ports,
-    RequestCounter,
-    SearchableCatalog,
-    SessionStore,
-    SyncCursor,
-    TokenIssuer,
-    UserRepository,
-)
+from ._limits import Limits
 from ._public import publish
-from ._search import MovieKeys, MovieQuery, Rank, genre_needle, rank, search_words
-from ._sessions import (
-    authenticate,
-    change_password,
-    delete_account,
-    logout,
-    refresh,
-    require_operator,
-    whoami,
-)
-from ._sync import SyncProgress, SyncResult, sync_catalog
-from ._throttle import AttemptWindow, LoginRule
-from ._validate import check_collection, movie_errors, normalise_movie
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = [
-    "CATALOG_PAGE_SIZE",
-    "DEFAULT_LIMITS",
-    "AddMovies",
-    "AlreadyStored",
-    "AttemptWindow",
-    "Catalog",
     "CatalogNotSynced",
     "CatalogPage",
-    "CatalogPageUnreadable",
     "CatalogUnavailable",
     "Collection",
     "CollectionChanges",
     "CollectionDraft",
-    "CollectionEdit",
     "CollectionNotFound",
-    "CollectionRepository",
-    "CollectionSlice",
     "CollectionSummary",
     "CollectionsPage",
     "FieldError",
     "InvalidCredentials",
     "InvalidToken",
     "Limits",
-    "LoginRule",
-    "LoginThrottle",
-    "MoveMovie",
     "Movie",
+    "MovieCore",
     "MovieCoreError",
-    "MovieKeys",
     "MovieNotFound",
     "MovieNotInCollection",
-    "MovieQuery",
-    "MovieStore",
     "NotAllowed",
     "NotFound",
     "PageNotFound",
-    "PasswordHasher",
-    "Ports",
-    "Rank",
     "RefreshTokenReused",
-    "RemoveMovie",
-    "RequestCounter",
-    "SearchableCatalog",
-    "Session",
     "SessionRevoked",
-    "SessionStore",
     "SignedIn",
     "StorageUnavailable",
-    "SyncCursor",
-    "SyncMark",
-    "SyncProgress",
-    "SyncResult",
     "TokenExpired",
-    "TokenIssuer",
     "Tokens",
     "TooManyAttempts",
     "Unavailable",
     "User",
-    "UserRepository",
     "UsernameTaken",
     "ValidationError",
     "VersionMismatch",
     "WrongPassword",
-    "add_movies",
-    "apply_changes",
-    "authenticate",
-    "change_password",
-    "check_collection",
-    "check_version",
-    "confirm_password",
-    "count_genres",
-    "create_collection",
-    "delete_account",
-    "delete_collection",
-    "favourite_genres",
-    "genre_needle",
-    "get_collection",
-    "get_movie",
-    "list_collections",
-    "list_movies",
-    "login",
-    "logout",
-    "move_movie",
-    "movie_errors",
-    "normalise_movie",
-    "rank",
-    "read_request_count",
-    "refresh",
-    "register",
-    "register_user",
-    "remove_movie",
-    "require_operator",
-    "reset_request_count",
-    "search_movies",
-    "search_words",
-    "split_genres",
-    "sync_catalog",
-    "update_collection",
-    "whoami",
 ]
 
 publish(__all__, globals(), __name__)
+
+if not TYPE_CHECKING:  # so that mypy reports every use of an old name left
+
+    def __getattr__(name: str) -> object:
+        """Names of 0.1 that moved keep working until 0.3, with a DeprecationWarning."""
+        return _deprecated.moved(name)

@@ -1,4 +1,8 @@
-"""Use cases of accounts: register, log in, and confirm one's own password."""
+"""Use cases of accounts: register, log in, and confirm one's own password.
+
+The names say what comes back: ``register_user`` and ``login_user`` the ``User``,
+``register_for_tokens`` and ``login_for_tokens`` the ``Tokens`` of a new session.
+"""
 
 from __future__ import annotations
 
@@ -46,7 +50,7 @@ async def _start_session(user: User, *, tokens: TokenIssuer, sessions: SessionSt
     return session
 
 
-async def register(
+async def register_for_tokens(
     username: str,
     password: str,
     *,
@@ -67,26 +71,23 @@ async def register(
     return tokens.issue(await _start_session(user, tokens=tokens, sessions=sessions))
 
 
-async def login(
+async def login_user(
     username: str,
     password: str,
     *,
     address: str,
     users: UserRepository,
     hasher: PasswordHasher,
-    tokens: TokenIssuer,
     throttle: LoginThrottle,
-    sessions: SessionStore,
     limits: Limits | None = None,
-) -> Tokens:
-    """Start a new session if the username and password match; return its tokens.
-
-    A password change that completes while the login is under way wins: the
-    login then fails as a wrong password would, and starts no session.
+) -> User:
+    """The user whose username and password these are; no session is started.
 
     ``address`` is the client's (its IPv6 /64 network counts as one): failures are
     throttled per address and username and per address, so that guessing from one
     address locks nobody out of another.
+
+    ``login_for_tokens`` does the same, then starts a session and returns its tokens.
 
     Raises:
         InvalidCredentials: no account has this username and password; never says which.
@@ -110,10 +111,44 @@ async def login(
         await hasher.hash(password if fits else _stand_in(limits))
     elif await hasher.verify(password, user.password_hash):
         await throttle.succeeded(client, key)
-        session = await _start_session(user, tokens=tokens, sessions=sessions)
-        await _unless_password_changed(user, session, users=users, sessions=sessions)
-        return tokens.issue(session)
+        return user
     raise InvalidCredentials(_WRONG)
+
+
+async def login_for_tokens(
+    username: str,
+    password: str,
+    *,
+    address: str,
+    users: UserRepository,
+    hasher: PasswordHasher,
+    tokens: TokenIssuer,
+    throttle: LoginThrottle,
+    sessions: SessionStore,
+    limits: Limits | None = None,
+) -> Tokens:
+    """Start a new session if the username and password match; return its tokens.
+
+    A password change that completes while the login is under way wins: the
+    login then fails as a wrong password would, and starts no session.
+    ``address`` is the client's, as for ``login_user``, which returns the ``User``
+    instead and starts no session.
+
+    Raises:
+        InvalidCredentials, TooManyAttempts, StorageUnavailable: as ``login_user`` does.
+    """
+    user = await login_user(
+        username,
+        password,
+        address=address,
+        users=users,
+        hasher=hasher,
+        throttle=throttle,
+        limits=limits,
+    )
+    session = await _start_session(user, tokens=tokens, sessions=sessions)
+    await _unless_password_changed(user, session, users=users, sessions=sessions)
+    return tokens.issue(session)
 
 
 async def _unless_password_changed(
@@ -142,7 +177,7 @@ async def confirm_password(
 ) -> None:
     """Check that ``password`` is the user's, counting the try as a login attempt, so that
     a stolen access token cannot be used to guess the password faster than a login can.
-    ``address`` is the client's, as for ``login``.
+    ``address`` is the client's, as for ``login_user``.
 
     Raises:
         WrongPassword: it is not the user's password.

@@ -1,6 +1,8 @@
 """The ports: what the core needs from the outside world, as typing.Protocols.
 
-Adapters satisfy them structurally. Every method that may touch I/O is async;
+Adapters satisfy them structurally; each is runtime_checkable, so ``isinstance``
+tells whether an object has a port's methods (not whether their signatures fit:
+mypy checks those). Every method that may touch I/O is async;
 token handling is plain computation and stays synchronous.
 """
 
@@ -8,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 from uuid import UUID
 
 from ._entities import (
@@ -26,6 +28,7 @@ from ._entities import (
 from ._search import MovieQuery
 
 
+@runtime_checkable
 class UserRepository(Protocol):
     """Accounts, looked up by id or by username (case-insensitively)."""
 
@@ -56,6 +59,7 @@ class UserRepository(Protocol):
         its username is free again. False if there was no such user."""
 
 
+@runtime_checkable
 class CollectionRepository(Protocol):
     """Collections, always scoped by owner; another owner's are invisible.
 
@@ -107,6 +111,7 @@ class CollectionRepository(Protocol):
         """Delete every collection of the owner, and its genre counts, in one transaction."""
 
 
+@runtime_checkable
 class Catalog(Protocol):
     """The browsable movie catalog; raises CatalogUnavailable when it cannot answer."""
 
@@ -114,14 +119,19 @@ class Catalog(Protocol):
         """Page ``number`` (from 1); an empty page past the end."""
 
 
+@runtime_checkable
 class SearchableCatalog(Catalog, Protocol):
     """A catalog that can also be searched: the catalog port of a running service."""
 
     async def search(self, query: MovieQuery, number: int) -> CatalogPage:
-        """Page ``number`` (from 1) of the movies ``query`` matches, ranked as ``rank`` says.
+        """Page ``number`` (from 1) of the movies ``query`` matches, best first.
 
-        Ties keep catalog order; ``count`` is the number of matches; an empty page
-        past the end. Raise CatalogNotSynced if the catalog to search is not there yet.
+        A movie matches when each word of the query begins a word of its title or its
+        description (compared as ``MovieKeys`` holds them), and is of the query's genre
+        if it names one. First come the exact title, then titles starting with the query,
+        then titles holding every word, then the rest; ties keep catalog order.
+        ``count`` is the number of matches; an empty page past the end. Raise
+        CatalogNotSynced if the catalog to search is not there yet.
         """
 
     async def movie(self, uuid: UUID) -> Movie | None:
@@ -131,6 +141,7 @@ class SearchableCatalog(Catalog, Protocol):
         """
 
 
+@runtime_checkable
 class RequestCounter(Protocol):
     """A count of every request the service answered, shared by all workers."""
 
@@ -144,6 +155,7 @@ class RequestCounter(Protocol):
         """Start again from zero."""
 
 
+@runtime_checkable
 class PasswordHasher(Protocol):
     """Slow, salted password hashing; kept off the event loop by the adapter."""
 
@@ -154,6 +166,7 @@ class PasswordHasher(Protocol):
         """Whether ``password`` matches ``password_hash``."""
 
 
+@runtime_checkable
 class TokenIssuer(Protocol):
     """Signed tokens of a session: short-lived access tokens, and refresh tokens that
     name the session's generation."""
@@ -177,6 +190,7 @@ class TokenIssuer(Protocol):
         names; raise TokenExpired or InvalidToken (an access token included) otherwise."""
 
 
+@runtime_checkable
 class SessionStore(Protocol):
     """The sessions that have not ended, shared by every worker of the service.
 
@@ -201,6 +215,7 @@ class SessionStore(Protocol):
         """End every session of ``user`` but ``keep``."""
 
 
+@runtime_checkable
 class LoginThrottle(Protocol):
     """Counts login attempts per client address and username, and per client address,
     so that password guessing and spraying are slowed down, by the rule of a LoginRule.
@@ -234,6 +249,7 @@ class Ports:
     sessions: SessionStore
 
 
+@runtime_checkable
 class MovieStore(SearchableCatalog, Protocol):
     """A catalog the service keeps itself, filled by import or by sync."""
 
@@ -247,6 +263,7 @@ class MovieStore(SearchableCatalog, Protocol):
         """How many movies are stored."""
 
 
+@runtime_checkable
 class SyncCursor(Protocol):
     """Where each source's sync stopped, kept by the database the movies go to."""
 

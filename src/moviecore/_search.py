@@ -69,17 +69,28 @@ class Rank(enum.IntEnum):
 class MovieQuery:
     """What a search asks for: words that every match holds, and at most one genre.
 
-    ``words`` are already normalised (see ``search_words``); a query without words
-    matches every movie of its genre.
+    ``words`` are already normalised (``MovieQuery.of`` makes them from text); a query
+    without words matches every movie of its genre.
     """
 
     words: tuple[str, ...]
     genre: str | None = None
 
+    @classmethod
+    def of(cls, text: str, genre: str | None = None) -> MovieQuery:
+        """The query for the words of ``text``, as a user types them."""
+        return cls(words=search_words(text), genre=genre)
+
     @property
     def key(self) -> str:
         """The query as a search key, to compare with a title's."""
         return " ".join(self.words)
+
+    @property
+    def genre_needle(self) -> str:
+        """What to look for in ``MovieKeys.genres`` to find the query's genre: the genre
+        between commas, or a comma alone (found in every movie's) when it names none."""
+        return "," if self.genre is None else genre_needle(self.genre)
 
 
 @cache

@@ -27,7 +27,9 @@ from fixtures.server import (
 )
 from fixtures.services import fresh_database, fresh_redis_prefix
 from fixtures.upstream import FakeUpstreams, UpstreamOptions
-from moviecore import Movie, MovieQuery, search_words
+from moviecore import Movie
+from moviecore._search import search_words
+from moviecore.ports import MovieQuery
 from moviecore.testing import MemoryMovieStore, reference_search, sample_catalog
 from tools.fake_upstream import synthetic_catalog
 

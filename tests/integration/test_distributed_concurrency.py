@@ -28,7 +28,9 @@ from fixtures.server import (
     run_server,
 )
 from fixtures.services import fresh_database, fresh_redis_prefix
-from moviecore import Movie, count_genres, favourite_genres
+from moviecore import Movie
+from moviecore._genres import favourite_genres
+from moviecore.ports import count_genres
 
 CLIENTS = 16
 FIRED = 400

@@ -14,7 +14,7 @@ from adapters.http import Backend, create_http_app, fixed_backend
 from adapters.settings import Settings
 from fixtures.health import health_report
 from fixtures.server import problem_body
-from moviecore import CollectionSlice
+from moviecore.ports import CollectionSlice
 from moviecore.testing import MemoryCollectionRepository, in_memory_ports
 
 PROBLEM_JSON = "application/problem+json"

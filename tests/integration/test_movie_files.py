@@ -16,7 +16,8 @@ from adapters.movie_files import (
     bundled_movies,
     read_movies,
 )
-from moviecore import DEFAULT_LIMITS, FieldError, Limits, Movie, ValidationError, split_genres
+from moviecore import FieldError, Limits, Movie, ValidationError
+from moviecore.ports import DEFAULT_LIMITS, split_genres
 
 HEAT = Movie(
     UUID("3b241101-e2bb-4255-8caf-4136c566a962"),

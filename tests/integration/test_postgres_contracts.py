@@ -7,7 +7,13 @@ from collections.abc import AsyncIterator
 import pytest
 
 from adapters.postgres import PostgresStore, migrate, open_store
-from moviecore import CollectionRepository, MovieStore, SessionStore, SyncCursor, UserRepository
+from moviecore.ports import (
+    CollectionRepository,
+    MovieStore,
+    SessionStore,
+    SyncCursor,
+    UserRepository,
+)
 from moviecore.testing.contracts import (
     CatalogSearchContract,
     CollectionRepositoryContract,

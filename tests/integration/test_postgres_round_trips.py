@@ -19,7 +19,8 @@ from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from adapters.caching import RecentSessions
 from adapters.postgres import PostgresStore, migrate, open_store
-from moviecore import Collection, CollectionChanges, Movie, Session, User
+from moviecore import Collection, CollectionChanges, Movie, User
+from moviecore.ports import Session
 from moviecore.testing import ManualClock
 
 

@@ -12,7 +12,9 @@ import psycopg
 import pytest
 
 from adapters import postgres, sqlite
-from moviecore import CatalogPage, MovieQuery, search_words
+from moviecore import CatalogPage
+from moviecore._search import search_words
+from moviecore.ports import MovieQuery
 from moviecore.testing import sample_catalog
 
 MOVIES = sample_catalog(30, seed=21)

@@ -13,17 +13,11 @@ import jwt
 import pytest
 
 from adapters.security import HASHING_NICENESS, BcryptPasswordHasher, JwtTokenIssuer
-from moviecore import (
-    InvalidCredentials,
-    InvalidToken,
-    Session,
-    SignedIn,
-    TokenExpired,
-    login,
-    register_user,
-)
+from moviecore import InvalidCredentials, InvalidToken, SignedIn, TokenExpired
+from moviecore.ports import Session
 from moviecore.testing import ManualClock, in_memory_ports
 from moviecore.testing.contracts import PasswordHasherContract, TokenIssuerContract
+from moviecore.use_cases import login_for_tokens, register_user
 
 SECRET = "a-test-secret-long-enough-for-every-hmac-algorithm-the-tests-try!"
 NOW = datetime(2024, 6, 1, 12, 0, tzinfo=UTC)
@@ -181,7 +175,7 @@ async def test_login_with_a_password_past_bcrypts_limit_fails_plainly(username: 
     hasher = BcryptPasswordHasher(rounds=4)
     await register_user("ada", "correct horse", users=ports.users, hasher=hasher)
     with pytest.raises(InvalidCredentials):
-        await login(
+        await login_for_tokens(
             username,
             "p" * 100,
             address="192.0.2.1",

@@ -13,7 +13,8 @@ import anyio
 import pytest
 
 from adapters.sqlite import open_store
-from moviecore import Collection, CollectionSlice, Movie, User
+from moviecore import Collection, Movie, User
+from moviecore.ports import CollectionSlice
 
 
 def _movies(seed: int) -> tuple[Movie, ...]:

@@ -8,7 +8,13 @@ from pathlib import Path
 import pytest
 
 from adapters.sqlite import SqliteRequestCounter, SqliteStore, open_counter, open_store
-from moviecore import CollectionRepository, MovieStore, SessionStore, SyncCursor, UserRepository
+from moviecore.ports import (
+    CollectionRepository,
+    MovieStore,
+    SessionStore,
+    SyncCursor,
+    UserRepository,
+)
 from moviecore.testing.contracts import (
     CatalogSearchContract,
     CollectionRepositoryContract,

@@ -22,7 +22,8 @@ from adapters.sqlite._collections import (
     PAGE_QUERY,
 )
 from fixtures.migrations import shipped_versions
-from moviecore import AlreadyStored, Collection, Movie, Session, User
+from moviecore import Collection, Movie, User
+from moviecore.ports import AlreadyStored, Session
 
 
 def _collection(owner: UUID, n: int) -> Collection:

@@ -18,7 +18,8 @@ from uuid import uuid4
 import pytest
 
 from adapters.sqlite import SqliteStore, open_store
-from moviecore import CatalogPage, Movie, MovieQuery, User
+from moviecore import CatalogPage, Movie, User
+from moviecore.ports import MovieQuery
 
 GATE_SECONDS = 60.0
 """How long held work waits for its gate before it gives up: only ever reached by a failure."""

@@ -18,12 +18,12 @@ from moviecore import (
     CatalogPage,
     Collection,
     CollectionChanges,
-    CollectionSlice,
     Movie,
     StorageUnavailable,
     User,
     UsernameTaken,
 )
+from moviecore.ports import CollectionSlice
 from moviecore.testing import sample_catalog
 
 

@@ -16,15 +16,9 @@ from adapters import sqlite
 from adapters.movie_files import bundled_movies
 from adapters.upstream import RetryPolicy
 from fixtures.upstream import FakeUpstreams, RunningUpstream, UpstreamOptions, synthetic_movies
-from moviecore import (
-    CatalogUnavailable,
-    Movie,
-    MovieStore,
-    SyncMark,
-    SyncProgress,
-    SyncResult,
-    sync_catalog,
-)
+from moviecore import CatalogUnavailable, Movie
+from moviecore.ports import MovieStore, SyncMark
+from moviecore.sync import SyncProgress, SyncResult, sync_catalog
 from tools.fake_upstream import synthetic_catalog
 
 PATIENT = RetryPolicy(per_try=0.3, deadline=8.0, backoff_base=0.01, backoff_cap=0.1)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from moviecore import Ports
+from moviecore.ports import Ports
 from moviecore.testing import in_memory_ports
 
 

@@ -13,16 +13,11 @@ from collections import Counter
 from dataclasses import replace
 from uuid import UUID
 
-from moviecore import (
+from moviecore import CatalogPage, Collection, CollectionChanges, Movie, User, UsernameTaken
+from moviecore.ports import (
     AlreadyStored,
-    CatalogPage,
-    Collection,
-    CollectionChanges,
     CollectionEdit,
     CollectionSlice,
-    Movie,
-    User,
-    UsernameTaken,
     check_version,
     count_genres,
 )

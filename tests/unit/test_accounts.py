@@ -8,25 +8,21 @@ from moviecore import (
     FieldError,
     InvalidCredentials,
     InvalidToken,
-    Ports,
-    Session,
     SessionRevoked,
     TooManyAttempts,
     User,
     UsernameTaken,
     ValidationError,
-    authenticate,
-    login,
-    register,
-    register_user,
 )
+from moviecore.ports import Ports, Session
 from moviecore.testing import in_memory_ports
+from moviecore.use_cases import authenticate, login_for_tokens, register_for_tokens, register_user
 
 PASSWORD = "correct horse battery"
 
 
 async def _register(ports: Ports, username: str = "ada", password: str = PASSWORD) -> str:
-    started = await register(
+    started = await register_for_tokens(
         username,
         password,
         users=ports.users,
@@ -40,7 +36,7 @@ async def _register(ports: Ports, username: str = "ada", password: str = PASSWOR
 async def _login(
     ports: Ports, username: str = "ada", password: str = PASSWORD, address: str = "192.0.2.1"
 ) -> str:
-    started = await login(
+    started = await login_for_tokens(
         username,
         password,
         address=address,

@@ -4,17 +4,9 @@ from uuid import UUID
 
 import pytest
 
-from moviecore import (
-    CatalogPage,
-    FieldError,
-    Movie,
-    PageNotFound,
-    ValidationError,
-    list_movies,
-    read_request_count,
-    reset_request_count,
-)
+from moviecore import CatalogPage, FieldError, Movie, PageNotFound, ValidationError
 from moviecore.testing import MemoryMovieStore, MemoryRequestCounter, in_memory_ports
+from moviecore.use_cases import list_movies, read_request_count, reset_request_count
 
 CATALOG = [Movie(UUID(int=n), f"Movie {n}", f"About {n}", "Drama") for n in range(1, 24)]
 

@@ -8,16 +8,10 @@ from uuid import UUID
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from moviecore import (
-    DEFAULT_LIMITS,
-    CollectionDraft,
-    Limits,
-    Movie,
-    create_collection,
-    get_collection,
-    normalise_movie,
-)
+from moviecore import CollectionDraft, Limits, Movie
+from moviecore.ports import DEFAULT_LIMITS, normalise_movie
 from moviecore.testing import in_memory_ports
+from moviecore.use_cases import create_collection, get_collection
 
 OWNER = UUID(int=1)
 MOVIE = UUID(int=2)

@@ -4,16 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from moviecore import (
-    FieldError,
-    Movie,
-    PageNotFound,
-    ValidationError,
-    list_movies,
-    search_movies,
-    search_words,
-)
+from moviecore import FieldError, Movie, PageNotFound, ValidationError
+from moviecore._search import search_words
 from moviecore.testing import MemoryMovieStore, sample_catalog
+from moviecore.use_cases import list_movies, search_movies
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,6 @@ from uuid import UUID, uuid4
 import pytest
 
 from moviecore import (
-    DEFAULT_LIMITS,
     CollectionDraft,
     CollectionNotFound,
     CollectionsPage,
@@ -16,9 +15,12 @@ from moviecore import (
     MovieCoreError,
     MovieNotFound,
     MovieNotInCollection,
-    Ports,
     ValidationError,
     VersionMismatch,
+)
+from moviecore.ports import DEFAULT_LIMITS, Ports
+from moviecore.testing import MemoryMovieStore
+from moviecore.use_cases import (
     add_movies,
     create_collection,
     get_collection,
@@ -27,7 +29,6 @@ from moviecore import (
     move_movie,
     remove_movie,
 )
-from moviecore.testing import MemoryMovieStore
 
 ALICE, BOB = UUID(int=1), UUID(int=2)
 

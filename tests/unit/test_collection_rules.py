@@ -8,7 +8,7 @@ from dataclasses import replace
 
 from hypothesis import settings
 
-from moviecore import Ports
+from moviecore.ports import Ports
 from moviecore.testing import in_memory_ports
 from moviecore.testing.stateful import RULES_SETTINGS, collection_rules
 from unit.faulty_adapters import CutsTextAt255

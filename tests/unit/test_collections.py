@@ -10,15 +10,16 @@ from moviecore import (
     CollectionChanges,
     CollectionDraft,
     CollectionNotFound,
-    CollectionSlice,
     CollectionsPage,
     CollectionSummary,
     FieldError,
     Movie,
     PageNotFound,
-    Ports,
     ValidationError,
     VersionMismatch,
+)
+from moviecore.ports import CollectionSlice, Ports
+from moviecore.use_cases import (
     create_collection,
     delete_collection,
     get_collection,

@@ -7,17 +7,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from moviecore import (
-    Collection,
-    CollectionDraft,
-    Movie,
-    count_genres,
-    create_collection,
-    favourite_genres,
-    list_collections,
-)
+from moviecore import Collection, CollectionDraft, Movie
+from moviecore._genres import favourite_genres
+from moviecore.ports import count_genres
 from moviecore.testing import in_memory_ports, reference_favourite_genres
 from moviecore.testing.strategies import collection_drafts
+from moviecore.use_cases import create_collection, list_collections
 
 OWNER = UUID(int=1)
 

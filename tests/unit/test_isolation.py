@@ -21,24 +21,25 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 
 from fixtures.limits import room_for
 from moviecore import (
-    DEFAULT_LIMITS,
     Collection,
     CollectionChanges,
     CollectionDraft,
     CollectionNotFound,
     Movie,
     PageNotFound,
-    Ports,
+)
+from moviecore.ports import DEFAULT_LIMITS, Ports
+from moviecore.testing import in_memory_ports
+from moviecore.testing.strategies import collection_changes, collection_drafts, genre_names
+from moviecore.use_cases import (
     authenticate,
     create_collection,
     delete_collection,
     get_collection,
     list_collections,
-    register,
+    register_for_tokens,
     update_collection,
 )
-from moviecore.testing import in_memory_ports
-from moviecore.testing.strategies import collection_changes, collection_drafts, genre_names
 
 T = TypeVar("T")
 Call = Callable[[UUID], Coroutine[Any, Any, object]]
@@ -126,7 +127,7 @@ class Isolation(RuleBasedStateMachine):
         ports = self._ports
         for user in range(USERS):
             started = self._run(
-                register(
+                register_for_tokens(
                     f"user{user}_{uuid4().hex[:8]}",
                     "a long password",
                     users=ports.users,

@@ -5,7 +5,8 @@ from collections.abc import Callable
 import pytest
 
 from adapters.login_throttle import LocalLoginThrottle
-from moviecore import LoginThrottle, TooManyAttempts
+from moviecore import TooManyAttempts
+from moviecore.ports import LoginThrottle
 from moviecore.testing import ManualClock, MemoryLoginThrottle
 from moviecore.testing.contracts import LoginThrottleContract
 

@@ -4,15 +4,8 @@ from uuid import UUID, uuid4
 
 import pytest
 
-from moviecore import (
-    InvalidToken,
-    LoginRule,
-    Movie,
-    Ports,
-    Session,
-    SignedIn,
-    TooManyAttempts,
-)
+from moviecore import InvalidToken, Movie, SignedIn, TooManyAttempts
+from moviecore.ports import LoginRule, Ports, Session
 from moviecore.testing import (
     FakeTokenIssuer,
     FastPasswordHasher,

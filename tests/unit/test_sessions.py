@@ -13,7 +13,6 @@ from moviecore import (
     InvalidCredentials,
     Movie,
     NotAllowed,
-    Ports,
     RefreshTokenReused,
     SessionRevoked,
     SignedIn,
@@ -21,19 +20,22 @@ from moviecore import (
     Tokens,
     ValidationError,
     WrongPassword,
+)
+from moviecore.ports import Ports
+from moviecore.testing import FakeTokenIssuer, ManualClock, MemorySessionStore, in_memory_ports
+from moviecore.use_cases import (
     authenticate,
     change_password,
     create_collection,
     delete_account,
     list_collections,
-    login,
+    login_for_tokens,
     logout,
     refresh,
-    register,
+    register_for_tokens,
     require_operator,
     whoami,
 )
-from moviecore.testing import FakeTokenIssuer, ManualClock, MemorySessionStore, in_memory_ports
 
 PASSWORD = "correct horse battery"
 HEAT_UUID = UUID("4bd21b3c-7a4b-4c4c-8fb1-52bbbd1a0d0b")
@@ -56,7 +58,7 @@ def ports(clock: ManualClock) -> Ports:
 
 
 async def _register(ports: Ports, name: str = "ada") -> Tokens:
-    return await register(
+    return await register_for_tokens(
         name,
         PASSWORD,
         users=ports.users,
@@ -67,7 +69,7 @@ async def _register(ports: Ports, name: str = "ada") -> Tokens:
 
 
 async def _login(ports: Ports, name: str = "ada", password: str = PASSWORD) -> Tokens:
-    return await login(
+    return await login_for_tokens(
         name,
         password,
         address="192.0.2.1",

@@ -15,7 +15,8 @@ from litestar.exceptions import HTTPException, SerializationException
 from litestar.exceptions.http_exceptions import RequestEntityTooLarge
 
 from adapters.metrics import Metrics
-from moviecore import DEFAULT_LIMITS, FieldError, Limits, ValidationError
+from moviecore import FieldError, Limits, ValidationError
+from moviecore.ports import DEFAULT_LIMITS
 
 from ._auth import current_session, current_user
 from ._backend import OpenBackend, Service, root_path

@@ -9,7 +9,8 @@ from uuid import UUID
 from litestar.di import NamedDependency
 from litestar.params import HeaderParameter
 
-from moviecore import InvalidToken, SignedIn, authenticate
+from moviecore import InvalidToken, SignedIn
+from moviecore.use_cases import authenticate
 
 from ._backend import Service
 from ._request_log import note_user

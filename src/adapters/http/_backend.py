@@ -7,7 +7,8 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from moviecore import Limits, Ports
+from moviecore import Limits
+from moviecore.ports import Ports
 
 HealthCheck = Callable[[], Awaitable[object]]
 """Probe one dependency; returning means healthy, raising (or hanging) means failing."""

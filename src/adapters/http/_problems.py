@@ -30,7 +30,6 @@ from litestar.openapi.spec import Example
 from litestar.types import ExceptionHandlersMap, Send
 
 from moviecore import (
-    AlreadyStored,
     CatalogNotSynced,
     InvalidCredentials,
     InvalidToken,
@@ -43,6 +42,7 @@ from moviecore import (
     VersionMismatch,
     WrongPassword,
 )
+from moviecore.ports import AlreadyStored
 
 from ._etags import etag
 from ._protocol import RequestTimeout

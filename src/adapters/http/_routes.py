@@ -19,8 +19,7 @@ from litestar.openapi.spec import Example
 from litestar.params import Body, FromPath, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
-import moviecore
-from moviecore import Collection, PageNotFound, ValidationError
+from moviecore import Collection, PageNotFound, ValidationError, use_cases
 
 from ._auth import SECURITY
 from ._backend import Service
@@ -161,7 +160,7 @@ async def register(
     request: Request[Any, Any, Any], data: JSONBody[Credentials], service: ServiceDep
 ) -> Response[TokenBody]:
     """Create an account and return the tokens of its first session."""
-    tokens = await moviecore.register(
+    tokens = await use_cases.register_for_tokens(
         data.username,
         data.password,
         users=service.ports.users,
@@ -190,7 +189,7 @@ async def login(
     request: Request[Any, Any, Any], data: JSONBody[Credentials], service: ServiceDep
 ) -> TokenBody:
     """Start a new session for a matching username and password; return its tokens."""
-    tokens = await moviecore.login(
+    tokens = await use_cases.login_for_tokens(
         data.username,
         data.password,
         address=client_address(request.scope),
@@ -220,7 +219,7 @@ async def list_movies(
 ) -> MoviesPageBody:
     """One page of the movie catalog, or of the movies a search finds, with absolute links
     to the next and previous pages."""
-    result = await moviecore.search_movies(
+    result = await use_cases.search_movies(
         search, _page(page), genre=genre, catalog=service.ports.catalog, limits=service.limits
     )
     asked = {name: value for name, value in (("search", search), ("genre", genre)) if value.strip()}
@@ -240,7 +239,7 @@ async def get_movie(movie_uuid: FromPath[UUID], user: User, service: ServiceDep)
     With an upstream catalog, the movie is looked up in its local copy: 409
     `catalog-not-synced` until `moviecore catalog sync` has filled it.
     """
-    return ServedMovie.of(await moviecore.get_movie(movie_uuid, catalog=service.ports.catalog))
+    return ServedMovie.of(await use_cases.get_movie(movie_uuid, catalog=service.ports.catalog))
 
 
 @post(
@@ -255,7 +254,7 @@ async def create_collection(
     request: Request[Any, Any, Any], data: JSONBody[NewCollection], user: User, service: ServiceDep
 ) -> Response[CollectionCreated]:
     """Create a collection of movie snapshots for the caller."""
-    uuid = await moviecore.create_collection(
+    uuid = await use_cases.create_collection(
         user, data.to_draft(), collections=service.ports.collections, limits=service.limits
     )
     location = {"Location": service.link(request.base_url, f"/collections/{uuid}/")}
@@ -279,7 +278,7 @@ async def list_collections(
     """One page of the caller's collections, newest first, each with its movie count and
     version, with their favourite genres and absolute links to the next and previous
     pages; with `movie`, only those holding that movie."""
-    result = await moviecore.list_collections(
+    result = await use_cases.list_collections(
         user,
         _page(page),
         movie=movie,
@@ -306,7 +305,7 @@ async def get_collection(
     if_none_match: IfNoneMatch = None,
 ) -> Response[CollectionBody]:
     """One of the caller's collections with its movies; `304` if the client's copy is current."""
-    collection = await moviecore.get_collection(
+    collection = await use_cases.get_collection(
         user, collection_uuid, collections=service.ports.collections
     )
     if not_modified(request.headers.getall("if-none-match", []), collection.version):
@@ -333,7 +332,7 @@ async def update_collection(
 
     The answer is the collection as stored by this update.
     """
-    collection = await moviecore.update_collection(
+    collection = await use_cases.update_collection(
         user,
         collection_uuid,
         data.to_changes(),
@@ -359,7 +358,7 @@ async def delete_collection(
     if_match: IfMatch = None,
 ) -> Message:
     """Delete one of the caller's collections."""
-    await moviecore.delete_collection(
+    await use_cases.delete_collection(
         user,
         collection_uuid,
         collections=service.ports.collections,
@@ -392,7 +391,7 @@ async def add_movies(
     as stored by this change, one version higher.
     """
     try:
-        collection = await moviecore.add_movies(
+        collection = await use_cases.add_movies(
             user,
             collection_uuid,
             data.to_movies(),
@@ -429,7 +428,7 @@ async def move_movie(
     The answer is the collection as stored by this change, one version higher.
     """
     return _stored(
-        await moviecore.move_movie(
+        await use_cases.move_movie(
             user,
             collection_uuid,
             movie_uuid,
@@ -462,7 +461,7 @@ async def remove_movie(
     The answer is the collection as stored by this change, one version higher.
     """
     return _stored(
-        await moviecore.remove_movie(
+        await use_cases.remove_movie(
             user,
             collection_uuid,
             movie_uuid,
@@ -480,7 +479,7 @@ async def remove_movie(
 )
 async def read_request_count(user: User, service: ServiceDep) -> RequestCount:
     """How many requests the service answered since the last reset, this one included."""
-    return RequestCount(await moviecore.read_request_count(counter=service.ports.counter))
+    return RequestCount(await use_cases.read_request_count(counter=service.ports.counter))
 
 
 @post(
@@ -492,8 +491,8 @@ async def read_request_count(user: User, service: ServiceDep) -> RequestCount:
 )
 async def reset_request_count(user: User, service: ServiceDep) -> Message:
     """Start the request count again from zero; operators only."""
-    await moviecore.require_operator(user, users=service.ports.users, operators=service.operators)
-    await moviecore.reset_request_count(counter=service.ports.counter)
+    await use_cases.require_operator(user, users=service.ports.users, operators=service.operators)
+    await use_cases.reset_request_count(counter=service.ports.counter)
     return Message("Request count reset successfully")
 
 

@@ -16,7 +16,6 @@ from uuid import UUID
 import msgspec
 
 from moviecore import (
-    CATALOG_PAGE_SIZE,
     CatalogPage,
     Collection,
     CollectionChanges,
@@ -28,8 +27,8 @@ from moviecore import (
     Tokens,
     User,
     ValidationError,
-    check_collection,
 )
+from moviecore.ports import CATALOG_PAGE_SIZE, check_collection
 
 
 class Credentials(msgspec.Struct, frozen=True, forbid_unknown_fields=True):

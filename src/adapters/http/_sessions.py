@@ -12,8 +12,7 @@ from litestar.handlers import HTTPRouteHandler
 from litestar.params import JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_204_NO_CONTENT
 
-import moviecore
-from moviecore import SignedIn
+from moviecore import SignedIn, use_cases
 
 from ._auth import SECURITY
 from ._backend import Service
@@ -46,7 +45,7 @@ async def refresh(data: JSONBody[RefreshRequest], service: ServiceDep) -> TokenB
     """Exchange a refresh token for a new pair; the one sent is spent. Sending a spent one
     again ends its whole session (401, reason ``reused``)."""
     ports = service.ports
-    tokens = await moviecore.refresh(
+    tokens = await use_cases.refresh(
         data.refresh_token, tokens=ports.tokens, sessions=ports.sessions
     )
     return TokenBody.of(tokens)
@@ -62,13 +61,13 @@ async def refresh(data: JSONBody[RefreshRequest], service: ServiceDep) -> TokenB
 async def logout(signed_in: Caller, service: ServiceDep, everywhere: Everywhere = False) -> None:
     """End this session (its access and refresh tokens), or with ``?all=true`` every
     session of the user."""
-    await moviecore.logout(signed_in, sessions=service.ports.sessions, everywhere=everywhere)
+    await use_cases.logout(signed_in, sessions=service.ports.sessions, everywhere=everywhere)
 
 
 @get("/me", security=SECURITY, tags=["accounts"], responses=problem_responses(*_PROTECTED))
 async def whoami(signed_in: Caller, service: ServiceDep) -> Account:
     """The signed-in user's account."""
-    return Account.of(await moviecore.whoami(signed_in.user, users=service.ports.users))
+    return Account.of(await use_cases.whoami(signed_in.user, users=service.ports.users))
 
 
 @put(
@@ -86,7 +85,7 @@ async def change_password(
 ) -> None:
     """Change the password; every other session of the user ends, this one goes on."""
     ports = service.ports
-    await moviecore.change_password(
+    await use_cases.change_password(
         signed_in,
         data.current_password,
         data.new_password,
@@ -114,7 +113,7 @@ async def delete_account(
 ) -> None:
     """Delete the account with all its collections; its username is free again."""
     ports = service.ports
-    await moviecore.delete_account(
+    await use_cases.delete_account(
         signed_in,
         data.password,
         address=client_address(request.scope),

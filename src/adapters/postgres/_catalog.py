@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
-from moviecore import CATALOG_PAGE_SIZE, CatalogPage, Movie, MovieKeys, MovieQuery, genre_needle
+from moviecore import CatalogPage, Movie
+from moviecore.ports import CATALOG_PAGE_SIZE, MovieKeys, MovieQuery
 
 from ._movie_rows import MOVIE_COLUMNS
 from ._paging import split_totals
@@ -23,7 +24,7 @@ _PAGE_QUERY = (
     "  ORDER BY seq LIMIT %(limit)s OFFSET %(offset)s) AS page ON true ORDER BY page.seq"
 )
 
-# The movies holding every word (the GIN index), ranked as moviecore.rank says.
+# The movies holding every word (the GIN index), ranked as SearchableCatalog.search says.
 _MATCHES = (
     "SELECT seq, CASE WHEN title_key = %(key)s THEN 0"
     " WHEN starts_with(title_key, %(key)s) THEN 1"
@@ -177,5 +178,5 @@ def _match_params(query: MovieQuery) -> dict[str, str]:
         "key": query.key,
         "words": " & ".join(f"'{word}':*" for word in query.words),
         # Every genre key starts with a comma: without a genre, every movie has it.
-        "genre": "," if query.genre is None else genre_needle(query.genre),
+        "genre": query.genre_needle,
     }

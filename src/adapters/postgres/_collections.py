@@ -25,12 +25,11 @@ from uuid import UUID
 
 from psycopg.errors import UniqueViolation
 
-from moviecore import (
+from moviecore import Collection, CollectionSummary
+from moviecore.ports import (
     AlreadyStored,
-    Collection,
     CollectionEdit,
     CollectionSlice,
-    CollectionSummary,
     apply_changes,
     check_version,
     count_genres,

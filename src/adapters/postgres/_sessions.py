@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from uuid import UUID
 
-from moviecore import Session
+from moviecore.ports import Session
 
 from ._pool import Connection, Pool, read
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from moviecore import SyncMark
+from moviecore.ports import SyncMark
 
 from ._pool import Connection, Pool, read, write
 

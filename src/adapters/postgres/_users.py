@@ -7,7 +7,8 @@ from uuid import UUID
 from psycopg.errors import UniqueViolation
 from psycopg.rows import class_row
 
-from moviecore import AlreadyStored, User, UsernameTaken
+from moviecore import User, UsernameTaken
+from moviecore.ports import AlreadyStored
 
 from ._collections import remove_owned
 from ._pool import Connection, Pool, read, write

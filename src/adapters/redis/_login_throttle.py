@@ -17,7 +17,8 @@ from contextlib import asynccontextmanager
 
 from redis.asyncio import Redis
 
-from moviecore import LoginRule, TooManyAttempts
+from moviecore import TooManyAttempts
+from moviecore.ports import LoginRule
 
 from ._client import connect
 from ._errors import redis_unavailable

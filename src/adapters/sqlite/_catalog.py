@@ -8,7 +8,8 @@ from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
-from moviecore import CATALOG_PAGE_SIZE, CatalogPage, Movie, MovieKeys, MovieQuery, genre_needle
+from moviecore import CatalogPage, Movie
+from moviecore.ports import CATALOG_PAGE_SIZE, MovieKeys, MovieQuery
 
 from ._database import Database
 from ._rows import movie_from_row, movie_row
@@ -25,7 +26,7 @@ _UPSERT = (
     " genre_key = excluded.genre_key"
 )
 
-# Every movie holding each word (FTS5), ranked as moviecore.rank says: the rank of
+# Every movie holding each word (FTS5), ranked as SearchableCatalog.search says: the rank of
 # the whole title is read from the keys, "every word in the title" from the index.
 _MATCHES = (
     "SELECT movies.seq, CASE WHEN movies.title_key = :key THEN 0"
@@ -142,7 +143,7 @@ def _match_params(query: MovieQuery) -> dict[str, Any]:
         "anywhere": anywhere,
         "in_title": f"title_key : ({anywhere})",
         # Every genre key starts with a comma: without a genre, every movie has it.
-        "genre": "," if query.genre is None else genre_needle(query.genre),
+        "genre": query.genre_needle,
     }
 
 

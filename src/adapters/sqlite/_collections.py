@@ -12,13 +12,11 @@ from collections import Counter
 from collections.abc import Sequence
 from uuid import UUID
 
-from moviecore import (
+from moviecore import Collection, CollectionSummary, Movie
+from moviecore.ports import (
     AlreadyStored,
-    Collection,
     CollectionEdit,
     CollectionSlice,
-    CollectionSummary,
-    Movie,
     apply_changes,
     check_version,
     count_genres,

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
-from moviecore import Session
+from moviecore.ports import Session
 
 from ._database import Database
 

@@ -18,7 +18,7 @@ from ._users import SqliteUserRepository
 
 @dataclass(frozen=True, slots=True)
 class SqliteStore:
-    """The adapters of one open SQLite database, ready to wire into ``moviecore.Ports``.
+    """The adapters of one open SQLite database, ready to wire into ``moviecore.ports.Ports``.
 
     The request counter is opened apart, by the process that counts: ``open_counter``.
     """

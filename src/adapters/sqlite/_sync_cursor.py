@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from moviecore import SyncMark
+from moviecore.ports import SyncMark
 
 from ._database import Database
 

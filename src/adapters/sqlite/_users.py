@@ -7,7 +7,8 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from moviecore import AlreadyStored, User, UsernameTaken
+from moviecore import User, UsernameTaken
+from moviecore.ports import AlreadyStored
 
 from ._database import Database
 

@@ -21,7 +21,8 @@ import time
 from collections.abc import Callable
 
 from adapters.metrics import Metrics
-from moviecore import Catalog, CatalogPage, CatalogUnavailable
+from moviecore import CatalogPage, CatalogUnavailable
+from moviecore.ports import Catalog
 
 from .cache import CachedPage, MemoryPageCache, PageCache
 from .wire import PAGE_SIZE

@@ -1,4 +1,4 @@
-"""UpstreamCatalog: the upstream HTTP catalog as a moviecore.Catalog, retried and guarded.
+"""UpstreamCatalog: the upstream HTTP catalog as a moviecore.ports.Catalog, retried and guarded.
 
 Every try has its own timeout and all tries share one deadline. What a try can
 end in, and what follows:
@@ -29,13 +29,8 @@ import httpx
 from tenacity import RetryCallState, RetryError
 
 from adapters.metrics import Metrics
-from moviecore import (
-    DEFAULT_LIMITS,
-    CatalogPage,
-    CatalogPageUnreadable,
-    CatalogUnavailable,
-    Limits,
-)
+from moviecore import CatalogPage, CatalogUnavailable, Limits
+from moviecore.ports import DEFAULT_LIMITS, CatalogPageUnreadable
 
 from .breaker import BreakerState, CircuitBreaker
 from .retry import RetryPolicy

@@ -6,7 +6,7 @@ answer is MalformedAnswer, a failure of that page only. Each entry of
 ``results`` is decoded on its own: a null or missing ``description`` or
 ``genres`` is served as ``""``; an entry with no usable uuid or title, or a
 field of the wrong type, is left out and named. Every movie kept is fitted to
-the collection limits by ``moviecore.normalise_movie``, so that whatever the
+the collection limits by ``moviecore.ports.normalise_movie``, so that whatever the
 catalog serves a collection accepts. Unknown fields (``next``, ``previous``) are
 ignored: our own links are built from the page number.
 """
@@ -21,15 +21,8 @@ from uuid import UUID
 
 import msgspec
 
-from moviecore import (
-    CATALOG_PAGE_SIZE,
-    DEFAULT_LIMITS,
-    CatalogPage,
-    FieldError,
-    Limits,
-    Movie,
-    normalise_movie,
-)
+from moviecore import CatalogPage, FieldError, Limits, Movie
+from moviecore.ports import CATALOG_PAGE_SIZE, DEFAULT_LIMITS, normalise_movie
 
 PAGE_SIZE = CATALOG_PAGE_SIZE
 

@@ -9,7 +9,8 @@ import httpx
 
 from adapters.metrics import Metrics
 from adapters.redis import connect
-from moviecore import DEFAULT_LIMITS, Catalog, Limits
+from moviecore import Limits
+from moviecore.ports import DEFAULT_LIMITS, Catalog
 
 from .breaker import CircuitBreaker
 from .cache import MemoryPageCache

@@ -17,21 +17,25 @@ from uuid import UUID, uuid4
 import pytest
 
 from moviecore import (
-    CollectionRepository,
     InvalidCredentials,
     InvalidToken,
-    LoginRule,
-    Session,
     SessionRevoked,
-    SessionStore,
     SignedIn,
     TokenExpired,
-    TokenIssuer,
     Tokens,
+)
+from moviecore.ports import (
+    CollectionRepository,
+    LoginRule,
+    Session,
+    SessionStore,
+    TokenIssuer,
     UserRepository,
+)
+from moviecore.use_cases import (
     authenticate,
     change_password,
-    login,
+    login_for_tokens,
     refresh,
     register_user,
 )
@@ -253,7 +257,7 @@ class SessionStoreContract(Contract):
 
         async def log_in() -> str | None:
             try:
-                started = await login(
+                started = await login_for_tokens(
                     name,
                     "old password",
                     address="192.0.2.1",

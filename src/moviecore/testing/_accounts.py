@@ -17,18 +17,8 @@ from dataclasses import replace
 from datetime import timedelta
 from uuid import UUID
 
-from moviecore import (
-    AlreadyStored,
-    AttemptWindow,
-    InvalidToken,
-    LoginRule,
-    Session,
-    SignedIn,
-    TokenExpired,
-    Tokens,
-    User,
-    UsernameTaken,
-)
+from moviecore import InvalidToken, SignedIn, TokenExpired, Tokens, User, UsernameTaken
+from moviecore.ports import AlreadyStored, AttemptWindow, LoginRule, Session
 
 
 class MemoryUserRepository:

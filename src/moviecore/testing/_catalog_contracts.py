@@ -11,7 +11,8 @@ import asyncio
 
 import pytest
 
-from moviecore import Catalog, CatalogPage, Movie
+from moviecore import CatalogPage, Movie
+from moviecore.ports import Catalog
 
 from ._contract_base import Contract, movie
 

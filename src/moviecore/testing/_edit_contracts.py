@@ -14,19 +14,15 @@ from uuid import UUID, uuid4
 import pytest
 
 from moviecore import (
-    AddMovies,
     Collection,
     CollectionChanges,
-    CollectionEdit,
-    CollectionRepository,
     CollectionSummary,
-    MoveMovie,
     Movie,
     MovieNotInCollection,
-    RemoveMovie,
     ValidationError,
     VersionMismatch,
 )
+from moviecore.ports import AddMovies, CollectionEdit, CollectionRepository, MoveMovie, RemoveMovie
 
 from ._contract_base import Contract, collection, movie
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from moviecore import Collection, Movie, search_words
+from moviecore import Collection, Movie
+from moviecore._search import search_words
 
 
 def reference_favourite_genres(collections: Iterable[Collection], top: int = 3) -> str:

@@ -6,7 +6,8 @@ from dataclasses import replace
 
 import pytest
 
-from moviecore import CatalogPage, MovieQuery, MovieStore, search_words
+from moviecore import CatalogPage
+from moviecore.ports import MovieQuery, MovieStore
 
 from ._catalogs import sample_catalog
 from ._contract_base import Contract, movie
@@ -14,7 +15,7 @@ from ._reference import reference_search
 
 
 def _query(search: str, genre: str | None = None) -> MovieQuery:
-    return MovieQuery(words=search_words(search), genre=genre)
+    return MovieQuery.of(search, genre)
 
 
 async def _found(store: MovieStore, search: str, genre: str | None = None) -> list[str]:

@@ -13,22 +13,19 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from uuid import UUID
 
-from moviecore import (
+from moviecore import CatalogPage, Collection, CollectionSummary, Movie
+from moviecore._search import rank
+from moviecore.ports import (
     CATALOG_PAGE_SIZE,
     AlreadyStored,
-    CatalogPage,
-    Collection,
     CollectionEdit,
     CollectionSlice,
-    CollectionSummary,
-    Movie,
     MovieKeys,
     MovieQuery,
     SyncMark,
     apply_changes,
     check_version,
     count_genres,
-    rank,
 )
 
 
@@ -126,7 +123,7 @@ class MemoryCollectionRepository:
 class MemoryMovieStore:
     """A MovieStore in a dict: movies page in insertion order, ``page_size`` to a page.
 
-    Search ranks every stored movie by ``moviecore.rank``, from keys computed when
+    Search ranks every stored movie as ``SearchableCatalog.search`` says, from keys computed when
     the movie was put.
     """
 

@@ -16,16 +16,18 @@ from uuid import UUID, uuid4
 import pytest
 
 from moviecore import (
-    DEFAULT_LIMITS,
-    AlreadyStored,
     Collection,
     CollectionChanges,
-    CollectionRepository,
     CollectionSummary,
     Movie,
     UsernameTaken,
-    UserRepository,
     VersionMismatch,
+)
+from moviecore.ports import (
+    DEFAULT_LIMITS,
+    AlreadyStored,
+    CollectionRepository,
+    UserRepository,
     count_genres,
 )
 

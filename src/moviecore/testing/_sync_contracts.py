@@ -6,7 +6,7 @@ from uuid import uuid4
 
 import pytest
 
-from moviecore import SyncCursor, SyncMark
+from moviecore.ports import SyncCursor, SyncMark
 
 from ._contract_base import Contract
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from moviecore import Movie, Ports
+from moviecore import Movie
+from moviecore.ports import Ports
 
 from ._accounts import (
     FakeTokenIssuer,

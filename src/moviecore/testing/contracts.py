@@ -36,15 +36,13 @@ from uuid import uuid4
 
 import pytest
 
-from moviecore import (
+from moviecore import CatalogPage, Movie, TooManyAttempts
+from moviecore.ports import (
     DEFAULT_LIMITS,
-    CatalogPage,
     LoginThrottle,
-    Movie,
     MovieStore,
     PasswordHasher,
     RequestCounter,
-    TooManyAttempts,
 )
 
 from ._account_contracts import SessionStoreContract, TokenIssuerContract

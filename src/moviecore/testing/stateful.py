@@ -33,12 +33,10 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from moviecore import (
-    DEFAULT_LIMITS,
     Collection,
     CollectionChanges,
     CollectionDraft,
     CollectionNotFound,
-    CollectionRepository,
     CollectionsPage,
     CollectionSummary,
     Limits,
@@ -46,11 +44,12 @@ from moviecore import (
     MovieNotInCollection,
     PageNotFound,
     User,
-    UserRepository,
     ValidationError,
     VersionMismatch,
+)
+from moviecore.ports import DEFAULT_LIMITS, CollectionRepository, UserRepository, count_genres
+from moviecore.use_cases import (
     add_movies,
-    count_genres,
     create_collection,
     delete_collection,
     get_collection,

@@ -13,13 +13,8 @@ from uuid import UUID
 
 from hypothesis import strategies as st
 
-from moviecore import (
-    DEFAULT_LIMITS,
-    CollectionChanges,
-    CollectionDraft,
-    Limits,
-    Movie,
-)
+from moviecore import CollectionChanges, CollectionDraft, Limits, Movie
+from moviecore.ports import DEFAULT_LIMITS
 
 __all__ = [
     "collection_changes",
