@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from urllib.parse import urlsplit
 
+import psycopg
 import pytest
+from psycopg import sql
 
 from adapters.postgres import PostgresStore, migrate, open_store
+from fixtures.services import POSTGRES_ADMIN_URL
 from moviecore.ports import (
     CollectionRepository,
     MovieStore,
@@ -15,10 +19,12 @@ from moviecore.ports import (
     UserRepository,
 )
 from moviecore.testing.contracts import (
+    BreakStorage,
     CatalogSearchContract,
     CollectionRepositoryContract,
     MovieStoreContract,
     SessionStoreContract,
+    StorageFaultContract,
     SyncCursorContract,
     UserRepositoryContract,
 )
@@ -94,3 +100,47 @@ class TestPostgresSessions(SessionStoreContract):
     def sessions(self, store: PostgresStore) -> SessionStore:
         """The store's session store."""
         return store.sessions
+
+
+class TestPostgresStorageFaults(StorageFaultContract):
+    """PostgreSQL's errors on a database that ended every session and refuses new ones come
+    out as StorageUnavailable."""
+
+    @pytest.fixture
+    async def quick_store(self, postgres_url: str) -> AsyncIterator[PostgresStore]:
+        """A store waiting a tenth of a second for a connection, so that refusals come soon."""
+        await migrate(postgres_url)
+        async with open_store(postgres_url, max_size=2, wait=0.1) as opened:
+            yield opened
+
+    @pytest.fixture
+    def users(self, quick_store: PostgresStore) -> UserRepository:
+        """The store's user repository."""
+        return quick_store.users
+
+    @pytest.fixture
+    def collections(self, quick_store: PostgresStore) -> CollectionRepository:
+        """The store's collection repository."""
+        return quick_store.collections
+
+    @pytest.fixture
+    def break_storage(self, postgres_url: str) -> BreakStorage:
+        """Closes the database to new sessions and terminates the store's."""
+        name = urlsplit(postgres_url).path.lstrip("/")
+
+        async def terminate() -> None:
+            async with await psycopg.AsyncConnection.connect(
+                POSTGRES_ADMIN_URL, autocommit=True
+            ) as admin:
+                await admin.execute(
+                    sql.SQL("ALTER DATABASE {} WITH ALLOW_CONNECTIONS false").format(
+                        sql.Identifier(name)
+                    )
+                )
+                await admin.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE datname = %(name)s",
+                    {"name": name},
+                )
+
+        return terminate

@@ -16,11 +16,13 @@ from moviecore.ports import (
     UserRepository,
 )
 from moviecore.testing.contracts import (
+    BreakStorage,
     CatalogSearchContract,
     CollectionRepositoryContract,
     MovieStoreContract,
     RequestCounterContract,
     SessionStoreContract,
+    StorageFaultContract,
     SyncCursorContract,
     UserRepositoryContract,
 )
@@ -105,3 +107,29 @@ class TestSqliteSessions(SessionStoreContract):
     def sessions(self, store: SqliteStore) -> SessionStore:
         """The store's session store."""
         return store.sessions
+
+
+class TestSqliteStorageFaults(StorageFaultContract):
+    """SQLite's errors on a database file overwritten under the open store come out as
+    StorageUnavailable."""
+
+    @pytest.fixture
+    def users(self, store: SqliteStore) -> UserRepository:
+        """The store's user repository."""
+        return store.users
+
+    @pytest.fixture
+    def collections(self, store: SqliteStore) -> CollectionRepository:
+        """The store's collection repository."""
+        return store.collections
+
+    @pytest.fixture
+    def break_storage(self, store: SqliteStore) -> BreakStorage:
+        """Overwrites the database file and its journals with garbage, as a failing disk
+        might."""
+
+        async def overwrite() -> None:
+            for path in store.path.parent.glob(f"{store.path.name}*"):
+                path.write_bytes(b"\xff" * path.stat().st_size)
+
+        return overwrite

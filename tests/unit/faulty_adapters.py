@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import re
+import sqlite3
 import unicodedata
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from uuid import UUID
 
@@ -310,3 +312,43 @@ class PastTheEndFails(MemoryMovieStore):
         if number > 1 and not served.movies:
             raise IndexError("page out of range")
         return served
+
+
+class Outage:
+    """Storage that works until ``begin()``; then each call through ``Breakable`` raises
+    the error ``failure`` makes: a StorageUnavailable, or a driver's error leaking."""
+
+    def __init__(self, failure: Callable[[], Exception]) -> None:
+        self._failure = failure
+        self._down = False
+
+    async def begin(self) -> None:
+        """Break the storage for good."""
+        self._down = True
+
+    def check(self) -> None:
+        """Raise the outage's error if it has begun."""
+        if self._down:
+            raise self._failure()
+
+
+class Breakable:
+    """An adapter whose every async method first checks an ``Outage``."""
+
+    def __init__(self, adapter: object, outage: Outage) -> None:
+        self._adapter = adapter
+        self._outage = outage
+
+    def __getattr__(self, name: str) -> Callable[..., Awaitable[object]]:
+        method = getattr(self._adapter, name)
+
+        async def call(*args: object, **kwargs: object) -> object:
+            self._outage.check()
+            return await method(*args, **kwargs)
+
+        return call
+
+
+def leaking_outage() -> Outage:
+    """An outage whose adapter lets the driver's error out, as a careless sqlite3 one would."""
+    return Outage(lambda: sqlite3.OperationalError("disk I/O error"))

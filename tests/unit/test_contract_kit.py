@@ -168,3 +168,41 @@ def test_a_long_text_shows_its_first_difference(pytester: pytest.Pytester) -> No
         repr(f"{around[0]}b{around[1]}"),
     ]
     assert "first difference at character 500:" in shown
+
+
+_FAULT_SUITE = """
+import pytest
+from moviecore.testing import MemoryCollectionRepository, MemoryUserRepository
+from moviecore.testing.contracts import StorageFaultContract
+from unit.faulty_adapters import Breakable, leaking_outage
+
+class TestLeaking(StorageFaultContract):
+    @pytest.fixture
+    def outage(self):
+        return leaking_outage()
+
+    @pytest.fixture
+    def users(self, outage):
+        return Breakable(MemoryUserRepository(), outage)
+
+    @pytest.fixture
+    def collections(self, outage):
+        return Breakable(MemoryCollectionRepository(), outage)
+
+    @pytest.fixture
+    def break_storage(self, outage):
+        return outage.begin
+"""
+
+
+def test_the_fault_contract_rejects_a_leaking_adapter(pytester: pytest.Pytester) -> None:
+    """An adapter letting sqlite3's error out fails every call of the storage fault contract,
+    each failure naming the call and the error that leaked."""
+    pytester.makepyfile(test_faulty=_FAULT_SUITE)
+    result = pytester.runpytest_inprocess("-q", "-p", "no:cacheprovider")
+    named = [line for line in result.outlines if "raised sqlite3.OperationalError" in line]
+    assert {"failed": result.parseoutcomes().get("failed"), "naming sqlite3": len(named)} == {
+        "failed": 12,
+        "naming sqlite3": 12,
+    }
+    assert "collections.page(owner, 0, 10) on broken storage raised" in result.stdout.str()

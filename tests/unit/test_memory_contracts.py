@@ -2,6 +2,7 @@
 
 import pytest
 
+from moviecore import StorageUnavailable
 from moviecore.testing import (
     FakeTokenIssuer,
     FastPasswordHasher,
@@ -15,6 +16,7 @@ from moviecore.testing import (
     MemoryUserRepository,
 )
 from moviecore.testing.contracts import (
+    BreakStorage,
     CatalogSearchContract,
     CollectionRepositoryContract,
     LoginThrottleContract,
@@ -22,10 +24,12 @@ from moviecore.testing.contracts import (
     PasswordHasherContract,
     RequestCounterContract,
     SessionStoreContract,
+    StorageFaultContract,
     SyncCursorContract,
     TokenIssuerContract,
     UserRepositoryContract,
 )
+from unit.faulty_adapters import Breakable, Outage
 
 
 class TestMemoryUsers(UserRepositoryContract):
@@ -38,12 +42,8 @@ class TestMemoryUsers(UserRepositoryContract):
 
 
 class TestMemoryCollections(CollectionRepositoryContract):
-    """MemoryCollectionRepository keeps the collection repository contract."""
-
-    @pytest.fixture
-    def users(self) -> MemoryUserRepository:
-        """An empty in-memory user repository for the owners."""
-        return MemoryUserRepository()
+    """MemoryCollectionRepository keeps the collection repository contract, its owners in
+    the contract's own user repository."""
 
     @pytest.fixture
     def collections(self) -> MemoryCollectionRepository:
@@ -126,3 +126,27 @@ class TestMemorySyncCursor(SyncCursorContract):
     def sync_cursor(self) -> MemorySyncCursor:
         """A fresh cursor."""
         return MemorySyncCursor()
+
+
+class TestMemoryStorageFaults(StorageFaultContract):
+    """In-memory adapters behind a storage that fails as a database does, translated."""
+
+    @pytest.fixture
+    def outage(self) -> Outage:
+        """An outage raising StorageUnavailable, as a translating adapter does."""
+        return Outage(lambda: StorageUnavailable("the storage is down"))
+
+    @pytest.fixture
+    def users(self, outage: Outage) -> Breakable:
+        """Users behind the outage."""
+        return Breakable(MemoryUserRepository(), outage)
+
+    @pytest.fixture
+    def collections(self, outage: Outage) -> Breakable:
+        """Collections behind the outage."""
+        return Breakable(MemoryCollectionRepository(), outage)
+
+    @pytest.fixture
+    def break_storage(self, outage: Outage) -> BreakStorage:
+        """Begins the outage."""
+        return outage.begin

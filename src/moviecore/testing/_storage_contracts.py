@@ -32,6 +32,7 @@ from moviecore.ports import (
 )
 
 from ._account_contracts import AccountChanges, OwnerRemoval
+from ._accounts import MemoryUserRepository
 from ._contract_base import Contract, collection, movie, summary, user
 from ._edit_contracts import MovieEditContract
 
@@ -186,6 +187,12 @@ class _ConcurrentWrites(Contract):
     The cases run their calls at once with ``asyncio.gather``; an adapter that
     serves them on several connections must still keep every rule.
     """
+
+    @pytest.fixture
+    def users(self) -> UserRepository:
+        """Where owners are stored: in memory, unless the suite's collections need their
+        owners in a store of their own (a foreign key), whose users it then provides."""
+        return MemoryUserRepository()
 
     @pytest.fixture
     async def owner(self, users: UserRepository) -> UUID:

@@ -13,7 +13,8 @@ Subclass one per adapter and provide the fixtures it names (they may be async):
 | base class | fixtures |
 |---|---|
 | UserRepositoryContract | ``users`` |
-| CollectionRepositoryContract | ``users`` and ``collections`` of the same store |
+| CollectionRepositoryContract | ``collections``; ``users`` too if owners must be stored |
+| StorageFaultContract | ``users``, ``collections`` and ``break_storage`` |
 | CatalogContract | ``catalog``: serving the movies of ``catalog_movies``, 10 a page |
 | MovieStoreContract | ``movie_store``: empty, 10 movies a page |
 | CatalogSearchContract | ``movie_store``: empty, 10 movies a page |
@@ -49,6 +50,7 @@ from ._account_contracts import SessionStoreContract, TokenIssuerContract
 from ._catalog_contracts import CatalogContract
 from ._clock import ManualClock
 from ._contract_base import Contract, movie
+from ._fault_contracts import BreakStorage, StorageFaultContract
 from ._search_contracts import CatalogSearchContract
 from ._storage_contracts import (
     CollectionRepositoryContract,
@@ -58,6 +60,7 @@ from ._storage_contracts import (
 from ._sync_contracts import SyncCursorContract
 
 __all__ = [
+    "BreakStorage",
     "CatalogContract",
     "CatalogSearchContract",
     "CollectionRepositoryContract",
@@ -66,6 +69,7 @@ __all__ = [
     "PasswordHasherContract",
     "RequestCounterContract",
     "SessionStoreContract",
+    "StorageFaultContract",
     "SyncCursorContract",
     "TokenIssuerContract",
     "UserRepositoryContract",
