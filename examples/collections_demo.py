@@ -17,10 +17,10 @@ from pathlib import Path
 from uuid import UUID
 
 from adapters.login_throttle import LocalLoginThrottle
-from adapters.security import BcryptPasswordHasher, JwtTokenIssuer
 from adapters.sqlite import open_counter, open_store
 from moviecore import CollectionChanges, CollectionDraft, Movie, MovieCore
 from moviecore.ports import Ports
+from moviecore.security import BcryptPasswordHasher, JwtTokenIssuer
 
 CATALOG = (
     Movie(UUID("4bd21b3c-7a4b-4c4c-8fb1-52bbbd1a0d0b"), "Seven Samurai", "Ronin.", "Action, Drama"),

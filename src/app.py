@@ -50,7 +50,7 @@ from adapters.metrics import (
 from adapters.migrations import Migrated
 from adapters.mirror import MirroredCatalog
 from adapters.movie_files import bundled_movies
-from adapters.security import BcryptPasswordHasher, JwtTokenIssuer, stored_secret
+from adapters.security import stored_secret
 from adapters.settings import Settings, SettingsError, load_settings
 from adapters.upstream import open_upstream_catalog
 from moviecore import StorageUnavailable
@@ -66,6 +66,7 @@ from moviecore.ports import (
     SyncCursor,
     UserRepository,
 )
+from moviecore.security import BcryptPasswordHasher, JwtTokenIssuer
 
 if TYPE_CHECKING:
     from prometheus_client import CollectorRegistry

@@ -1,7 +1,7 @@
 """Small in-process caches for what every authenticated request asks again.
 
 Each request verifies its token and checks that the token's session has not
-ended. A verified token is remembered until it expires (``adapters.security``); a
+ended. A verified token is remembered until it expires (``moviecore.security``); a
 session found, for at most ``ttl`` seconds from the start of the read that found
 it (``RecentSessions``): a session ended by another worker or instance is refused
 here within ``ttl``, and one ended by this worker at once. Catalog searches asked

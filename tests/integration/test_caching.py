@@ -14,10 +14,10 @@ import pytest
 
 from adapters import postgres
 from adapters.caching import RecentSearches, RecentSessions
-from adapters.security import JwtTokenIssuer
 from adapters.sqlite import open_store
 from moviecore import CatalogPage, InvalidToken, Movie, SignedIn, TokenExpired
 from moviecore.ports import MovieQuery, Session
+from moviecore.security import JwtTokenIssuer
 from moviecore.testing import ManualClock
 
 SECRET = "a test secret that is long enough for HS256 keys"

@@ -12,9 +12,9 @@ from typing import Any
 import jwt
 import pytest
 
-from adapters.security import HASHING_NICENESS, BcryptPasswordHasher, JwtTokenIssuer
 from moviecore import InvalidCredentials, InvalidToken, SignedIn, TokenExpired
 from moviecore.ports import Session
+from moviecore.security import HASHING_NICENESS, BcryptPasswordHasher, JwtTokenIssuer
 from moviecore.testing import ManualClock, in_memory_ports
 from moviecore.testing.contracts import PasswordHasherContract, TokenIssuerContract
 from moviecore.use_cases import login_for_tokens, register_user
