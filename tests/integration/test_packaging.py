@@ -1,8 +1,10 @@
 """The two built wheels install as a user installs them, each into a fresh virtual environment.
 
 The core's wheel holds the ``moviecore`` package alone and pulls in nothing; with
-its ``testing`` extra the downstream examples pass and a failing contract shows
-its values; the service's wheel serves requests and runs the library demo.
+its ``testing`` extra the downstream examples pass, an outside team's SQLite
+adapters pass the kit (and a leaking one fails it), and a failing contract shows
+its values; with its ``security`` extra a core-only service signs users in; the
+service's wheel serves requests and runs the library demo.
 """
 
 from __future__ import annotations
@@ -79,6 +81,13 @@ def kit_env(wheels: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -
 
 
 @pytest.fixture(scope="module")
+def security_env(wheels: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The python of an environment where the core's wheel was installed with its security
+    extra."""
+    return _environment(tmp_path_factory.mktemp("security-env"), f"{wheels['core']}[security]")
+
+
+@pytest.fixture(scope="module")
 def service_env(wheels: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The python of an environment where the service's wheel was installed, beside the core's."""
     home = tmp_path_factory.mktemp("service-env")
@@ -93,7 +102,10 @@ def test_the_core_installs_alone(core_env: Path, tmp_path: Path) -> None:
         str(
             [
                 "anyio>=4; extra == 'testing'",
+                "bcrypt>=4.2; extra == 'security'",
+                "cachetools>=7.1; extra == 'security'",
                 "hypothesis>=6.100; extra == 'testing'",
+                "pyjwt>=2.9; extra == 'security'",
                 "pytest>=8; extra == 'testing'",
             ]
         ),
@@ -106,11 +118,10 @@ def test_the_core_runs_on_the_standard_library(core_env: Path, tmp_path: Path) -
     the package declares."""
     script = """
 import asyncio, importlib.metadata
-from moviecore import register_user
+from moviecore import MovieCore
 from moviecore.testing import in_memory_ports
 
-ports = in_memory_ports()
-user = asyncio.run(register_user("ada", "a long password", users=ports.users, hasher=ports.hasher))
+user = asyncio.run(MovieCore(in_memory_ports()).register_user("ada", "a long password"))
 print(user.username, importlib.metadata.version("moviecore"))
 """
     assert _run(core_env, "-c", script, cwd=tmp_path).split() == ["ada", VERSION]
@@ -123,6 +134,70 @@ def test_the_downstream_example_passes_with_the_kit(kit_env: Path, tmp_path: Pat
     summary = _run(kit_env, "-m", "pytest", "-q", "-p", "no:cacheprovider", example, cwd=tmp_path)
     last = summary.splitlines()[-1].split()
     assert (last[1], "failed" in last) == ("passed", False)
+
+
+def _outside_suite(python: Path, folder: Path, suite: str) -> dict[str, int]:
+    """Outcomes of one suite of the outside team's SQLite adapters, run by the installed kit."""
+    for source in (ROOT / "tests" / "integration" / "outside").glob("*.py"):
+        shutil.copy(source, folder)
+    done = subprocess.run(
+        [str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider", suite],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    last = done.stdout.splitlines()[-1].split(" in ")[0]
+    counts = {kind: int(n) for n, kind in (part.split() for part in last.split(", "))}
+    counts["sqlite3 errors named"] = done.stdout.count("raised sqlite3.ProgrammingError")
+    return counts
+
+
+def test_outside_adapters_pass_the_installed_kit(kit_env: Path, tmp_path: Path) -> None:
+    """Adapters of an outside team, on sqlite3 and the installed wheel alone, pass the user
+    and collection contracts, the storage fault contract and the collection rules."""
+    outcomes = _outside_suite(kit_env, tmp_path, "sqlite_suite.py")
+    assert (outcomes.get("failed", 0), outcomes["passed"] >= 50) == (0, True)
+
+
+def test_a_leaking_outside_adapter_fails_the_fault_contract(kit_env: Path, tmp_path: Path) -> None:
+    """The same collections with sqlite3's errors untranslated fail every collections call of
+    the fault contract, each failure naming the error that leaked; the users pass."""
+    assert _outside_suite(kit_env, tmp_path, "leaking_suite.py") == {
+        "failed": 6,
+        "passed": 6,
+        "sqlite3 errors named": 6,
+    }
+
+
+def test_a_core_only_service_signs_users_in(security_env: Path, tmp_path: Path) -> None:
+    """With the security extra alone (bcrypt, pyjwt, cachetools), the core's production
+    hasher and token issuer register and sign a user in, without the web stack."""
+    script = """
+import asyncio
+from dataclasses import replace
+from moviecore import MovieCore
+from moviecore.security import BcryptPasswordHasher, JwtTokenIssuer
+from moviecore.testing import in_memory_ports
+
+ports = replace(in_memory_ports(), hasher=BcryptPasswordHasher(4), tokens=JwtTokenIssuer("s" * 32))
+core = MovieCore(ports)
+
+async def main():
+    ada = await core.register_user("ada", "correct horse battery")
+    tokens = await core.login_for_tokens("ada", "correct horse battery", address="192.0.2.1")
+    signed_in = await core.authenticate(tokens.access_token)
+    print(ada.password_hash[:4], signed_in.user == ada.id)
+
+asyncio.run(main())
+"""
+    distributions = ast.literal_eval(
+        _run(security_env, "-c", DESCRIBE, cwd=tmp_path).split("\n")[0]
+    )
+    assert (_run(security_env, "-c", script, cwd=tmp_path).split(), distributions) == (
+        ["$2b$", "True"],
+        ["PyJWT", "bcrypt", "cachetools", "moviecore"],
+    )
 
 
 def test_the_installed_kit_shows_what_a_failing_case_compared(
