@@ -10,7 +10,8 @@ submodules that need the ``testing`` extra (hypothesis, pytest and anyio):
 - ``moviecore.testing.pytest_plugin``: loaded by pytest itself, so that a failing case
   of the kit shows the values it compared.
 
-``FastPasswordHasher`` and ``FakeTokenIssuer`` are fast fakes: never use them in production.
+``FastPasswordHasher`` and ``FakeTokenIssuer`` are fast fakes: never use them in production;
+``moviecore.security`` has the production ones.
 ``ManualClock`` stands in for ``time.monotonic`` or ``time.time`` wherever an adapter
 takes a ``clock``, so that tests move time instead of waiting for it.
 """

@@ -3,7 +3,8 @@ login throttle.
 
 The hasher and the token issuer are fast fakes for tests and demos: they are
 correct (salted, signed, constant-time comparisons) but not hardened. Never use
-them in production; the service uses bcrypt and JWT adapters instead.
+them in production: ``moviecore.security`` has the bcrypt and JWT ones (the
+``security`` extra).
 """
 
 from __future__ import annotations
