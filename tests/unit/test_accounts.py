@@ -8,6 +8,7 @@ from moviecore import (
     FieldError,
     InvalidCredentials,
     InvalidToken,
+    MovieCore,
     SessionRevoked,
     TooManyAttempts,
     User,
@@ -16,41 +17,24 @@ from moviecore import (
 )
 from moviecore.ports import Ports, Session
 from moviecore.testing import in_memory_ports
-from moviecore.use_cases import authenticate, login_for_tokens, register_for_tokens, register_user
+from moviecore.use_cases import register_user
 
 PASSWORD = "correct horse battery"
 
 
 async def _register(ports: Ports, username: str = "ada", password: str = PASSWORD) -> str:
-    started = await register_for_tokens(
-        username,
-        password,
-        users=ports.users,
-        hasher=ports.hasher,
-        tokens=ports.tokens,
-        sessions=ports.sessions,
-    )
-    return started.access_token
+    return (await MovieCore(ports).register_for_tokens(username, password)).access_token
 
 
 async def _login(
     ports: Ports, username: str = "ada", password: str = PASSWORD, address: str = "192.0.2.1"
 ) -> str:
-    started = await login_for_tokens(
-        username,
-        password,
-        address=address,
-        users=ports.users,
-        hasher=ports.hasher,
-        tokens=ports.tokens,
-        throttle=ports.throttle,
-        sessions=ports.sessions,
-    )
+    started = await MovieCore(ports).login_for_tokens(username, password, address=address)
     return started.access_token
 
 
 async def _whoami(ports: Ports, token: str) -> UUID:
-    return (await authenticate(token, tokens=ports.tokens, sessions=ports.sessions)).user
+    return (await MovieCore(ports).authenticate(token)).user
 
 
 @pytest.mark.anyio

@@ -12,6 +12,7 @@ from moviecore import (
     CollectionDraft,
     InvalidCredentials,
     Movie,
+    MovieCore,
     NotAllowed,
     RefreshTokenReused,
     SessionRevoked,
@@ -24,15 +25,11 @@ from moviecore import (
 from moviecore.ports import Ports
 from moviecore.testing import FakeTokenIssuer, ManualClock, MemorySessionStore, in_memory_ports
 from moviecore.use_cases import (
-    authenticate,
     change_password,
     create_collection,
     delete_account,
     list_collections,
-    login_for_tokens,
     logout,
-    refresh,
-    register_for_tokens,
     require_operator,
     whoami,
 )
@@ -58,35 +55,19 @@ def ports(clock: ManualClock) -> Ports:
 
 
 async def _register(ports: Ports, name: str = "ada") -> Tokens:
-    return await register_for_tokens(
-        name,
-        PASSWORD,
-        users=ports.users,
-        hasher=ports.hasher,
-        tokens=ports.tokens,
-        sessions=ports.sessions,
-    )
+    return await MovieCore(ports).register_for_tokens(name, PASSWORD)
 
 
 async def _login(ports: Ports, name: str = "ada", password: str = PASSWORD) -> Tokens:
-    return await login_for_tokens(
-        name,
-        password,
-        address="192.0.2.1",
-        users=ports.users,
-        hasher=ports.hasher,
-        tokens=ports.tokens,
-        throttle=ports.throttle,
-        sessions=ports.sessions,
-    )
+    return await MovieCore(ports).login_for_tokens(name, password, address="192.0.2.1")
 
 
 async def _auth(ports: Ports, tokens: Tokens) -> SignedIn:
-    return await authenticate(tokens.access_token, tokens=ports.tokens, sessions=ports.sessions)
+    return await MovieCore(ports).authenticate(tokens.access_token)
 
 
 async def _refresh(ports: Ports, tokens: Tokens) -> Tokens:
-    return await refresh(tokens.refresh_token, tokens=ports.tokens, sessions=ports.sessions)
+    return await MovieCore(ports).refresh(tokens.refresh_token)
 
 
 async def _reason(ports: Ports, tokens: Tokens) -> str | None:

@@ -6,7 +6,7 @@ from uuid import UUID
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from moviecore import CollectionChanges, CollectionDraft, ValidationError
+from moviecore import CollectionChanges, CollectionDraft, MovieCore, ValidationError
 from moviecore.testing import in_memory_ports
 from moviecore.testing.strategies import (
     collection_changes,
@@ -18,7 +18,7 @@ from moviecore.testing.strategies import (
     passwords,
     usernames,
 )
-from moviecore.use_cases import create_collection, register_for_tokens, update_collection
+from moviecore.use_cases import create_collection, update_collection
 
 OWNER = UUID(int=1)
 FAST = settings(max_examples=40, deadline=None)
@@ -28,14 +28,7 @@ async def _try_register(username: str, password: str) -> tuple[bool, bool]:
     """Whether registering was accepted, and whether the account then exists."""
     ports = in_memory_ports()
     try:
-        await register_for_tokens(
-            username,
-            password,
-            users=ports.users,
-            hasher=ports.hasher,
-            tokens=ports.tokens,
-            sessions=ports.sessions,
-        )
+        await MovieCore(ports).register_for_tokens(username, password)
     except ValidationError:
         accepted = False
     else:

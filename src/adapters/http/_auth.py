@@ -10,7 +10,6 @@ from litestar.di import NamedDependency
 from litestar.params import HeaderParameter
 
 from moviecore import InvalidToken, SignedIn
-from moviecore.use_cases import authenticate
 
 from ._backend import Service
 from ._request_log import note_user
@@ -42,9 +41,7 @@ async def current_session(
     service: NamedDependency[Service], authorization: Authorization = None
 ) -> SignedIn:
     """The user and the session the request's bearer token speaks for."""
-    ports = service.ports
-    token = bearer_token(authorization)
-    signed_in = await authenticate(token, tokens=ports.tokens, sessions=ports.sessions)
+    signed_in = await service.core.authenticate(bearer_token(authorization))
     note_user(signed_in.user)
     return signed_in
 

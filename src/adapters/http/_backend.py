@@ -7,7 +7,7 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from moviecore import Limits
+from moviecore import Limits, MovieCore
 from moviecore.ports import Ports
 
 HealthCheck = Callable[[], Awaitable[object]]
@@ -29,7 +29,8 @@ class Backend:
 class Service:
     """What a handler works with: the ports, the limits on what clients send, the
     service's public address for links (None: the address each request was sent to),
-    and the usernames named operators by the settings.
+    and the usernames named operators by the settings; and ``core``, the use cases
+    wired once to those ports, limits and operators, which handlers call.
 
     One dependency rather than two: Litestar resolves several dependencies of one
     level in a task group, which costs more than most handlers.
@@ -39,6 +40,10 @@ class Service:
     limits: Limits
     public_url: str | None = None
     operators: tuple[str, ...] = ()
+    core: MovieCore = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "core", MovieCore(self.ports, self.limits, self.operators))
 
     def link(self, request_base_url: object, path: str) -> str:
         """The absolute URL of ``path`` for links and ``Location``: PUBLIC_URL when set, so

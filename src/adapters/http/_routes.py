@@ -19,7 +19,7 @@ from litestar.openapi.spec import Example
 from litestar.params import Body, FromPath, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
-from moviecore import Collection, PageNotFound, ValidationError, use_cases
+from moviecore import Collection, PageNotFound, ValidationError
 
 from ._auth import SECURITY
 from ._backend import Service
@@ -160,15 +160,7 @@ async def register(
     request: Request[Any, Any, Any], data: JSONBody[Credentials], service: ServiceDep
 ) -> Response[TokenBody]:
     """Create an account and return the tokens of its first session."""
-    tokens = await use_cases.register_for_tokens(
-        data.username,
-        data.password,
-        users=service.ports.users,
-        hasher=service.ports.hasher,
-        tokens=service.ports.tokens,
-        sessions=service.ports.sessions,
-        limits=service.limits,
-    )
+    tokens = await service.core.register_for_tokens(data.username, data.password)
     # Location names what the token opens (the account itself is at /me/).
     location = {"Location": service.link(request.base_url, "/collections/")}
     return Response(TokenBody.of(tokens), headers=location)
@@ -189,16 +181,8 @@ async def login(
     request: Request[Any, Any, Any], data: JSONBody[Credentials], service: ServiceDep
 ) -> TokenBody:
     """Start a new session for a matching username and password; return its tokens."""
-    tokens = await use_cases.login_for_tokens(
-        data.username,
-        data.password,
-        address=client_address(request.scope),
-        users=service.ports.users,
-        hasher=service.ports.hasher,
-        tokens=service.ports.tokens,
-        throttle=service.ports.throttle,
-        sessions=service.ports.sessions,
-        limits=service.limits,
+    tokens = await service.core.login_for_tokens(
+        data.username, data.password, address=client_address(request.scope)
     )
     return TokenBody.of(tokens)
 
@@ -219,9 +203,7 @@ async def list_movies(
 ) -> MoviesPageBody:
     """One page of the movie catalog, or of the movies a search finds, with absolute links
     to the next and previous pages."""
-    result = await use_cases.search_movies(
-        search, _page(page), genre=genre, catalog=service.ports.catalog, limits=service.limits
-    )
+    result = await service.core.search_movies(search, _page(page), genre=genre)
     asked = {name: value for name, value in (("search", search), ("genre", genre)) if value.strip()}
     return MoviesPageBody.of(result, service.link(request.base_url, "/movies/"), asked)
 
@@ -239,7 +221,7 @@ async def get_movie(movie_uuid: FromPath[UUID], user: User, service: ServiceDep)
     With an upstream catalog, the movie is looked up in its local copy: 409
     `catalog-not-synced` until `moviecore catalog sync` has filled it.
     """
-    return ServedMovie.of(await use_cases.get_movie(movie_uuid, catalog=service.ports.catalog))
+    return ServedMovie.of(await service.core.get_movie(movie_uuid))
 
 
 @post(
@@ -254,9 +236,7 @@ async def create_collection(
     request: Request[Any, Any, Any], data: JSONBody[NewCollection], user: User, service: ServiceDep
 ) -> Response[CollectionCreated]:
     """Create a collection of movie snapshots for the caller."""
-    uuid = await use_cases.create_collection(
-        user, data.to_draft(), collections=service.ports.collections, limits=service.limits
-    )
+    uuid = await service.core.create_collection(user, data.to_draft())
     location = {"Location": service.link(request.base_url, f"/collections/{uuid}/")}
     body = CollectionCreated(uuid, FIRST_VERSION)
     return Response(body, headers={**etag(FIRST_VERSION), **location})
@@ -278,13 +258,7 @@ async def list_collections(
     """One page of the caller's collections, newest first, each with its movie count and
     version, with their favourite genres and absolute links to the next and previous
     pages; with `movie`, only those holding that movie."""
-    result = await use_cases.list_collections(
-        user,
-        _page(page),
-        movie=movie,
-        collections=service.ports.collections,
-        limits=service.limits,
-    )
+    result = await service.core.list_collections(user, _page(page), movie=movie)
     link = service.link(request.base_url, "/collections/")
     query = {} if movie is None else {"movie": str(movie)}
     return CollectionsPageBody.of(result, link, service.limits.collections_page_size, query)
@@ -305,9 +279,7 @@ async def get_collection(
     if_none_match: IfNoneMatch = None,
 ) -> Response[CollectionBody]:
     """One of the caller's collections with its movies; `304` if the client's copy is current."""
-    collection = await use_cases.get_collection(
-        user, collection_uuid, collections=service.ports.collections
-    )
+    collection = await service.core.get_collection(user, collection_uuid)
     if not_modified(request.headers.getall("if-none-match", []), collection.version):
         return not_modified_response(etag(collection.version))
     return _stored(collection)
@@ -332,13 +304,8 @@ async def update_collection(
 
     The answer is the collection as stored by this update.
     """
-    collection = await use_cases.update_collection(
-        user,
-        collection_uuid,
-        data.to_changes(),
-        collections=service.ports.collections,
-        limits=service.limits,
-        expected_version=_if_match(request),
+    collection = await service.core.update_collection(
+        user, collection_uuid, data.to_changes(), expected_version=_if_match(request)
     )
     return _stored(collection)
 
@@ -358,12 +325,7 @@ async def delete_collection(
     if_match: IfMatch = None,
 ) -> Message:
     """Delete one of the caller's collections."""
-    await use_cases.delete_collection(
-        user,
-        collection_uuid,
-        collections=service.ports.collections,
-        expected_version=_if_match(request),
-    )
+    await service.core.delete_collection(user, collection_uuid, expected_version=_if_match(request))
     return Message(f"Collection with UUID {collection_uuid} has been deleted.")
 
 
@@ -391,13 +353,11 @@ async def add_movies(
     as stored by this change, one version higher.
     """
     try:
-        collection = await use_cases.add_movies(
+        collection = await service.core.add_movies(
             user,
             collection_uuid,
             data.to_movies(),
             position=data.position,
-            collections=service.ports.collections,
-            limits=service.limits,
             expected_version=_if_match(request),
         )
     except ValidationError as error:
@@ -428,13 +388,8 @@ async def move_movie(
     The answer is the collection as stored by this change, one version higher.
     """
     return _stored(
-        await use_cases.move_movie(
-            user,
-            collection_uuid,
-            movie_uuid,
-            data.position,
-            collections=service.ports.collections,
-            expected_version=_if_match(request),
+        await service.core.move_movie(
+            user, collection_uuid, movie_uuid, data.position, expected_version=_if_match(request)
         )
     )
 
@@ -461,12 +416,8 @@ async def remove_movie(
     The answer is the collection as stored by this change, one version higher.
     """
     return _stored(
-        await use_cases.remove_movie(
-            user,
-            collection_uuid,
-            movie_uuid,
-            collections=service.ports.collections,
-            expected_version=_if_match(request),
+        await service.core.remove_movie(
+            user, collection_uuid, movie_uuid, expected_version=_if_match(request)
         )
     )
 
@@ -479,7 +430,7 @@ async def remove_movie(
 )
 async def read_request_count(user: User, service: ServiceDep) -> RequestCount:
     """How many requests the service answered since the last reset, this one included."""
-    return RequestCount(await use_cases.read_request_count(counter=service.ports.counter))
+    return RequestCount(await service.core.read_request_count())
 
 
 @post(
@@ -491,8 +442,8 @@ async def read_request_count(user: User, service: ServiceDep) -> RequestCount:
 )
 async def reset_request_count(user: User, service: ServiceDep) -> Message:
     """Start the request count again from zero; operators only."""
-    await use_cases.require_operator(user, users=service.ports.users, operators=service.operators)
-    await use_cases.reset_request_count(counter=service.ports.counter)
+    await service.core.require_operator(user)
+    await service.core.reset_request_count()
     return Message("Request count reset successfully")
 
 

@@ -12,7 +12,7 @@ from litestar.handlers import HTTPRouteHandler
 from litestar.params import JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_204_NO_CONTENT
 
-from moviecore import SignedIn, use_cases
+from moviecore import SignedIn
 
 from ._auth import SECURITY
 from ._backend import Service
@@ -44,10 +44,7 @@ _CONFIRMED = (HTTPStatus.FORBIDDEN, HTTPStatus.TOO_MANY_REQUESTS)
 async def refresh(data: JSONBody[RefreshRequest], service: ServiceDep) -> TokenBody:
     """Exchange a refresh token for a new pair; the one sent is spent. Sending a spent one
     again ends its whole session (401, reason ``reused``)."""
-    ports = service.ports
-    tokens = await use_cases.refresh(
-        data.refresh_token, tokens=ports.tokens, sessions=ports.sessions
-    )
+    tokens = await service.core.refresh(data.refresh_token)
     return TokenBody.of(tokens)
 
 
@@ -61,13 +58,13 @@ async def refresh(data: JSONBody[RefreshRequest], service: ServiceDep) -> TokenB
 async def logout(signed_in: Caller, service: ServiceDep, everywhere: Everywhere = False) -> None:
     """End this session (its access and refresh tokens), or with ``?all=true`` every
     session of the user."""
-    await use_cases.logout(signed_in, sessions=service.ports.sessions, everywhere=everywhere)
+    await service.core.logout(signed_in, everywhere=everywhere)
 
 
 @get("/me", security=SECURITY, tags=["accounts"], responses=problem_responses(*_PROTECTED))
 async def whoami(signed_in: Caller, service: ServiceDep) -> Account:
     """The signed-in user's account."""
-    return Account.of(await use_cases.whoami(signed_in.user, users=service.ports.users))
+    return Account.of(await service.core.whoami(signed_in.user))
 
 
 @put(
@@ -84,17 +81,8 @@ async def change_password(
     service: ServiceDep,
 ) -> None:
     """Change the password; every other session of the user ends, this one goes on."""
-    ports = service.ports
-    await use_cases.change_password(
-        signed_in,
-        data.current_password,
-        data.new_password,
-        address=client_address(request.scope),
-        users=ports.users,
-        hasher=ports.hasher,
-        sessions=ports.sessions,
-        throttle=ports.throttle,
-        limits=service.limits,
+    await service.core.change_password(
+        signed_in, data.current_password, data.new_password, address=client_address(request.scope)
     )
 
 
@@ -112,17 +100,8 @@ async def delete_account(
     service: ServiceDep,
 ) -> None:
     """Delete the account with all its collections; its username is free again."""
-    ports = service.ports
-    await use_cases.delete_account(
-        signed_in,
-        data.password,
-        address=client_address(request.scope),
-        users=ports.users,
-        collections=ports.collections,
-        hasher=ports.hasher,
-        sessions=ports.sessions,
-        throttle=ports.throttle,
-        limits=service.limits,
+    await service.core.delete_account(
+        signed_in, data.password, address=client_address(request.scope)
     )
 
 
