@@ -28,7 +28,6 @@ from fixtures.server import (
 from fixtures.services import fresh_database, fresh_redis_prefix
 from fixtures.upstream import FakeUpstreams, UpstreamOptions
 from moviecore import Movie
-from moviecore._search import search_words
 from moviecore.ports import MovieQuery
 from moviecore.testing import MemoryMovieStore, reference_search, sample_catalog
 from tools.fake_upstream import synthetic_catalog
@@ -86,7 +85,7 @@ def expected_body(
 
 def every_match(catalog: MemoryMovieStore, search: str, genre: str) -> tuple[Movie, ...]:
     """Everything the search finds in ``catalog`` (of one page as big as itself), in order."""
-    query = MovieQuery(words=search_words(search), genre=genre.strip() or None)
+    query = MovieQuery.of(search, genre.strip() or None)
     return asyncio.run(catalog.search(query, 1)).movies
 
 

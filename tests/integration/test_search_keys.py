@@ -13,7 +13,6 @@ import pytest
 
 from adapters import postgres, sqlite
 from moviecore import CatalogPage
-from moviecore._search import search_words
 from moviecore.ports import MovieQuery
 from moviecore.testing import sample_catalog
 
@@ -24,7 +23,7 @@ FORGET_KEYS = "UPDATE movies SET title_key = NULL, description_key = NULL, genre
 
 
 def _query(movie_index: int) -> MovieQuery:
-    return MovieQuery(words=search_words(MOVIES[movie_index].title))
+    return MovieQuery.of(MOVIES[movie_index].title)
 
 
 def _create_before_search(path: Path) -> None:
