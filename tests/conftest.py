@@ -6,6 +6,7 @@ pytest_plugins = [
     "fixtures.services",
     "fixtures.tls",
     "fixtures.server",
+    "fixtures.in_process",
     "fixtures.upstream",
     "fixtures.dependencies",
     "fixtures.pooler",

@@ -3,6 +3,7 @@
 Every operation the document lists gets generated calls; each answer must be no
 server error, have a documented status code and content type, and match the
 documented schema. A failing check means the service or its document is wrong.
+The calls reach a real server of each setup, whose own layer reads them first.
 """
 
 from __future__ import annotations
@@ -100,13 +101,13 @@ def _check_operation(
 def test_every_operation_answers_as_documented(
     api_schema: BaseSchema,
     shared_server: ServerProcess,
-    client: httpx.Client,
+    server_client: httpx.Client,
     record_property: Callable[[str, object], None],
 ) -> None:
     """Every generated call of every operation gets a documented, well-formed answer, no 5xx."""
     ran = Counter(
         {
-            operation.label: _check_operation(operation, shared_server.base_url, client)
+            operation.label: _check_operation(operation, shared_server.base_url, server_client)
             for operation in _operations(api_schema)
         }
     )

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 import httpx
 import jwt
 import pytest
 
-from fixtures.server import ServerProcess, loopback_address, problem_body, register_user
+from fixtures.in_process import InProcessService
+from fixtures.server import at_once, problem_body, register_user
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -112,20 +113,13 @@ def test_simultaneous_wrong_passwords_get_five_tries_in_all(client: httpx.Client
     name = _name()
     client.post("/register/", json={"username": name, "password": "password1"})
 
-    async def guess_all() -> list[int]:
-        transport = httpx.AsyncHTTPTransport(local_address=loopback_address())
-        async with httpx.AsyncClient(
-            base_url=str(client.base_url), timeout=30, transport=transport
-        ) as http:
-            answers = await asyncio.gather(
-                *(
-                    http.post("/login/", json={"username": name, "password": f"guess {n:04}"})
-                    for n in range(20)
-                )
-            )
-        return sorted(answer.status_code for answer in answers)
-
-    assert asyncio.run(guess_all()) == [401] * 5 + [429] * 15
+    answers = at_once(
+        [
+            partial(client.post, "/login/", json={"username": name, "password": f"guess {n:04}"})
+            for n in range(20)
+        ]
+    )
+    assert sorted(answer.status_code for answer in answers) == [401] * 5 + [429] * 15
 
 
 @pytest.mark.parametrize("path", ["/login/", "/login"])
@@ -174,19 +168,19 @@ def test_repeated_failed_logins_are_throttled_with_retry_after(client: httpx.Cli
 
 
 def _token(
-    server: ServerProcess, user: tuple[str, str], *, ttl: timedelta, key: str | None = None
+    service: InProcessService, user: tuple[str, str], *, ttl: timedelta, key: str | None = None
 ) -> str:
     """An access token of the (user, session) ``user``, signed with the server's secret."""
     now = datetime.now(UTC)
     subject, session = user
     claims = {"sub": subject, "sid": session, "typ": "access", "iat": now, "exp": now + ttl}
-    return jwt.encode(claims, key or server.jwt_secret, algorithm="HS256")
+    return jwt.encode(claims, key or service.jwt_secret, algorithm="HS256")
 
 
-def _user_of(headers: dict[str, str], server: ServerProcess) -> tuple[str, str]:
+def _user_of(headers: dict[str, str], service: InProcessService) -> tuple[str, str]:
     """The user and the session a genuine access token names."""
     token = headers["Authorization"].removeprefix("Bearer ")
-    claims = jwt.decode(token, server.jwt_secret, algorithms=["HS256"])
+    claims = jwt.decode(token, service.jwt_secret, algorithms=["HS256"])
     return str(claims["sub"]), str(claims["sid"])
 
 
@@ -226,40 +220,38 @@ def test_bad_authorization_is_401(
     )
 
 
-def test_expired_token_is_401(client: httpx.Client, shared_server: ServerProcess) -> None:
+def test_expired_token_is_401(client: httpx.Client, service: InProcessService) -> None:
     """A token of a real session, correctly signed but expired an hour ago, is refused as
     expired."""
-    user = _user_of(register_user(client), shared_server)
-    token = _token(shared_server, user, ttl=-timedelta(hours=1))
+    user = _user_of(register_user(client), service)
+    token = _token(service, user, ttl=-timedelta(hours=1))
     response = client.get("/collections/", headers={"Authorization": f"Bearer {token}"})
     assert (response.status_code, response.json()["reason"]) == (401, "expired")
 
 
 def test_token_signed_with_another_key_is_401(
-    client: httpx.Client, shared_server: ServerProcess
+    client: httpx.Client, service: InProcessService
 ) -> None:
     """A token naming a real user but signed with another secret is refused."""
-    user = _user_of(register_user(client), shared_server)
-    token = _token(shared_server, user, ttl=timedelta(hours=1), key="k" * 64)
+    user = _user_of(register_user(client), service)
+    token = _token(service, user, ttl=timedelta(hours=1), key="k" * 64)
     response = client.get("/collections/", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 401
 
 
-def test_token_of_unknown_session_is_401(
-    client: httpx.Client, shared_server: ServerProcess
-) -> None:
+def test_token_of_unknown_session_is_401(client: httpx.Client, service: InProcessService) -> None:
     """A correctly signed token naming no session that was started is refused as revoked."""
     user = (str(uuid.uuid4()), str(uuid.uuid4()))
-    token = _token(shared_server, user, ttl=timedelta(hours=1))
+    token = _token(service, user, ttl=timedelta(hours=1))
     response = client.get("/collections/", headers={"Authorization": f"Bearer {token}"})
     assert (response.status_code, response.json()["reason"]) == (401, "revoked")
 
 
 def test_token_signed_by_the_server_secret_is_accepted(
-    client: httpx.Client, shared_server: ServerProcess
+    client: httpx.Client, service: InProcessService
 ) -> None:
     """The control case: a fresh token we sign with the server's secret opens the API."""
-    user = _user_of(register_user(client), shared_server)
-    token = _token(shared_server, user, ttl=timedelta(hours=1))
+    user = _user_of(register_user(client), service)
+    token = _token(service, user, ttl=timedelta(hours=1))
     response = client.get("/collections/", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 200

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 import uuid
+from functools import partial
 
 import httpx
 
-from fixtures.server import problem_of
+from fixtures.server import at_once, problem_of
 
 TRIALS = 50
 
@@ -24,21 +24,19 @@ def _create(http: httpx.Client, auth: dict[str, str], old: dict[str, str]) -> ht
     return created
 
 
-async def _race(
-    base_url: str, auth: dict[str, str], path: str, movie: dict[str, str]
+def _race(
+    http: httpx.Client, auth: dict[str, str], path: str, movie: dict[str, str]
 ) -> list[tuple[int, str | None, object]]:
     """A title change and a movie change sent at the same moment: each answer's status, ETag
     and body, in the order of the versions they report."""
-    async with httpx.AsyncClient(base_url=base_url, headers=auth, timeout=10) as http:
-        answers = await asyncio.gather(
-            http.put(path, json={"title": "NEW"}), http.put(path, json={"movies": [movie]})
-        )
+    changes: list[dict[str, object]] = [{"title": "NEW"}, {"movies": [movie]}]
+    answers = at_once([partial(http.put, path, headers=auth, json=change) for change in changes])
     seen = [(a.status_code, a.headers.get("etag"), a.json()) for a in answers]
     return sorted(seen, key=lambda answer: str(answer[1]))
 
 
 def test_simultaneous_partial_updates_both_stick(
-    client: httpx.Client, auth: dict[str, str], base_url: str
+    client: httpx.Client, auth: dict[str, str]
 ) -> None:
     """In 50 trials, a new title and a new movie list sent at once are both kept, and each
     answer is a state that was stored, with its own ETag."""
@@ -47,7 +45,7 @@ def test_simultaneous_partial_updates_both_stick(
         old, new = _movie("Old"), _movie("New")
         uuid_ = _create(client, auth, old).json()["collection_uuid"]
         path = f"/collections/{uuid_}/"
-        first, second = asyncio.run(_race(base_url, auth, path, new))
+        first, second = _race(client, auth, path, new)
         final = client.get(path, headers=auth)
         both = {"uuid": uuid_, "title": "NEW", "description": "kept", "movies": [new], "version": 3}
         one_change = [
