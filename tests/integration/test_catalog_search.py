@@ -25,7 +25,7 @@ from fixtures.server import (
     register_user,
     run_server,
 )
-from fixtures.services import fresh_database, fresh_redis_prefix
+from fixtures.services import fresh_redis_prefix, migrated_database
 from fixtures.upstream import FakeUpstreams, UpstreamOptions
 from moviecore import Movie
 from moviecore.ports import MovieQuery
@@ -59,7 +59,7 @@ def storage_settings(setup: str) -> Iterator[dict[str, str]]:
     if setup == "embedded":
         yield {}
         return
-    with fresh_database() as url, fresh_redis_prefix() as prefix:
+    with migrated_database() as url, fresh_redis_prefix() as prefix:
         yield distributed_environment(url, prefix, workers=2)
 
 

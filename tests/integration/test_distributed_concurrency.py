@@ -27,7 +27,7 @@ from fixtures.server import (
     register_user,
     run_server,
 )
-from fixtures.services import fresh_database, fresh_redis_prefix
+from fixtures.services import fresh_redis_prefix, migrated_database
 from moviecore import Movie
 from moviecore._genres import favourite_genres
 from moviecore.ports import count_genres
@@ -58,9 +58,8 @@ def machines(tmp_path: Path) -> Iterator[Machines]:
     Their count starts at 2: each start's health check.
     """
     serve = contextmanager(run_server)
-    with fresh_database() as database_url, fresh_redis_prefix() as prefix, ExitStack() as stack:
+    with migrated_database() as database_url, fresh_redis_prefix() as prefix, ExitStack() as stack:
         environment = distributed_environment(database_url, prefix, workers=2)
-        # One after the other: the first start migrates the new database.
         first = stack.enter_context(serve(tmp_path / "machine-a", environment))
         second = stack.enter_context(serve(tmp_path / "machine-b", environment))
         yield first, second

@@ -20,7 +20,7 @@ import httpx
 import pytest
 
 from fixtures.server import STOP_SECONDS, ServerProcess, distributed_environment, operator_auth
-from fixtures.services import fresh_database, fresh_redis_prefix
+from fixtures.services import fresh_redis_prefix, migrated_database
 
 DEFAULT_BCRYPT_ROUNDS = "12"
 """The service's own default cost, so that a login takes a while."""
@@ -58,7 +58,7 @@ def environment(request: pytest.FixtureRequest) -> Iterator[dict[str, str]]:
     if request.param == "sqlite":
         yield {}
         return
-    with fresh_database() as database_url, fresh_redis_prefix() as prefix:
+    with migrated_database() as database_url, fresh_redis_prefix() as prefix:
         yield distributed_environment(database_url, prefix, workers=1)
 
 

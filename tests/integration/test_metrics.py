@@ -22,7 +22,7 @@ from fixtures.server import (
     run_server,
     run_setup,
 )
-from fixtures.services import fresh_database, fresh_redis_prefix
+from fixtures.services import fresh_redis_prefix, migrated_database
 from fixtures.upstream import FakeUpstreams, UpstreamOptions, fetch, serving, upstream_settings
 
 COLLECTION = "/collections/{collection_uuid}"
@@ -109,7 +109,7 @@ async def test_upstream_calls_retries_breaker_and_cache_are_measured(
     """Over one connection (one worker): page 2 read twice, page 3 unreadable (3 tries),
     page 4 throttled (the breaker opens); the start's health check read page 1."""
     upstream = await fake_upstream(UpstreamOptions(quirks=("3=html", "4=throttle")))
-    with fresh_database() as url, fresh_redis_prefix() as prefix:
+    with migrated_database() as url, fresh_redis_prefix() as prefix:
         settings = upstream_settings(upstream, **distributed_environment(url, prefix))
         with serving(tmp_path / "server", settings) as service:
             pages = ["/movies/?page=2", "/movies/?page=2", "/movies/?page=3", "/movies/?page=4"]
@@ -140,7 +140,7 @@ async def test_dead_workers_keep_their_counts_and_lose_their_gauges(
     """Both workers killed, as a crash would, and replaced by the server: the requests they
     answered are still counted, and the breaker their upstream's 429 opened is not shown."""
     upstream = await fake_upstream(UpstreamOptions(quirks=("*=throttle",)))
-    with fresh_database() as url, fresh_redis_prefix() as prefix:
+    with migrated_database() as url, fresh_redis_prefix() as prefix:
         settings = upstream_settings(upstream, **distributed_environment(url, prefix))
         with serving(tmp_path / "server", settings) as service:
             server = service.server

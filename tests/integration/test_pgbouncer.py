@@ -28,7 +28,7 @@ from fixtures.server import (
     moviecore_command,
     run_server,
 )
-from fixtures.services import fresh_database, fresh_redis_prefix
+from fixtures.services import fresh_redis_prefix, migrated_database
 
 CLIENTS = 8
 JOURNEYS = 4
@@ -146,8 +146,8 @@ def _traffic(base_url: str) -> Iterator[list[Statuses]]:
 
 @pytest.fixture
 def environment(pgbouncer: PgBouncer) -> Iterator[dict[str, str]]:
-    """Settings of two-worker servers sharing a fresh database through PgBouncer."""
-    with fresh_database() as database_url, fresh_redis_prefix() as prefix:
+    """Settings of two-worker servers sharing a migrated database through PgBouncer."""
+    with migrated_database() as database_url, fresh_redis_prefix() as prefix:
         yield distributed_environment(pgbouncer.url(database_url), prefix, workers=2)
 
 

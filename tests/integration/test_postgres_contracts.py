@@ -9,7 +9,7 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from adapters.postgres import PostgresStore, migrate, open_store
+from adapters.postgres import PostgresStore, open_store
 from fixtures.services import POSTGRES_ADMIN_URL
 from moviecore.ports import (
     CollectionRepository,
@@ -31,10 +31,9 @@ from moviecore.testing.contracts import (
 
 
 @pytest.fixture
-async def store(postgres_url: str) -> AsyncIterator[PostgresStore]:
+async def store(migrated_postgres_url: str) -> AsyncIterator[PostgresStore]:
     """A store on a freshly migrated database of its own, able to write on four connections."""
-    await migrate(postgres_url)
-    async with open_store(postgres_url, max_size=4) as opened:
+    async with open_store(migrated_postgres_url, max_size=4) as opened:
         yield opened
 
 
@@ -107,10 +106,9 @@ class TestPostgresStorageFaults(StorageFaultContract):
     out as StorageUnavailable."""
 
     @pytest.fixture
-    async def quick_store(self, postgres_url: str) -> AsyncIterator[PostgresStore]:
+    async def quick_store(self, migrated_postgres_url: str) -> AsyncIterator[PostgresStore]:
         """A store waiting a tenth of a second for a connection, so that refusals come soon."""
-        await migrate(postgres_url)
-        async with open_store(postgres_url, max_size=2, wait=0.1) as opened:
+        async with open_store(migrated_postgres_url, max_size=2, wait=0.1) as opened:
             yield opened
 
     @pytest.fixture
@@ -124,9 +122,9 @@ class TestPostgresStorageFaults(StorageFaultContract):
         return quick_store.collections
 
     @pytest.fixture
-    def break_storage(self, postgres_url: str) -> BreakStorage:
+    def break_storage(self, migrated_postgres_url: str) -> BreakStorage:
         """Closes the database to new sessions and terminates the store's."""
-        name = urlsplit(postgres_url).path.lstrip("/")
+        name = urlsplit(migrated_postgres_url).path.lstrip("/")
 
         async def terminate() -> None:
             async with await psycopg.AsyncConnection.connect(

@@ -17,7 +17,7 @@ import psycopg
 import pytest
 from psycopg.rows import TupleRow
 
-from adapters.postgres import PostgresStore, migrate, open_store
+from adapters.postgres import PostgresStore, open_store
 from moviecore import Collection, Movie, StorageUnavailable, User
 
 AdminConnection: TypeAlias = psycopg.AsyncConnection[TupleRow]
@@ -26,24 +26,25 @@ HOLD_COMMIT_LOCK = 4242
 
 
 @pytest.fixture
-async def store(postgres_url: str) -> AsyncIterator[PostgresStore]:
+async def store(migrated_postgres_url: str) -> AsyncIterator[PostgresStore]:
     """A store of up to three connections on a freshly migrated database."""
-    await migrate(postgres_url)
-    async with open_store(postgres_url, max_size=3) as opened:
+    async with open_store(migrated_postgres_url, max_size=3) as opened:
         yield opened
 
 
 @pytest.fixture
-async def admin(postgres_url: str) -> AsyncIterator[AdminConnection]:
+async def admin(migrated_postgres_url: str) -> AsyncIterator[AdminConnection]:
     """A connection of the test's own to the store's database, outside the store's pool."""
-    async with await psycopg.AsyncConnection.connect(postgres_url, autocommit=True) as conn:
+    async with await psycopg.AsyncConnection.connect(
+        migrated_postgres_url, autocommit=True
+    ) as conn:
         yield conn
 
 
 @pytest.fixture
-async def holder(postgres_url: str) -> AsyncIterator[AdminConnection]:
+async def holder(migrated_postgres_url: str) -> AsyncIterator[AdminConnection]:
     """A second connection of the test's own, to hold locks in a transaction."""
-    async with await psycopg.AsyncConnection.connect(postgres_url) as conn:
+    async with await psycopg.AsyncConnection.connect(migrated_postgres_url) as conn:
         yield conn
 
 

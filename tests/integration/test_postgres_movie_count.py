@@ -28,22 +28,23 @@ async def _counts(url: str) -> tuple[int, int, int]:
 
 
 @pytest.mark.anyio
-async def test_count_follows_imports_replacements_and_deletes(postgres_url: str) -> None:
+async def test_count_follows_imports_replacements_and_deletes(migrated_postgres_url: str) -> None:
     """A bulk import, an import replacing some movies, rows deleted or truncated directly in the
     database: after each, the count every page shows is the number of movies stored."""
-    await migrate(postgres_url)
     movies = _movies(2500)
     seen = []
-    async with open_store(postgres_url, min_size=1, max_size=1) as store:
+    async with open_store(migrated_postgres_url, min_size=1, max_size=1) as store:
         await store.catalog.put(movies)
-        seen.append(await _counts(postgres_url))
+        seen.append(await _counts(migrated_postgres_url))
         await store.catalog.put([*movies[:100], *_movies(7)])
-        seen.append(await _counts(postgres_url))
-    async with await psycopg.AsyncConnection.connect(postgres_url, autocommit=True) as conn:
+        seen.append(await _counts(migrated_postgres_url))
+    async with await psycopg.AsyncConnection.connect(
+        migrated_postgres_url, autocommit=True
+    ) as conn:
         await conn.execute("DELETE FROM movies WHERE seq % 10 = 0")
-        seen.append(await _counts(postgres_url))
+        seen.append(await _counts(migrated_postgres_url))
         await conn.execute("TRUNCATE movies")
-        seen.append(await _counts(postgres_url))
+        seen.append(await _counts(migrated_postgres_url))
     assert seen == [(2500, 2500, 2500), (2507, 2507, 2507), (2257, 2257, 2257), (0, 0, 0)]
 
 

@@ -15,10 +15,9 @@ from moviecore import StorageUnavailable
 
 
 @pytest.fixture
-async def store(postgres_url: str) -> AsyncIterator[PostgresStore]:
+async def store(migrated_postgres_url: str) -> AsyncIterator[PostgresStore]:
     """A store on a freshly migrated database."""
-    await migrate(postgres_url)
-    async with open_store(postgres_url, max_size=2) as opened:
+    async with open_store(migrated_postgres_url, max_size=2) as opened:
         yield opened
 
 

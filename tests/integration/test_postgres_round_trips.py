@@ -18,7 +18,7 @@ import pytest
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from adapters.caching import RecentSessions
-from adapters.postgres import PostgresStore, migrate, open_store
+from adapters.postgres import PostgresStore, open_store
 from moviecore import Collection, CollectionChanges, Movie, User
 from moviecore.ports import Session
 from moviecore.testing import ManualClock
@@ -85,11 +85,12 @@ async def round_trips_of(relay: RoundTripRelay, call: Callable[[], Awaitable[obj
 
 
 @pytest.fixture
-async def measured(postgres_url: str) -> AsyncIterator[tuple[RoundTripRelay, PostgresStore]]:
+async def measured(
+    migrated_postgres_url: str,
+) -> AsyncIterator[tuple[RoundTripRelay, PostgresStore]]:
     """A store of one connection, already open, whose traffic the relay counts."""
-    await migrate(postgres_url)
     async with (
-        counting_relay(postgres_url) as (relay, conninfo),
+        counting_relay(migrated_postgres_url) as (relay, conninfo),
         open_store(conninfo, min_size=1, max_size=1) as store,
     ):
         await store.ping()

@@ -28,7 +28,7 @@ from fixtures.server import (
     register_user,
     run_server,
 )
-from fixtures.services import fresh_database, fresh_redis_prefix
+from fixtures.services import fresh_redis_prefix, migrated_database
 
 MIB = 1024 * 1024
 STALLED_UPLOADS = 1000
@@ -185,7 +185,7 @@ def test_a_thousand_stalled_uploads_hold_bounded_memory(tmp_path: Path) -> None:
 def test_a_dead_worker_is_logged_as_an_error_and_replaced(tmp_path: Path) -> None:
     """A worker killed as a crash would is logged at error and replaced; the service goes
     on answering."""
-    with fresh_database() as url, fresh_redis_prefix() as prefix:
+    with migrated_database() as url, fresh_redis_prefix() as prefix:
         environment = distributed_environment(url, prefix, workers=2)
         with _server(tmp_path, environment) as server:
             with httpx.Client(base_url=server.base_url, timeout=GUARD_SECONDS) as http:

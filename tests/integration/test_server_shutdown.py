@@ -16,7 +16,7 @@ import pytest
 
 from fixtures.load import GUARD_SECONDS, steady_clients
 from fixtures.server import ServerProcess, distributed_environment, register_user, two_instances
-from fixtures.services import fresh_database, fresh_redis_prefix
+from fixtures.services import fresh_redis_prefix, migrated_database
 
 DRAIN_SECONDS = 2
 DRAIN = {"DRAIN_SECONDS": str(DRAIN_SECONDS)}
@@ -35,7 +35,7 @@ def test_sigterm_under_steady_clients_answers_every_request_sent(
     """20 clients, half of them writing: after SIGTERM readiness is 503 "draining" at
     once, answers meanwhile close their connections, the server exits 0, and every
     request a client sent was answered; the rest were refused before being sent."""
-    with fresh_database() as url, fresh_redis_prefix() as prefix:
+    with migrated_database() as url, fresh_redis_prefix() as prefix:
         environment = {**distributed_environment(url, prefix, workers), **DRAIN}
         server = ServerProcess(tmp_path / "server", environment)
         server.start()
