@@ -85,7 +85,7 @@ async def test_cached_pages_outlive_the_upstream_and_others_are_503(
     fake_upstream: FakeUpstreams, tmp_path: Path
 ) -> None:
     """With the upstream down, pages read before still answer 200; unread ones are 503s."""
-    upstream = await fake_upstream(UpstreamOptions(movies=200))
+    upstream = await fake_upstream.own(UpstreamOptions(movies=200))
     read_before = [f"/movies/?page={page}" for page in (1, 2, 3)]
     never_read = [f"/movies/?page={page}" for page in range(4, 14)]
     with serving(tmp_path / "server", upstream_settings(upstream)) as service:
@@ -112,7 +112,7 @@ async def test_refused_credentials_are_a_503_that_says_so(
     fake_upstream: FakeUpstreams, tmp_path: Path
 ) -> None:
     """Once the upstream refuses the service's credentials, a page is a 503 naming the refusal."""
-    upstream = await fake_upstream()
+    upstream = await fake_upstream.own()
     password = upstream.password
     with serving(tmp_path / "server", upstream_settings(upstream)) as service:
         await upstream.stop()
@@ -161,7 +161,7 @@ async def test_a_thousand_requests_all_succeed_while_a_third_of_upstream_answers
     fake_upstream: FakeUpstreams, tmp_path: Path, record_property: Callable[[str, object], None]
 ) -> None:
     """1000 reads of pages 1 to 10 by 20 clients all answer 200 while 30% of upstream calls fail."""
-    upstream = await fake_upstream(UpstreamOptions(movies=100))
+    upstream = await fake_upstream.own(UpstreamOptions(movies=100))
     paths = [
         f"/movies/?page={page}" for page in itertools.islice(itertools.cycle(range(1, 11)), 1000)
     ]

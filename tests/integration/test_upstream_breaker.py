@@ -15,7 +15,7 @@ from moviecore.testing import ManualClock
 @pytest.mark.anyio
 async def test_the_breaker_stops_calls_and_recovers(fake_upstream: FakeUpstreams) -> None:
     """After 3 failures no call reaches the upstream; after the cool-down, one does again."""
-    upstream = await fake_upstream(UpstreamOptions(failure_rate=1.0, failures=("error",)))
+    upstream = await fake_upstream.own(UpstreamOptions(failure_rate=1.0, failures=("error",)))
     clock = ManualClock()
     breaker = CircuitBreaker(failure_threshold=3, cool_down=30.0, clock=clock)
 

@@ -49,7 +49,7 @@ async def test_stale_pages_stand_in_while_the_upstream_is_down(
     fake_upstream: FakeUpstreams,
 ) -> None:
     """With the upstream down, a cached page is served until its stale window ends; others fail."""
-    upstream = await fake_upstream()
+    upstream = await fake_upstream.own()
     clock = ManualClock()
 
     async with upstream.catalog() as source:
@@ -100,7 +100,7 @@ async def test_the_wired_catalog_serves_stale_pages_when_the_upstream_dies(
     fake_upstream: FakeUpstreams,
 ) -> None:
     """The wired catalog keeps answering a page it has read after the upstream dies."""
-    upstream = await fake_upstream()
+    upstream = await fake_upstream.own()
 
     async with open_upstream_catalog(
         upstream.url, upstream.username, upstream.password, fresh_for=0, stale_for=60, retry=FAST
@@ -117,7 +117,7 @@ async def test_redis_shares_pages_between_instances(
     fake_upstream: FakeUpstreams, redis_url: str, redis_prefix: str
 ) -> None:
     """A page one instance fetched is served by another from Redis, even with the upstream down."""
-    upstream = await fake_upstream()
+    upstream = await fake_upstream.own()
     credentials = (upstream.url, upstream.username, upstream.password)
 
     async with (

@@ -145,7 +145,7 @@ async def test_a_wrong_url_is_unavailable_without_retries(fake_upstream: FakeUps
 @pytest.mark.anyio
 async def test_an_unreachable_upstream_is_unavailable(fake_upstream: FakeUpstreams) -> None:
     """An upstream that is down makes reads fail with CatalogUnavailable by the deadline."""
-    upstream = await fake_upstream()
+    upstream = await fake_upstream.own()
     await upstream.stop()
 
     async with upstream.catalog(retry=FAST) as catalog:
@@ -287,7 +287,7 @@ async def test_a_redirect_to_another_host_is_refused_and_never_sent(
 @pytest.mark.anyio
 async def test_a_429_holds_every_call_for_its_retry_after(fake_upstream: FakeUpstreams) -> None:
     """After a 429 asking for 120 s, no call goes out for 119 s; at 120 s one does."""
-    upstream = await fake_upstream(UpstreamOptions(quirks=("*=throttle",), retry_after=120))
+    upstream = await fake_upstream.own(UpstreamOptions(quirks=("*=throttle",), retry_after=120))
     clock = ManualClock()
     breaker = CircuitBreaker(clock=clock)
 

@@ -126,7 +126,7 @@ async def test_a_finished_sync_reads_the_last_page_again_for_new_movies(
     fake_upstream: FakeUpstreams, store: sqlite.SqliteStore
 ) -> None:
     """After the upstream grows from 45 to 52 movies, a new sync reads pages 5 and 6 only."""
-    upstream = await fake_upstream(UpstreamOptions(movies=45, seed=8))
+    upstream = await fake_upstream.own(UpstreamOptions(movies=45, seed=8))
     first = await _sync(upstream, store)
 
     await upstream.stop()
@@ -185,7 +185,7 @@ async def test_a_sync_without_upstream_fails_and_stores_nothing(
     fake_upstream: FakeUpstreams, store: sqlite.SqliteStore
 ) -> None:
     """With the upstream down, the sync gives up after its tries with CatalogUnavailable."""
-    upstream = await fake_upstream()
+    upstream = await fake_upstream.own()
     await upstream.stop()
 
     with pytest.raises(CatalogUnavailable):
