@@ -67,11 +67,12 @@ async def test_a_session_ended_here_is_refused_at_once(tmp_path: Path) -> None:
 
 
 @pytest.mark.anyio
-async def test_a_read_overtaken_by_an_ending_is_not_remembered(postgres_url: str) -> None:
+async def test_a_read_overtaken_by_an_ending_is_not_remembered(
+    migrated_postgres_url: str,
+) -> None:
     """A session found live by a read sent before this worker ended it is not remembered:
     the next request asks again and is refused (PostgreSQL, where a read takes a while)."""
-    await postgres.migrate(postgres_url)
-    async with postgres.open_store(postgres_url, max_size=2) as store:
+    async with postgres.open_store(migrated_postgres_url, max_size=2) as store:
         sessions = RecentSessions(store.sessions, ttl=0.5, clock=ManualClock())
         session = _session()
         await sessions.start(session)

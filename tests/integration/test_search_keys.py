@@ -68,16 +68,18 @@ async def test_sqlite_movies_stored_before_search_are_found_once_upgraded(
 
 
 @pytest.mark.anyio
-async def test_postgres_movies_without_keys_are_found_after_migrate(postgres_url: str) -> None:
+async def test_postgres_movies_without_keys_are_found_after_migrate(
+    migrated_postgres_url: str,
+) -> None:
     """Movies left without keys are found again once ``migrate`` has run."""
-    await postgres.migrate(postgres_url)
-    async with postgres.open_store(postgres_url, max_size=2) as store:
+    async with postgres.open_store(migrated_postgres_url, max_size=2) as store:
         await store.catalog.put(MOVIES)
         expected = await store.catalog.search(_query(7), 1)
-        async with await psycopg.AsyncConnection.connect(postgres_url, autocommit=True) as conn:
+        connect = psycopg.AsyncConnection.connect
+        async with await connect(migrated_postgres_url, autocommit=True) as conn:
             await conn.execute(FORGET_KEYS)
         forgotten = await store.catalog.search(_query(7), 1)
-        await postgres.migrate(postgres_url)
+        await postgres.migrate(migrated_postgres_url)
         assert (forgotten, await store.catalog.search(_query(7), 1)) == (
             CatalogPage((), 0, 1, False),
             expected,

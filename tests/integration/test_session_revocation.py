@@ -21,7 +21,7 @@ from fixtures.server import (
     moviecore_command,
     run_server,
 )
-from fixtures.services import fresh_database, fresh_redis_prefix
+from fixtures.services import fresh_redis_prefix, migrated_database
 
 PASSWORD = "a long password"
 REVOCATION_SECONDS = 1.0
@@ -41,7 +41,7 @@ def setup(
         settings = {"DATA_DIR": str(data_dir)}
         yield from ((server, settings) for server in run_server(data_dir))
         return
-    with fresh_database() as database_url, fresh_redis_prefix() as prefix:
+    with migrated_database() as database_url, fresh_redis_prefix() as prefix:
         settings = {**distributed_environment(database_url, prefix), "DATA_DIR": str(data_dir)}
         yield from ((server, settings) for server in run_server(data_dir, settings))
 
