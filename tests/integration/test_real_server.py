@@ -2,9 +2,10 @@
 
 Most HTTP tests run in this process, through the ASGI app (fixtures.in_process).
 The ones collected here also run against one real ``moviecore serve`` per setup,
-two worker processes on PostgreSQL and Redis: a user's journey through the API, what
-the workers must agree on (throttled logins, updates at the same moment), what the
-server's own layer answers (an oversized body, a bad Host), and the server's log.
+two worker processes on PostgreSQL and Redis: a user's journey through the API (its
+sessions and movie-level edits too), what the workers must agree on (throttled
+logins, updates at the same moment, a session ended), what the server's own layer
+answers (an oversized body, a bad Host), and the server's log.
 This module's ``client``, ``base_url`` and ``service`` are the real server's.
 """
 
@@ -29,10 +30,17 @@ from integration.test_http_collections import (  # noqa: F401
     test_list_pages_hold_ten_and_past_the_end_is_404,
     test_put_changes_given_fields_and_replaces_movies,
 )
+from integration.test_http_movie_edits import (  # noqa: F401
+    test_add_move_and_remove_one_movie_at_a_time,
+)
 from integration.test_http_movies import test_middle_page_links_both_ways  # noqa: F401
 from integration.test_http_service import (  # noqa: F401
     test_health_reports_every_dependency_ok,
     test_malformed_host_header_is_a_problem_naming_host,
+)
+from integration.test_http_sessions import (  # noqa: F401
+    test_a_password_change_ends_every_other_session,
+    test_a_refresh_gives_a_new_working_pair,
 )
 from integration.test_http_versions import test_simultaneous_partial_updates_both_stick  # noqa: F401
 
