@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from litestar import get
+from litestar.di import NamedDependency
 
 import moviecore
 
@@ -10,7 +11,7 @@ from ._backend import Service
 
 
 @get("/", tags=["service"])
-async def index(service: Service) -> dict[str, str]:
+async def index(service: NamedDependency[Service]) -> dict[str, str]:
     """The service's name and version, and where its documentation is."""
     return {
         "service": "moviecore",
