@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import io
 import json
 import os
 import re
 import signal
 import subprocess
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from functools import partial
 from pathlib import Path
 from uuid import UUID
@@ -19,6 +20,7 @@ import anyio.to_thread
 import httpx
 import pytest
 
+import cli
 from adapters.settings import load_settings
 from app import open_storage
 from fixtures.server import moviecore_command, register_user, run_server
@@ -37,25 +39,47 @@ MOVIES = [
 ]
 
 
-def _environment(data_dir: Path, settings: Mapping[str, str] | None) -> dict[str, str]:
-    """The process environment with only ``settings`` for the catalog and the storage."""
-    inherited = ("EXTERNAL_MOVIES_API_URL", "DATABASE_URL", "REDIS_URL")
-    return {
-        **{k: v for k, v in os.environ.items() if k not in inherited},
-        "DATA_DIR": str(data_dir),
-        **(settings or {}),
-    }
+INHERITED = ("EXTERNAL_MOVIES_API_URL", "DATABASE_URL", "REDIS_URL")
+"""Settings of the test run's environment that a command here is started without."""
 
 
 def moviecore(
     data_dir: Path, *arguments: str, settings: Mapping[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    """Run ``moviecore ARGUMENTS`` on ``data_dir`` with only ``settings`` for the catalog."""
+    """Run ``moviecore ARGUMENTS`` in this process, as a user would in ``data_dir`` with
+    only ``settings`` for the catalog and the storage: its exit code and what it wrote.
+
+    Started as a process, each command spent about a second importing what this process
+    holds already; test_help_and_version runs the installed script itself.
+    """
     data_dir.mkdir(parents=True, exist_ok=True)
-    # Run in the data folder so that no stray .env file is read.
+    out, err = io.StringIO(), io.StringIO()
+    with pytest.MonkeyPatch.context() as patch, redirect_stdout(out), redirect_stderr(err):
+        for name in INHERITED:
+            patch.delenv(name, raising=False)
+        for name, value in {"DATA_DIR": str(data_dir), **(settings or {})}.items():
+            patch.setenv(name, value)
+        patch.chdir(data_dir)  # so that no stray .env file is read
+        code = cli.main(arguments)
+    return subprocess.CompletedProcess(
+        ["moviecore", *arguments], code, out.getvalue(), err.getvalue()
+    )
+
+
+def _environment(data_dir: Path, settings: Mapping[str, str]) -> dict[str, str]:
+    """A ``moviecore`` process's environment: this run's without INHERITED, with
+    ``DATA_DIR`` and ``settings``, as ``moviecore`` sets them in this process."""
+    return {
+        **{k: v for k, v in os.environ.items() if k not in INHERITED},
+        "DATA_DIR": str(data_dir),
+        **settings,
+    }
+
+
+def installed_moviecore(data_dir: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
+    """Run the installed ``moviecore ARGUMENTS`` script in ``data_dir``."""
     return subprocess.run(
         [*moviecore_command(), *arguments],
-        env=_environment(data_dir, settings),
         cwd=data_dir,
         capture_output=True,
         text=True,
@@ -130,7 +154,8 @@ async def test_sync_after_an_import_copies_every_upstream_page(
     imported = tmp_path / "movies.json"
     imported.write_text(json.dumps(MOVIES), encoding="utf-8")
 
-    moviecore(tmp_path, "catalog", "import", str(imported), settings=storage)
+    run = partial(moviecore, tmp_path, "catalog", "import", str(imported), settings=storage)
+    await anyio.to_thread.run_sync(run)
     result = await sync(tmp_path, upstream, storage)
 
     assert (result.returncode, result.stdout) == (
@@ -368,7 +393,7 @@ def test_help_and_version_exit_0_showing_what_a_user_needs(
 ) -> None:
     """``--version`` and each command's ``--help`` answer on stdout with exit code 0: the
     version, the defaults of every option, the CSV header an import expects."""
-    result = moviecore(tmp_path, *arguments)
+    result = installed_moviecore(tmp_path, *arguments)
     assert (result.returncode, result.stderr, shown in result.stdout) == (0, "", True), (
         result.stdout
     )
