@@ -11,16 +11,14 @@ PIP_TOOLS := pip-tools==7.6.2
 .PHONY: run test lint format bench settings-table lock upgrade clean
 
 # An environment holding exactly the lock $(2): every package pinned and checked by its
-# hash, none added by pip (--no-deps), each module compiled when first imported rather
-# than all at install (--no-compile: 12.6 s against 20.6 s for requirements/dev.txt);
-# then the two distributions of this tree (the core, pyproject.toml, and the service,
-# service/pyproject.toml), editable, built by the locked hatchling. Made anew whenever
-# the lock changes, so that nothing it dropped stays.
+# hash, none added by pip (--no-deps); then the two distributions of this tree (the core,
+# pyproject.toml, and the service, service/pyproject.toml), editable, built by the locked
+# hatchling. Made anew whenever the lock changes, so that nothing it dropped stays.
 define locked_environment
 	@echo "make: installing the locked dependencies ($(2)) into $(1) (about a minute, once)"
 	rm -rf $(1)
 	$(PYTHON) -m venv $(1)
-	$(1)/bin/python -m pip install --quiet --no-compile --require-hashes --no-deps -r $(2)
+	$(1)/bin/python -m pip install --quiet --require-hashes --no-deps -r $(2)
 	$(1)/bin/python -m pip install --quiet --no-deps --no-build-isolation -e . -e ./service
 	touch $(1)/.installed
 endef
