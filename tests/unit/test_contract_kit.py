@@ -197,7 +197,7 @@ class TestLeaking(StorageFaultContract):
 
 def test_the_fault_contract_rejects_a_leaking_adapter(pytester: pytest.Pytester) -> None:
     """An adapter letting sqlite3's error out fails every call of the storage fault contract,
-    each failure naming the call and the error that leaked."""
+    each failure naming the call, the error that leaked and the adapter's line it left."""
     pytester.makepyfile(test_faulty=_FAULT_SUITE)
     result = pytester.runpytest_inprocess("-q", "-p", "no:cacheprovider")
     # the failures' own lines, not the summary's, which repeats them where CI is set
@@ -206,8 +206,16 @@ def test_the_fault_contract_rejects_a_leaking_adapter(pytester: pytest.Pytester)
         for line in result.outlines
         if not line.startswith("FAILED ") and "raised sqlite3.OperationalError" in line
     ]
-    assert {"failed": result.parseoutcomes().get("failed"), "naming sqlite3": len(named)} == {
+    raised_at = f"{Path(__file__).parent / 'faulty_adapters.py'}:"
+    assert {
+        "failed": result.parseoutcomes().get("failed"),
+        "naming sqlite3": len(named),
+        "naming the adapter's line": sum(raised_at in line for line in named),
+        "showing a chained error": "During handling" in result.stdout.str(),
+    } == {
         "failed": 12,
         "naming sqlite3": 12,
+        "naming the adapter's line": 12,
+        "showing a chained error": False,
     }
     assert "collections.page(owner, 0, 10) on broken storage raised" in result.stdout.str()

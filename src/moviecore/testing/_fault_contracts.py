@@ -9,6 +9,8 @@ one call of a port.
 
 from __future__ import annotations
 
+import sysconfig
+import traceback
 from collections.abc import Awaitable, Callable
 from uuid import uuid4
 
@@ -69,13 +71,35 @@ class StorageFaultContract(Contract):
         except StorageUnavailable:
             return
         except Exception as exc:  # the adapter's bug, named in the report
+            leaked = exc
+        else:
             pytest.fail(
-                f"{call} on broken storage raised {type(exc).__module__}.{type(exc).__name__}"
-                f" ({exc}) instead of StorageUnavailable: translate the driver's errors,"
-                " raise StorageUnavailable(...) from exc",
+                f"{call} on broken storage returned {result!r}"
+                " instead of raising StorageUnavailable",
                 pytrace=False,
             )
+        # Failed outside the except block: the report is the leak alone, not its chain.
         pytest.fail(
-            f"{call} on broken storage returned {result!r} instead of raising StorageUnavailable",
+            f"{call} on broken storage raised {type(leaked).__module__}."
+            f"{type(leaked).__name__} ({leaked}) at {_where(leaked)} instead of"
+            " StorageUnavailable: translate the driver's errors, raise"
+            " StorageUnavailable(...) from exc",
             pytrace=False,
         )
+
+
+def _where(error: BaseException) -> str:
+    """The file and line of the adapter's code the error came out of: the last frame of
+    its traceback outside the standard library's and the driver's own modules."""
+    frames = traceback.extract_tb(error.__traceback__)
+    ours = [frame for frame in frames if not _is_library(frame.filename)] or frames
+    return f"{ours[-1].filename}:{ours[-1].lineno}"
+
+
+def _is_library(filename: str) -> bool:
+    return any(filename.startswith(path) for path in _LIBRARY_PATHS)
+
+
+_LIBRARY_PATHS = tuple(
+    {sysconfig.get_path(name) for name in ("stdlib", "platstdlib", "purelib", "platlib")}
+)
