@@ -2,8 +2,8 @@
 
 The ``PasswordHasher`` and ``TokenIssuer`` a service running on the core needs,
 without the web stack: ``pip install 'moviecore[security]'`` adds bcrypt, pyjwt and
-cachetools, and nothing else; importing this module without them fails. The HTTP
-service runs these same two.
+cachetools, and nothing else; importing this module without them fails, naming the
+extra. The HTTP service runs these same two.
 
 bcrypt is slow on purpose, so hashing runs in threads of its own (bcrypt releases
 the GIL), as many as the machine has cores, so that a flood of logins can use every
@@ -33,9 +33,15 @@ from datetime import timedelta
 from typing import Any, TypeVar
 from uuid import UUID
 
-import bcrypt
-import jwt
-from cachetools import TLRUCache
+try:
+    import bcrypt
+    import jwt
+    from cachetools import TLRUCache
+except ImportError as missing:  # the core alone: say which extra brings them
+    raise ImportError(
+        f"moviecore.security needs {missing.name}: pip install 'moviecore[security]'",
+        name=missing.name,
+    ) from missing
 
 from ._entities import Session, SignedIn, Tokens
 from ._errors import InvalidToken, TokenExpired

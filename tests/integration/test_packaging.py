@@ -127,6 +127,19 @@ print(user.username, importlib.metadata.version("moviecore"))
     assert _run(core_env, "-c", script, cwd=tmp_path).split() == ["ada", VERSION]
 
 
+def test_the_core_alone_names_the_extra_security_needs(core_env: Path, tmp_path: Path) -> None:
+    """Without the security extra, importing ``moviecore.security`` says how to get it."""
+    script = """
+try:
+    import moviecore.security
+except ImportError as error:
+    print(error)
+"""
+    assert _run(core_env, "-c", script, cwd=tmp_path) == (
+        "moviecore.security needs bcrypt: pip install 'moviecore[security]'\n"
+    )
+
+
 def test_the_downstream_example_passes_with_the_kit(kit_env: Path, tmp_path: Path) -> None:
     """With the testing extra, the downstream example's contract, state machine and
     property tests pass outside the source tree."""
