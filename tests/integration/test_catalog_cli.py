@@ -55,9 +55,10 @@ def moviecore(
     data_dir.mkdir(parents=True, exist_ok=True)
     out, err = io.StringIO(), io.StringIO()
     with pytest.MonkeyPatch.context() as patch, redirect_stdout(out), redirect_stderr(err):
-        for name in INHERITED:
-            patch.delenv(name, raising=False)
-        for name, value in {"DATA_DIR": str(data_dir), **(settings or {})}.items():
+        environment = _environment(data_dir, settings or {})
+        for name in os.environ.keys() - environment.keys():
+            patch.delenv(name)
+        for name, value in environment.items():
             patch.setenv(name, value)
         patch.chdir(data_dir)  # so that no stray .env file is read
         code = cli.main(arguments)
@@ -67,8 +68,8 @@ def moviecore(
 
 
 def _environment(data_dir: Path, settings: Mapping[str, str]) -> dict[str, str]:
-    """A ``moviecore`` process's environment: this run's without INHERITED, with
-    ``DATA_DIR`` and ``settings``, as ``moviecore`` sets them in this process."""
+    """The environment a ``moviecore`` command runs with, in this process or in its own:
+    this run's without INHERITED, with ``DATA_DIR`` and ``settings``."""
     return {
         **{k: v for k, v in os.environ.items() if k not in INHERITED},
         "DATA_DIR": str(data_dir),
