@@ -30,11 +30,8 @@ STOP_MARGIN_SECONDS = 5.0
 """How long past their drain and shutdown timeout workers get before they are killed."""
 
 _logger = logging.getLogger("moviecore.server")
-# Workers fork from a server process that has imported the factory's module and done
-# nothing else (no thread, socket or event loop to share by accident), rather than each
-# importing it anew as spawn's fresh interpreters do: starting and stopping two workers
-# took 1.9 s of CPU rather than 2.8 s, and a dead worker is replaced as much sooner.
-_context = multiprocessing.get_context("forkserver")
+# spawn, as uvicorn does: a fresh interpreter per worker, sharing nothing by accident.
+_context = multiprocessing.get_context("spawn")
 
 
 @dataclass(slots=True)
@@ -69,8 +66,6 @@ def supervise(
 
     ``on_exit`` is called with the process id of each worker that has exited.
     """
-    # AppFactory is a module-level function or a partial of one: its module has the app.
-    _context.set_forkserver_preload([getattr(factory, "func", factory).__module__])
     supervisor = _Supervisor(factory, sock, config, on_exit or (lambda pid: None))
     return supervisor.run()
 
